@@ -1,0 +1,71 @@
+"""Entry point of the `h2osweep` command: one subcommand per module, each a thin library call."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from h2osweep.errors import H2OSweepError
+
+NOT_COMMANDS = {"main"}
+
+INTERRUPTED = 130
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> None:  # noqa: D102 - argparse API
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every registered subcommand."""
+    parser = OneLineParser(
+        prog="h2osweep",
+        description="Run and analyse hyperparameter sweeps of H2O deep-learning models.",
+    )
+    from h2osweep import __version__
+
+    parser.add_argument("--version", action="version", version=f"h2osweep {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in command_modules():
+        module.register(subparsers)
+    return parser
+
+
+def command_modules() -> list:
+    """Every module of `h2osweep.cli` that defines `register(subparsers)`, in `POSITION` order.
+
+    A module adds its subcommands and sets `handler` on each; modules import heavy libraries
+    (h2o, plotnine) inside their handlers so that `--help` stays fast.
+    """
+    import h2osweep.cli as package
+
+    modules = [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_") and info.name not in NOT_COMMANDS
+    ]
+    modules = [module for module in modules if hasattr(module, "register")]
+    return sorted(modules, key=lambda module: (getattr(module, "POSITION", 100), module.__name__))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; library errors become one line on stderr and their exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except H2OSweepError as error:
+        sys.stderr.write(f"h2osweep: error: {error}\n")
+        return error.exit_status
+    except KeyboardInterrupt:
+        sys.stderr.write("h2osweep: interrupted\n")
+        return INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Option groups shared by several commands (data, cluster, training, output), and their parsing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from h2osweep.errors import UserInputError
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data")
+    group.add_argument(
+        "--data",
+        default="digits",
+        metavar="NAME|PATH",
+        help="'digits' (default), a Kaggle digits CSV, a UCI HAR folder, or a CSV",
+    )
+    group.add_argument("--target", metavar="COLUMN", help="target column of a plain CSV")
+    group.add_argument(
+        "--test-fraction",
+        type=float,
+        default=0.2,
+        metavar="F",
+        help="share held out for testing where the data has no test set (0.2)",
+    )
+    group.add_argument(
+        "--split-seed", type=int, default=42, metavar="S", help="seed of that split (42)"
+    )
+
+
+def add_cluster_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "H2O cluster", "default: an embedded H2O on 127.0.0.1, started and stopped by h2osweep"
+    )
+    group.add_argument(
+        "--url",
+        metavar="URL",
+        help="use a running cluster, e.g. https://h2o.example:54321 "
+        "(credentials: H2OSWEEP_USERNAME / H2OSWEEP_PASSWORD)",
+    )
+    group.add_argument("--username", metavar="NAME", help="user for --url (or H2OSWEEP_USERNAME)")
+    group.add_argument("--cacert", metavar="FILE", help="CA certificate file for an https --url")
+    group.add_argument(
+        "--insecure", action="store_true", help="do not verify the https certificate of --url"
+    )
+    group.add_argument(
+        "--nthreads",
+        type=int,
+        default=-1,
+        metavar="N",
+        help="threads of the embedded H2O (-1: all cores)",
+    )
+    group.add_argument("--max-mem", metavar="SIZE", help="heap of the embedded H2O, e.g. 4G")
+
+
+def add_training_options(parser: argparse.ArgumentParser, epochs: float | None) -> None:
+    group = parser.add_argument_group("training")
+    default = "the lecture's 100" if epochs is None else f"{epochs:g}"
+    group.add_argument(
+        "--epochs", type=float, default=epochs, metavar="E", help=f"epochs per model ({default})"
+    )
+    group.add_argument(
+        "--parallel",
+        type=int,
+        metavar="N",
+        help="models in flight at once (default: one per cluster core)",
+    )
+    group.add_argument(
+        "--not-reproducible",
+        dest="reproducible",
+        action="store_false",
+        help="let H2O use every thread per model (faster, results vary per run)",
+    )
+
+
+def add_sweep_options(parser: argparse.ArgumentParser, default_out: str) -> None:
+    group = parser.add_argument_group("results and budget")
+    group.add_argument(
+        "--out",
+        type=Path,
+        default=Path(default_out),
+        metavar="DIR",
+        help=f"sweep folder; run again to resume ({default_out})",
+    )
+    group.add_argument(
+        "--force-new",
+        action="store_true",
+        help="start over in a folder of another sweep (old files are moved aside)",
+    )
+    group.add_argument(
+        "--metric",
+        default="test_mse",
+        metavar="NAME",
+        help="metric shown as best and used for early stopping (test_mse)",
+    )
+    group.add_argument("--goal", choices=["min", "max"], default="min", help="min (default) or max")
+    group.add_argument("--max-models", type=int, metavar="N", help="train at most N models now")
+    group.add_argument(
+        "--max-runtime",
+        type=float,
+        metavar="SECONDS",
+        help="start no model after this many seconds",
+    )
+    group.add_argument(
+        "--patience",
+        type=int,
+        metavar="K",
+        help="stop when the best metric did not improve in the last K runs",
+    )
+    group.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.0,
+        metavar="T",
+        help="improvement smaller than T does not count (0)",
+    )
+    group.add_argument("--quiet", action="store_true", help="print only the final summary line")
+
+
+def cluster_options(args: argparse.Namespace):
+    """ClusterOptions from the parsed arguments (the password only from the environment)."""
+    from h2osweep.cluster import ClusterOptions
+
+    if args.cacert and not os.path.isfile(args.cacert):
+        raise UserInputError(f"--cacert {args.cacert} is not a file")
+    if args.nthreads == 0 or args.nthreads < -1:
+        raise UserInputError(
+            f"--nthreads must be -1 (all cores) or at least 1, but got {args.nthreads}"
+        )
+    return ClusterOptions(
+        url=args.url,
+        nthreads=args.nthreads,
+        max_mem=args.max_mem,
+        username=args.username,
+        cacert=args.cacert,
+        insecure=args.insecure,
+    )
+
+
+def load_local_data(args: argparse.Namespace):
+    from h2osweep.data import load_data
+
+    return load_data(
+        args.data, target=args.target, test_fraction=args.test_fraction, split_seed=args.split_seed
+    )
+
+
+def parse_param(text: str) -> tuple[str, list]:
+    """NAME=V1,V2,... (numbers, words, true/false) or NAME=[JSON list] for list values."""
+    name, sep, values = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise UserInputError(f"--param must look like NAME=V1,V2,..., but got {text!r}")
+    values = values.strip()
+    if values.startswith("["):
+        try:
+            parsed = json.loads(values)
+        except json.JSONDecodeError as error:
+            raise UserInputError(
+                f"--param {name}: {values!r} is not a JSON list ({error})"
+            ) from error
+        items = parsed if isinstance(parsed, list) else [parsed]
+    else:
+        items = [_scalar(item.strip()) for item in values.split(",") if item.strip()]
+    if not items:
+        raise UserInputError(f"--param {name} has no values: give {name}=V1,V2,...")
+    return name, items
+
+
+def _scalar(text: str):
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

@@ -1,0 +1,135 @@
+"""`h2osweep random`, `h2osweep grid` and `h2osweep show`: run a sweep into a folder, or list it."""
+
+from __future__ import annotations
+
+import argparse
+
+from h2osweep.cli.options import (
+    add_cluster_options,
+    add_data_options,
+    add_sweep_options,
+    add_training_options,
+    cluster_options,
+    load_local_data,
+    parse_param,
+)
+from h2osweep.errors import UserInputError
+
+POSITION = 20
+
+
+def register(subparsers) -> None:
+    random = subparsers.add_parser(
+        "random",
+        help="random search with the lecture's R-exact run(seed) draws",
+        description="Random search: each seed draws the lecture's hyperparameters exactly as R's "
+        "set.seed + sample/runif/rbeta would, trains one H2O model and stores it.\n\n"
+        "example: h2osweep random --seeds 403 10 --epochs 10 --out sweep-random",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    seeds = random.add_argument_group("seeds (give --seeds, or --n-runs and --first-seed)")
+    seeds.add_argument("--seeds", type=int, nargs="+", metavar="SEED", help="R seeds, e.g. 403 10")
+    seeds.add_argument("--n-runs", type=int, metavar="N", help="number of consecutive seeds")
+    seeds.add_argument("--first-seed", type=int, default=1, metavar="S", help="first of them (1)")
+    _add_common(random, "h2osweep-random")
+    random.set_defaults(handler=run_random)
+
+    grid = subparsers.add_parser(
+        "grid",
+        help="grid search over expand_grid(...) of H2O deep-learning parameters",
+        description="Grid search: every combination of the --param values (the first varying "
+        "fastest, as R's expand.grid) is one H2O model. 'layers' and 'units' are shorthands "
+        "for hidden = [units] * layers (units 100 by default).\n\n"
+        "example: h2osweep grid --param layers=1,2,4 --param epochs=5,10 --param l1=.001,.01",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grid.add_argument(
+        "--param",
+        action="append",
+        required=True,
+        metavar="NAME=V1,V2",
+        help="a parameter and its values; repeat for each parameter",
+    )
+    _add_common(grid, "h2osweep-grid")
+    grid.set_defaults(handler=run_grid)
+
+    show = subparsers.add_parser(
+        "show",
+        help="print a sweep folder's results, best first",
+        description="Print results.csv of a sweep folder sorted by a metric.\n\n"
+        "example: h2osweep show sweep-random --top 5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    show.add_argument("folder", metavar="DIR", help="a sweep folder")
+    show.add_argument("--metric", default="test_mse", help="sort by this column (test_mse)")
+    show.add_argument("--goal", choices=["min", "max"], default="min", help="min (default) or max")
+    show.add_argument("--top", type=int, metavar="N", help="only the N best runs")
+    show.set_defaults(handler=run_show)
+
+
+def _add_common(parser, default_out: str) -> None:
+    add_data_options(parser)
+    add_training_options(parser, epochs=None)
+    add_sweep_options(parser, default_out)
+    add_cluster_options(parser)
+
+
+def run_random(args) -> int:
+    from h2osweep.sweep import random_plan, seeds_from_count
+
+    if args.seeds and args.n_runs:
+        raise UserInputError("give either --seeds or --n-runs, not both")
+    if not args.seeds and not args.n_runs:
+        raise UserInputError(
+            "give the seeds to run: --seeds 403 10, or --n-runs N [--first-seed S]"
+        )
+    seeds = args.seeds or seeds_from_count(args.n_runs, args.first_seed)
+    return _run(random_plan(seeds), args)
+
+
+def run_grid(args) -> int:
+    from h2osweep.sampling import expand_grid
+    from h2osweep.sweep import grid_plan
+
+    factors = dict(parse_param(text) for text in args.param)
+    if len(factors) != len(args.param):
+        raise UserInputError("each --param name may be given once")
+    return _run(grid_plan(expand_grid(**factors)), args)
+
+
+def _run(plan, args) -> int:
+    from h2osweep.sweep import Budget, SweepOptions, run_sweep
+    from h2osweep.training.scheduler import TrainSettings
+
+    if args.epochs is not None and args.epochs <= 0:
+        raise UserInputError(f"--epochs must be positive, but got {args.epochs:g}")
+    budget = Budget(args.max_models, args.max_runtime, args.patience, args.tolerance)
+    options = SweepOptions(
+        args.out, args.parallel, args.metric, args.goal, args.quiet, args.force_new, budget
+    )
+    training = TrainSettings(epochs=args.epochs, reproducible=args.reproducible)
+    summary = run_sweep(plan, load_local_data(args), training, options, cluster_options(args))
+    if args.quiet:
+        print(summary.line)
+    return 0 if summary.failed == 0 else 1
+
+
+def run_show(args) -> int:
+    import pandas as pd
+
+    from h2osweep.store.results_store import load_results
+
+    table = load_results(args.folder)
+    if args.metric not in table.columns:
+        raise UserInputError(f"{args.folder}/results.csv has no column {args.metric!r}")
+    if args.top is not None and args.top < 1:
+        raise UserInputError(f"--top must be at least 1, but got {args.top}")
+    table = table.sort_values(args.metric, ascending=args.goal == "min", na_position="last")
+    if args.top:
+        table = table.head(args.top)
+    shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]
+    with pd.option_context(
+        "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40
+    ):
+        print(table[shown].to_string(index=False))
+    return 0

@@ -1,0 +1,282 @@
+"""Where models are trained: an embedded H2O that h2osweep starts on loopback, or a cluster by URL.
+
+`H2OCluster` is a context manager that shuts down only a cluster it started itself. Credentials
+come from options or from `H2OSWEEP_USERNAME` / `H2OSWEEP_PASSWORD` and are never part of what
+`H2OCluster.describe()` returns, so nothing written from it can leak them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import socket
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from h2osweep.errors import ClusterError, ClusterLostError, UserInputError
+
+LOOPBACK = "127.0.0.1"
+USERNAME_VARIABLE = "H2OSWEEP_USERNAME"
+PASSWORD_VARIABLE = "H2OSWEEP_PASSWORD"
+JAVA_HINT = "install Java with 'apt-get install -y openjdk-17-jre-headless' or set JAVA_HOME"
+MEMORY_UNITS = {"M": 1 << 20, "G": 1 << 30}
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """How to reach H2O: `url=None` starts an embedded cluster on 127.0.0.1."""
+
+    url: str | None = None
+    nthreads: int = -1
+    max_mem: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    cacert: str | None = None
+    insecure: bool = False
+    startup_seconds: int = 120
+
+    def credentials(self) -> tuple[str, str] | None:
+        """(username, password) from the options, else from the environment, else None."""
+        username = self.username or os.environ.get(USERNAME_VARIABLE)
+        password = self.password or os.environ.get(PASSWORD_VARIABLE)
+        if username and password:
+            return username, password
+        if username or password:
+            raise UserInputError(
+                f"give both a username and a password (options or {USERNAME_VARIABLE} / "
+                f"{PASSWORD_VARIABLE}), or neither"
+            )
+        return None
+
+
+class H2OCluster:
+    """A connected H2O cluster for the duration of a `with` block."""
+
+    def __init__(self, options: ClusterOptions | None = None) -> None:
+        self.options = options or ClusterOptions()
+        self._server = None
+        self._ice_root: str | None = None
+        self.url: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        """True when this object started the cluster (and so will stop it)."""
+        return self._server is not None
+
+    def __enter__(self) -> H2OCluster:
+        if self.options.url is None:
+            self._start_embedded()
+        else:
+            self._connect_remote()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Shut down the cluster if we started it; a cluster reached by URL is left as it is."""
+        import h2o
+
+        with _quiet():
+            if self._server is not None:
+                with contextlib.suppress(Exception):
+                    h2o.cluster().shutdown()
+                _stop_process(self._server)
+                self._server = None
+            if self._ice_root:
+                shutil.rmtree(self._ice_root, ignore_errors=True)
+                self._ice_root = None
+
+    def _start_embedded(self) -> None:
+        import h2o
+        from h2o.backend import H2OLocalServer
+
+        _require_java()
+        port = free_port_pair()
+        self._ice_root = tempfile.mkdtemp(prefix="h2osweep-ice-")
+        os.environ.setdefault("DO_NOT_TRACK", "1")
+        try:
+            with _quiet():
+                self._server = H2OLocalServer.start(
+                    nthreads=self.options.nthreads,
+                    max_mem_size=parse_memory(self.options.max_mem),
+                    port=port,
+                    ice_root=self._ice_root,
+                    name=f"h2osweep-{os.getpid()}-{port}",
+                    enable_assertions=False,
+                    bind_to_localhost=True,
+                    verbose=False,
+                )
+                h2o.connect(server=self._server, verbose=False, telemetry=False)
+        except Exception as error:
+            self.close()
+            raise ClusterError(f"the embedded H2O did not start: {_first_line(error)}") from error
+        self.url = f"http://{LOOPBACK}:{port}"
+        h2o.no_progress()
+
+    def _connect_remote(self) -> None:
+        import h2o
+
+        url = validate_url(self.options.url)
+        safe = redact_url(url)
+        try:
+            with _quiet():
+                h2o.connect(
+                    url=url,
+                    auth=self.options.credentials(),
+                    verify_ssl_certificates=not self.options.insecure,
+                    cacert=self.options.cacert,
+                    verbose=False,
+                    telemetry=False,
+                    strict_version_check=False,
+                )
+        except UserInputError:
+            raise
+        except Exception as error:
+            raise ClusterError(f"no H2O cluster answers at {safe}: {_first_line(error)}") from error
+        self.url = safe
+        check_version()
+        h2o.no_progress()
+
+    def describe(self) -> dict:
+        """Facts about the cluster worth recording with a sweep (no credentials)."""
+        import h2o
+
+        cluster = h2o.cluster()
+        nodes = cluster.nodes or []
+        return {
+            "url": self.url,
+            "embedded": self.embedded,
+            "version": cluster.version,
+            "cloud_size": cluster.cloud_size,
+            "cores": sum(int(node.get("num_cpus", 0)) for node in nodes),
+            "nodes": [node.get("ip_port") for node in nodes],
+        }
+
+
+def check_alive() -> None:
+    """Raise ClusterLostError when the connected cluster no longer answers."""
+    import h2o
+
+    try:
+        with _quiet():
+            h2o.api("GET /3/Ping")
+    except Exception as error:
+        raise ClusterLostError(
+            f"lost the H2O cluster at {h2o.connection().base_url}: {_first_line(error)}"
+        ) from error
+
+
+def check_version() -> None:
+    """Refuse a cluster whose H2O version differs from the client's (the REST API changes)."""
+    import h2o
+
+    server, client = h2o.cluster().version, h2o.__version__
+    if server != client:
+        raise ClusterError(
+            f"the cluster runs H2O {server} but this client is h2o {client}: "
+            f"install the matching client with 'pip install h2o=={server}'"
+        )
+
+
+def validate_url(url: str) -> str:
+    """The URL if it is http(s)://host[:port][/path]; else a UserInputError saying what is."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserInputError(
+            "--url must look like http://HOST:PORT or https://HOST:PORT, "
+            f"but got {redact_url(url)!r}"
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError as error:
+        raise UserInputError(f"--url has a bad port: {redact_url(url)!r}") from error
+    return url
+
+
+def redact_url(url: str) -> str:
+    """The URL without any user:password@ part, safe to print or store."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def parse_memory(text: str | None) -> int | None:
+    """Bytes from a size such as '4G' or '512M' (None keeps H2O's default)."""
+    if text is None:
+        return None
+    number, unit = text[:-1], text[-1:].upper()
+    if unit not in MEMORY_UNITS or not number.isdigit() or int(number) == 0:
+        raise UserInputError(
+            f"memory must be a whole number of M or G such as 4G, but got {text!r}"
+        )
+    return int(number) * MEMORY_UNITS[unit]
+
+
+def free_port_pair() -> int:
+    """A loopback port P such that P and P+1 are free (H2O listens on both)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind((LOOPBACK, 0))
+            port = probe.getsockname()[1]
+        if port < 65535 and _port_free(port) and _port_free(port + 1):
+            return port
+    raise ClusterError("found no two free consecutive ports on 127.0.0.1 for the embedded H2O")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
+def _require_java() -> None:
+    """Fail early, in one line, when no Java runtime can be found."""
+    for variable in ("H2O_JAVA_HOME", "JAVA_HOME"):
+        home = os.environ.get(variable)
+        if home and os.access(os.path.join(home, "bin", "java"), os.X_OK):
+            return
+    if shutil.which("java") is None:
+        raise ClusterError(f"Java was not found on the PATH, and H2O runs on Java: {JAVA_HINT}")
+
+
+def _stop_process(server) -> None:
+    """Terminate the JVM and wait for it; kill it if it does not stop in time."""
+    process = getattr(server, "_process", None)
+    if process is None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except Exception:
+        process.kill()
+        process.wait(timeout=10)
+    server._process = None
+    with contextlib.suppress(Exception):
+        shutil.rmtree(server._tempdir, ignore_errors=True)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the h2o client's banners, progress lines and warnings."""
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        yield

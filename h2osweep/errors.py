@@ -1,0 +1,34 @@
+"""The exceptions h2osweep raises: one root, and a child for each kind of failure the CLI reports.
+
+Each class carries the CLI exit status it maps to, so the CLI needs no table of its own.
+"""
+
+
+class H2OSweepError(Exception):
+    """Root of every error h2osweep raises on purpose."""
+
+    exit_status = 1
+
+
+class UserInputError(H2OSweepError, ValueError):
+    """The user asked for something invalid; the message says what was wrong and what is allowed."""
+
+    exit_status = 2
+
+
+class ClusterError(H2OSweepError):
+    """H2O cannot be started or reached (Java missing, URL dead, not H2O, version mismatch)."""
+
+    exit_status = 2
+
+
+class ClusterLostError(ClusterError):
+    """The H2O cluster went away while a sweep was using it."""
+
+    exit_status = 1
+
+
+class StoreError(H2OSweepError):
+    """A results folder cannot be used (another space, not writable, busy with another process)."""
+
+    exit_status = 2

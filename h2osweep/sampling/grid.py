@@ -1,0 +1,46 @@
+"""`expand_grid`: every combination of some factors, as R's `expand.grid` lays them out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from h2osweep.errors import UserInputError
+
+
+def _values(name: str, values: object) -> pd.Series:
+    """One factor's values as a Series (a scalar or a string counts as one value)."""
+    if isinstance(values, pd.Series):
+        series = values.reset_index(drop=True)
+    elif isinstance(values, np.ndarray):
+        series = pd.Series(values.ravel())
+    elif isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        series = pd.Series([values])
+    else:
+        series = pd.Series(list(values))
+    if series.empty:
+        raise UserInputError(f"expand_grid: factor {name!r} needs at least one value, but got none")
+    return series
+
+
+def expand_grid(**factors: object) -> pd.DataFrame:
+    """Every combination of the factors, one per row: R's `expand.grid(stringsAsFactors = FALSE)`.
+
+    The first factor varies fastest and columns keep the order given; each column keeps the
+    dtype pandas gives its values (ints int64, floats float64, strings str, bools bool).
+
+    >>> expand_grid(layers=[1, 2, 4], epochs=[50, 100]).shape
+    (6, 2)
+    """
+    columns = {name: _values(name, values) for name, values in factors.items()}
+    sizes = [len(s) for s in columns.values()]
+    total = int(np.prod(sizes)) if sizes else 0
+    frame = {}
+    repeat = 1
+    for (name, series), size in zip(columns.items(), sizes, strict=True):
+        index = np.tile(np.repeat(np.arange(size), repeat), total // (size * repeat))
+        frame[name] = series.take(index).reset_index(drop=True)
+        repeat *= size
+    return pd.DataFrame(frame, index=pd.RangeIndex(total))

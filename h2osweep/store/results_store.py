@@ -1,0 +1,284 @@
+"""A sweep folder: `store.sqlite` (the truth, one transaction per finished run), `results.csv`
+(rewritten atomically after each run), `sweep.json` (what the sweep is), and a lock file.
+
+A folder belongs to one sweep definition (space or grid, training settings, data): resuming with
+another is refused unless `force_new`, which moves the old files aside instead of deleting them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import platform
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+
+from h2osweep.errors import StoreError
+from h2osweep.store.files import write_atomic
+from h2osweep.store.table import confusion_from_json, confusion_to_json, results_frame
+from h2osweep.training.runs import OK, RunResult
+
+DATABASE = "store.sqlite"
+RESULTS = "results.csv"
+DESCRIPTION = "sweep.json"
+LOCK = ".lock"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    seed INTEGER,
+    status TEXT NOT NULL,
+    config TEXT NOT NULL,
+    metrics TEXT NOT NULL,
+    confusion TEXT,
+    error TEXT,
+    model_id TEXT,
+    build_seconds REAL,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    finished_at TEXT NOT NULL
+);
+"""
+
+
+def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> None:
+    """Everything `open_store` would refuse, checked without writing anything."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"--out {folder} is a file; give a folder for the sweep's results")
+    if not folder.exists():
+        parent = _existing_parent(folder)
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise StoreError(f"cannot create {folder}: {parent} is not writable")
+        return
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot write to {folder}: the folder is not writable")
+    if (folder / LOCK).exists():
+        with open(folder / LOCK) as handle:
+            _lock(handle, folder)
+    stored = _stored_definition(folder)
+    if stored is not None and stored != definition and not force_new:
+        raise StoreError(_mismatch_message(folder, stored, definition))
+
+
+def open_store(folder: Path, definition: dict, *, force_new: bool = False) -> ResultsStore:
+    """Open (or create) the sweep folder for this definition, holding its lock until closed."""
+    folder = Path(folder)
+    check_folder(folder, definition, force_new=force_new)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = open(folder / LOCK, "a+")  # noqa: SIM115 - held for the store's lifetime
+    except OSError as error:
+        raise StoreError(f"cannot use {folder}: {error.strerror}") from error
+    _lock(lock, folder)
+    stored = _stored_definition(folder)
+    if stored is not None and stored != definition:
+        _move_aside(folder)
+    return ResultsStore(folder, definition, lock)
+
+
+class ResultsStore:
+    """The runs of one sweep; `commit` makes a finished run durable before returning."""
+
+    def __init__(self, folder: Path, definition: dict, lock) -> None:
+        self.folder = folder
+        self.definition = definition
+        self._lock = lock
+        try:
+            self._db = sqlite3.connect(folder / DATABASE, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+            self._write_definition()
+            self.export_csv()
+        except (sqlite3.Error, OSError) as error:
+            self.close()
+            raise StoreError(f"cannot write the sweep store in {folder}: {error}") from error
+
+    def __enter__(self) -> ResultsStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database and the folder's lock."""
+        with contextlib.suppress(Exception):
+            self._db.close()
+        with contextlib.suppress(Exception):
+            self._lock.close()
+
+    def finished(self) -> set[str]:
+        """Names of runs that ended `ok` (a resume skips them; failed runs are tried again)."""
+        rows = self._db.execute("SELECT name FROM runs WHERE status = ?", (OK,))
+        return {name for (name,) in rows}
+
+    def commit(self, result: RunResult) -> None:
+        """Store one finished run in a single transaction, then rewrite results.csv atomically."""
+        spec = result.spec
+        row = (
+            spec.name,
+            spec.position,
+            spec.seed,
+            result.status,
+            json.dumps(spec.config),
+            json.dumps(result.metrics),
+            confusion_to_json(result.confusion),
+            result.error,
+            result.model_id,
+            result.build_seconds,
+            _now(),
+        )
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(
+                    """INSERT INTO runs (name, position, seed, status, config, metrics, confusion,
+                                         error, model_id, build_seconds, finished_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT(name) DO UPDATE SET
+                         position = excluded.position, seed = excluded.seed,
+                         status = excluded.status, config = excluded.config,
+                         metrics = excluded.metrics, confusion = excluded.confusion,
+                         error = excluded.error, model_id = excluded.model_id,
+                         build_seconds = excluded.build_seconds,
+                         finished_at = excluded.finished_at, attempts = runs.attempts + 1""",
+                    row,
+                )
+        except sqlite3.Error as error:
+            raise StoreError(
+                f"could not store run {spec.name} in {self.folder}: {error}"
+            ) from error
+        self.export_csv()
+
+    def results(self) -> pd.DataFrame:
+        """One row per run, in plan order, with the columns of results.csv."""
+        rows = self._db.execute(
+            "SELECT name, seed, status, error, config, metrics, build_seconds, model_id "
+            "FROM runs ORDER BY position, name"
+        ).fetchall()
+        return results_frame(rows)
+
+    def confusion(self, name: str, part: str = "test") -> pd.DataFrame | None:
+        """The stored confusion matrix of one run (`part` is 'train' or 'test')."""
+        row = self._db.execute("SELECT confusion FROM runs WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.folder} has no run named {name!r}")
+        return confusion_from_json(row[0]).get(part)
+
+    def attempts(self) -> dict[str, int]:
+        """How many times each run was trained and stored (finished runs: once)."""
+        return dict(self._db.execute("SELECT name, attempts FROM runs"))
+
+    def export_csv(self) -> None:
+        """Rewrite results.csv from the database, atomically."""
+        try:
+            write_atomic(self.folder / RESULTS, self.results().to_csv(index=False))
+        except OSError as error:
+            raise StoreError(
+                f"could not write {self.folder / RESULTS}: {error.strerror}; "
+                f"the runs are safe in {DATABASE}"
+            ) from error
+
+    def record_session(self, cluster: dict) -> None:
+        """Add this session's cluster (no credentials) and versions to sweep.json."""
+        description = _read_json(self.folder / DESCRIPTION) or {}
+        description.setdefault("sessions", []).append(
+            {"started": _now(), "cluster": cluster, "versions": _versions()}
+        )
+        write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
+
+    def _write_definition(self) -> None:
+        existing = _read_json(self.folder / DESCRIPTION)
+        if existing is not None:
+            return
+        description = {"definition": self.definition, "created": _now(), "versions": _versions()}
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('definition', ?)",
+            (json.dumps(self.definition),),
+        )
+        write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
+
+
+def load_results(folder: Path) -> pd.DataFrame:
+    """results.csv of a sweep folder (what `show` and `analyze` read)."""
+    path = Path(folder) / RESULTS
+    if not path.is_file():
+        raise StoreError(f"{folder} is not a sweep folder: it has no {RESULTS}")
+    return pd.read_csv(path)
+
+
+def read_description(folder: Path) -> dict:
+    """sweep.json of a sweep folder."""
+    description = _read_json(Path(folder) / DESCRIPTION)
+    if description is None:
+        raise StoreError(f"{folder} is not a sweep folder: it has no {DESCRIPTION}")
+    return description
+
+
+def _lock(handle, folder: Path) -> None:
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        raise StoreError(
+            f"another h2osweep process is running a sweep in {folder}; "
+            "wait for it to finish or choose another --out"
+        ) from error
+
+
+def _stored_definition(folder: Path) -> dict | None:
+    description = _read_json(folder / DESCRIPTION)
+    return None if description is None else description.get("definition")
+
+
+def _mismatch_message(folder: Path, stored: dict, new: dict) -> str:
+    differing = sorted(key for key in set(stored) | set(new) if stored.get(key) != new.get(key))
+    return (
+        f"{folder} holds a sweep with another {', '.join(differing)}; "
+        "use another --out, or --force-new to move the old results aside and start over"
+    )
+
+
+def _move_aside(folder: Path) -> None:
+    """Keep an old sweep's files in a `previous-<time>` subfolder (force_new never deletes)."""
+    backup = folder / f"previous-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    backup.mkdir()
+    for name in (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", RESULTS, DESCRIPTION):
+        if (folder / name).exists():
+            os.replace(folder / name, backup / name)
+
+
+def _read_json(path: Path) -> dict | None:
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, OSError) as error:
+        raise StoreError(f"{path} is damaged ({error}); move it away to start over") from error
+
+
+def _existing_parent(folder: Path) -> Path:
+    parent = folder.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    return parent
+
+
+def _versions() -> dict:
+    import h2osweep
+
+    versions = {"h2osweep": h2osweep.__version__, "python": platform.python_version()}
+    with contextlib.suppress(Exception):
+        from importlib.metadata import version
+
+        versions["h2o"] = version("h2o")
+    return versions
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

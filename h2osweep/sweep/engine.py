@@ -1,0 +1,127 @@
+"""Run a plan: check the folder, start or reach H2O, upload once, train with several builds in
+flight, and commit every finished run to the store before the next one is reported."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from h2osweep.cluster import ClusterOptions, H2OCluster
+from h2osweep.data import LocalData, upload
+from h2osweep.errors import H2OSweepError, UserInputError
+from h2osweep.store.results_store import check_folder, open_store
+from h2osweep.sweep.budget import Budget
+from h2osweep.sweep.plans import Plan, definition_id
+from h2osweep.sweep.progress import Progress
+from h2osweep.training.scheduler import TrainSettings, train_many
+
+GOALS = ("min", "max")
+
+
+class SweepInterrupted(H2OSweepError):
+    """Ctrl-C or SIGTERM: builds in flight were cancelled, finished runs are kept."""
+
+    exit_status = 130
+
+
+@dataclass
+class SweepOptions:
+    """Where results go and how the sweep runs (parallel=None: one build per cluster core)."""
+
+    out: Path
+    parallel: int | None = None
+    metric: str = "test_mse"
+    goal: str = "min"
+    quiet: bool = False
+    force_new: bool = False
+    budget: Budget = field(default_factory=Budget)
+
+    def __post_init__(self) -> None:
+        if self.parallel is not None and self.parallel < 1:
+            raise UserInputError(f"--parallel must be at least 1, but got {self.parallel}")
+        if self.goal not in GOALS:
+            raise UserInputError(f"--goal must be 'min' or 'max', but got {self.goal!r}")
+        self.budget.goal = self.goal
+
+
+@dataclass
+class SweepSummary:
+    """What a sweep command did, for the caller and the final summary line."""
+
+    out: Path
+    trained: int
+    failed: int
+    skipped: int
+    best: tuple[float, str] | None
+    stop_reason: str | None
+    line: str
+
+
+def run_sweep(
+    plan: Plan,
+    data: LocalData,
+    training: TrainSettings,
+    options: SweepOptions,
+    cluster: ClusterOptions | None = None,
+) -> SweepSummary:
+    """Train every run of `plan` not yet finished in `options.out`, storing each as it ends."""
+    definition = plan.definition(training.describe(), data.describe())
+    check_folder(options.out, definition, force_new=options.force_new)
+    training.model_prefix = f"h2osweep_{definition_id(definition)}"
+    with (
+        H2OCluster(cluster) as h2o_cluster,
+        open_store(options.out, definition, force_new=options.force_new) as store,
+    ):
+        description = h2o_cluster.describe()
+        store.record_session(description)
+        finished = store.finished()
+        todo = [run for run in plan.runs if run.name not in finished]
+        progress = Progress(len(todo), options.metric, options.goal, options.quiet)
+        parallel = options.parallel or default_parallel(description, training.reproducible)
+        progress.say(
+            f"h2osweep: {len(todo)} of {len(plan.runs)} run(s) to train on {description['url']} "
+            f"({description['cloud_size']} node(s), {description['cores']} cores, "
+            f"{parallel} in flight); results in {options.out}"
+        )
+        if todo:
+            _train(todo, upload(data), training, parallel, options, store, progress)
+        stop_reason = options.budget.reason_to_stop() if progress.done < len(todo) else None
+        line = progress.summary(len(plan.runs) - len(todo), stop_reason)
+        progress.say(line)
+        return SweepSummary(
+            options.out,
+            progress.done,
+            progress.failed,
+            len(plan.runs) - len(todo),
+            progress.best,
+            stop_reason,
+            line,
+        )
+
+
+def default_parallel(cluster: dict, reproducible: bool) -> int:
+    """One build per core when builds are single-threaded (reproducible), else one at a time."""
+    return max(1, int(cluster.get("cores") or 1)) if reproducible else 1
+
+
+def _train(todo, h2o_data, training, parallel, options, store, progress) -> None:
+    budget = options.budget
+    budget.restart()
+
+    def should_stop() -> bool:
+        if budget.reason_to_stop():
+            return True
+        budget.record_start()
+        return False
+
+    try:
+        for result in train_many(todo, h2o_data, training, parallel, should_stop):
+            store.commit(result)
+            budget.record(result.metric(options.metric) if result.ok else math.nan)
+            progress.update(result)
+    except KeyboardInterrupt as interrupt:
+        raise SweepInterrupted(
+            f"interrupted: {progress.done} run(s) of this session are stored in {options.out}; "
+            "run the same command again to resume"
+        ) from interrupt

@@ -1,0 +1,1 @@
+"""Training: turn one configuration into an H2O deep-learning model and its metrics."""

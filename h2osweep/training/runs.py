@@ -1,0 +1,48 @@
+"""What a sweep trains and what it gets back: a planned run and its finished result."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+OK = "ok"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One planned model: a unique name, the sampler's seed (if any) and its configuration."""
+
+    name: str
+    config: dict
+    seed: int | None = None
+    position: int = 0
+
+
+@dataclass
+class RunResult:
+    """A finished run: status, metrics (`train_mse`, `test_mse`, ...), confusion matrices."""
+
+    spec: RunSpec
+    status: str
+    metrics: dict = field(default_factory=dict)
+    confusion: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    error: str | None = None
+    model_id: str | None = None
+    build_seconds: float | None = None
+    model: object = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+    def metric(self, name: str) -> float:
+        """One metric, NaN when the run has none."""
+        value = self.metrics.get(name)
+        return math.nan if value is None else float(value)

@@ -1,0 +1,48 @@
+"""Shared fixtures: one real embedded H2O cluster per test session, digits uploaded once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def h2o_cluster():
+    """A real H2O started by h2osweep on a free loopback port, shut down after the session."""
+    from h2osweep.cluster import ClusterOptions, H2OCluster
+
+    with H2OCluster(ClusterOptions(nthreads=-1, max_mem="2G")) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def digits_local():
+    from h2osweep.data import load_data
+
+    return load_data("digits")
+
+
+@pytest.fixture(scope="session")
+def digits_h2o(h2o_cluster, digits_local):
+    from h2osweep.data import upload
+
+    return upload(digits_local)
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 600, cwd=None):
+    """Run the h2osweep command in a subprocess; returns the CompletedProcess."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "h2osweep.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=cwd,
+    )
