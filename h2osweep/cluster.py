@@ -11,10 +11,13 @@ import contextlib
 import io
 import os
 import shutil
+import signal
 import socket
+import subprocess
 import tempfile
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from h2osweep.errors import ClusterError, ClusterLostError, UserInputError
@@ -24,6 +27,12 @@ USERNAME_VARIABLE = "H2OSWEEP_USERNAME"
 PASSWORD_VARIABLE = "H2OSWEEP_PASSWORD"
 JAVA_HINT = "install Java with 'apt-get install -y openjdk-17-jre-headless' or set JAVA_HOME"
 MEMORY_UNITS = {"M": 1 << 20, "G": 1 << 30}
+EMBEDDED_PREFIX = "h2osweep-"
+# Stops the JVM ($2) once its owner ($1) is gone, even when the owner was killed with SIGKILL.
+WATCHDOG = (
+    'while kill -0 "$1" 2>/dev/null; do sleep 1; done; '
+    'kill "$2" 2>/dev/null; sleep 10; kill -9 "$2" 2>/dev/null'
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class H2OCluster:
     def __init__(self, options: ClusterOptions | None = None) -> None:
         self.options = options or ClusterOptions()
         self._server = None
+        self._watchdog = None
+        self._previous_connection = None
         self._ice_root: str | None = None
         self.url: str | None = None
 
@@ -78,7 +89,8 @@ class H2OCluster:
         self.close()
 
     def close(self) -> None:
-        """Shut down the cluster if we started it; a cluster reached by URL is left as it is."""
+        """Shut down the cluster if we started it (a cluster reached by URL keeps running), end
+        our connection, and give back whatever connection the h2o client had before."""
         import h2o
 
         with _quiet():
@@ -87,6 +99,13 @@ class H2OCluster:
                     h2o.cluster().shutdown()
                 _stop_process(self._server)
                 self._server = None
+            with contextlib.suppress(Exception):
+                h2o.connection().close()
+            h2o.h2o.h2oconn = self._previous_connection
+            if self._watchdog is not None:
+                self._watchdog.kill()
+                self._watchdog.wait()
+                self._watchdog = None
             if self._ice_root:
                 shutil.rmtree(self._ice_root, ignore_errors=True)
                 self._ice_root = None
@@ -96,6 +115,7 @@ class H2OCluster:
         from h2o.backend import H2OLocalServer
 
         _require_java()
+        reap_orphans()
         port = free_port_pair()
         self._ice_root = tempfile.mkdtemp(prefix="h2osweep-ice-")
         os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -106,11 +126,12 @@ class H2OCluster:
                     max_mem_size=parse_memory(self.options.max_mem),
                     port=port,
                     ice_root=self._ice_root,
-                    name=f"h2osweep-{os.getpid()}-{port}",
+                    name=f"{EMBEDDED_PREFIX}{os.getpid()}-{port}",
                     enable_assertions=False,
                     bind_to_localhost=True,
                     verbose=False,
                 )
+                self._watchdog = _start_watchdog(self._server._process.pid)
                 h2o.connect(server=self._server, verbose=False, telemetry=False)
         except Exception as error:
             self.close()
@@ -123,6 +144,7 @@ class H2OCluster:
 
         url = validate_url(self.options.url)
         safe = redact_url(url)
+        self._previous_connection = h2o.connection()
         try:
             with _quiet():
                 h2o.connect(
@@ -248,6 +270,67 @@ def _require_java() -> None:
             return
     if shutil.which("java") is None:
         raise ClusterError(f"Java was not found on the PATH, and H2O runs on Java: {JAVA_HINT}")
+
+
+def reap_orphans() -> list[int]:
+    """Stop embedded JVMs of ours whose owner process is gone (e.g. killed while H2O started).
+
+    Our JVMs are named `h2osweep-<owner pid>-<port>`; a stale one is never reused.
+    """
+    stopped = []
+    for pid, owner in embedded_jvms().items():
+        if not _alive(owner):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                stopped.append(pid)
+    return stopped
+
+
+def embedded_jvms() -> dict[int, int]:
+    """{JVM pid: owner pid} of every running embedded H2O started by h2osweep on this machine."""
+    found = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        owner = _embedded_owner(arguments)
+        if owner is not None:
+            found[int(entry.name)] = owner
+    return found
+
+
+def _embedded_owner(arguments: list[bytes]) -> int | None:
+    """The owner pid in `-name h2osweep-<pid>-<port>` of an H2O JVM's arguments, else None."""
+    if b"-name" not in arguments or not any(a.endswith(b"h2o.jar") for a in arguments):
+        return None
+    index = arguments.index(b"-name") + 1
+    name = arguments[index].decode(errors="replace") if index < len(arguments) else ""
+    parts = name.removeprefix(EMBEDDED_PREFIX).split("-")
+    if not name.startswith(EMBEDDED_PREFIX) or len(parts) != 2 or not parts[0].isdigit():
+        return None
+    return int(parts[0])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _start_watchdog(jvm_pid: int) -> subprocess.Popen:
+    """A tiny shell process that stops the JVM when this process ends, however it ends."""
+    return subprocess.Popen(
+        ["/bin/sh", "-c", WATCHDOG, "h2osweep-watchdog", str(os.getpid()), str(jvm_pid)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def _stop_process(server) -> None:

@@ -65,7 +65,7 @@ def grid_plan(grid: pd.DataFrame) -> Plan:
     ]
     for run in runs:
         validate_config(run.config)
-    columns = {column: _plain_list(grid[column].unique()) for column in grid.columns}
+    columns = {column: _distinct(grid[column]) for column in grid.columns}
     return Plan("grid", runs, {"grid": columns})
 
 
@@ -79,5 +79,10 @@ def _plain_row(row: dict) -> dict:
     return {key: value.item() if hasattr(value, "item") else value for key, value in row.items()}
 
 
-def _plain_list(values) -> list:
-    return [value.item() if hasattr(value, "item") else value for value in values]
+def _distinct(column: pd.Series) -> list:
+    """The column's distinct values in order of appearance (lists allowed, as for `hidden`)."""
+    seen: dict[str, object] = {}
+    for value in column:
+        value = value.item() if hasattr(value, "item") else value
+        seen.setdefault(json.dumps(value, sort_keys=True, default=str), value)
+    return list(seen.values())

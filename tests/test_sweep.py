@@ -1,0 +1,145 @@
+"""The sweep engine on the session's H2O: results table, resume, parallel = sequential, budget."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from h2osweep.cluster import ClusterOptions
+from h2osweep.errors import StoreError, UserInputError
+from h2osweep.sampling import expand_grid, sample_params
+from h2osweep.store.results_store import open_store
+from h2osweep.store.table import METRIC_COLUMNS
+from h2osweep.sweep import Budget, SweepOptions, grid_plan, random_plan, run_sweep
+from h2osweep.training.scheduler import TrainSettings
+
+pytestmark = pytest.mark.h2o
+SEEDS = [403, 10, -7, 2147483647]
+
+
+def _sweep(h2o_cluster, digits_local, plan, out, parallel=2, epochs=1, **options):
+    return run_sweep(
+        plan,
+        digits_local,
+        TrainSettings(epochs=epochs),
+        SweepOptions(out, parallel=parallel, quiet=True, **options),
+        ClusterOptions(url=h2o_cluster.url),
+    )
+
+
+@pytest.fixture(scope="module")
+def parallel_sweep(h2o_cluster, digits_local, tmp_path_factory):
+    out = tmp_path_factory.mktemp("parallel")
+    summary = _sweep(h2o_cluster, digits_local, random_plan(SEEDS), out, parallel=2)
+    return out, summary
+
+
+def test_results_csv_has_one_ok_row_per_seed_with_lecture_columns(parallel_sweep):
+    out, summary = parallel_sweep
+    assert (summary.trained, summary.failed, summary.skipped) == (4, 0, 0)
+    table = pd.read_csv(out / "results.csv")
+    assert list(table["name"]) == [f"m_{seed}" for seed in SEEDS]
+    assert set(table["status"]) == {"ok"}
+    for column in [
+        "seed",
+        "l1",
+        "l2",
+        "input_dropout",
+        "rho",
+        "epsilon",
+        "neurons",
+        "hidden_dropout",
+        "depth",
+        "SumNeurons",
+        "MeanHiddenDropout",
+        *METRIC_COLUMNS,
+        "build_seconds",
+        "model_id",
+    ]:
+        assert column in table.columns, column
+    drawn = sample_params(403)
+    row = table.iloc[0]
+    assert json.loads(row["neurons"]) == drawn["neurons"]
+    assert row["l1"] == drawn["l1"] and row["SumNeurons"] == sum(drawn["neurons"])
+    assert table["test_mse"].between(0, 1).all()
+
+
+def test_store_keeps_confusion_matrices_and_the_definition(parallel_sweep, digits_local):
+    out, _ = parallel_sweep
+    description = json.loads((out / "sweep.json").read_text())
+    assert description["definition"]["data"]["fingerprint"] == digits_local.fingerprint()
+    assert description["definition"]["strategy"] == "random"
+    assert description["versions"]["h2o"]
+    plan = random_plan(SEEDS)
+    definition = plan.definition(TrainSettings(epochs=1).describe(), digits_local.describe())
+    with open_store(out, definition) as store:
+        confusion = store.confusion("m_403", "test")
+        assert confusion.to_numpy().sum() == len(digits_local.test)
+        assert set(store.attempts().values()) == {1}
+
+
+def test_parallel_and_sequential_give_identical_metrics(
+    parallel_sweep, h2o_cluster, digits_local, tmp_path
+):
+    out, _ = parallel_sweep
+    _sweep(h2o_cluster, digits_local, random_plan(SEEDS), tmp_path, parallel=1)
+    parallel = pd.read_csv(out / "results.csv").set_index("name")
+    sequential = pd.read_csv(tmp_path / "results.csv").set_index("name")
+    pd.testing.assert_series_equal(parallel["test_mse"], sequential["test_mse"])
+    pd.testing.assert_series_equal(parallel["train_logloss"], sequential["train_logloss"])
+
+
+def test_rerun_skips_finished_runs_and_adds_new_seeds(parallel_sweep, h2o_cluster, digits_local):
+    out, _ = parallel_sweep
+    summary = _sweep(h2o_cluster, digits_local, random_plan([*SEEDS, 5]), out)
+    assert (summary.trained, summary.skipped) == (1, 4)
+    assert list(pd.read_csv(out / "results.csv")["name"])[-1] == "m_5"
+
+
+def test_another_definition_is_refused_then_moved_aside(parallel_sweep, h2o_cluster, digits_local):
+    out, _ = parallel_sweep
+    before = (out / "results.csv").read_bytes()
+    with pytest.raises(StoreError, match="holds a sweep with another training"):
+        _sweep(h2o_cluster, digits_local, random_plan([1]), out, epochs=2)
+    assert (out / "results.csv").read_bytes() == before
+
+
+def test_grid_runs_every_combination_and_records_failures(h2o_cluster, digits_local, tmp_path):
+    grid = expand_grid(layers=[1, 2], units=[8], hidden_dropout_ratios=[[0.1]])
+    summary = _sweep(h2o_cluster, digits_local, grid_plan(grid), tmp_path)
+    table = pd.read_csv(tmp_path / "results.csv")
+    assert list(table["name"]) == ["g_1", "g_2"]
+    assert list(table["status"]) == ["ok", "failed"]
+    assert "hidden_dropout_ratios" in table.loc[1, "error"]
+    assert summary.failed == 1 and list(table["depth"]) == [1, 2]
+
+
+def test_max_models_stops_early(h2o_cluster, digits_local, tmp_path):
+    summary = _sweep(
+        h2o_cluster,
+        digits_local,
+        random_plan([1, 2, 3, 4]),
+        tmp_path,
+        parallel=1,
+        budget=Budget(max_models=2),
+    )
+    assert summary.trained == 2 and "--max-models 2" in summary.stop_reason
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: random_plan([1, 1]), "more than once"),
+        (lambda: random_plan([2**31]), "seed"),
+        (lambda: grid_plan(expand_grid(layerz=[1])), "unknown parameter 'layerz'"),
+        (lambda: grid_plan(expand_grid(l1=["abc"])), "'l1' cannot be 'abc'"),
+        (lambda: grid_plan(expand_grid(epochs=[-1])), "'epochs' must be a positive number"),
+        (lambda: SweepOptions("x", parallel=0), "--parallel must be at least 1"),
+        (lambda: Budget(max_models=0), "--max-models must be at least 1"),
+    ],
+)
+def test_plan_mistakes_are_user_errors(build, message):
+    with pytest.raises(UserInputError, match=message):
+        build()
