@@ -99,7 +99,8 @@ def cancel_all(builds: list[_Build]) -> None:
 
 
 def model_id_for(spec: RunSpec, settings: TrainSettings) -> str:
-    return f"{settings.model_prefix}_{spec.name}"
+    """The run's model key on the cluster: the run name, behind the sweep's prefix if any."""
+    return f"{settings.model_prefix}_{spec.name}" if settings.model_prefix else spec.name
 
 
 def _start(spec: RunSpec, data: H2OData, settings: TrainSettings):
