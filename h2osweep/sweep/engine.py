@@ -75,28 +75,22 @@ def run_sweep(
     ):
         description = h2o_cluster.describe()
         store.record_session(description)
-        finished = store.finished()
-        todo = [run for run in plan.runs if run.name not in finished]
-        progress = Progress(len(todo), options.metric, options.goal, options.quiet)
+        skipped = plan.done(store.finished())
+        todo = max(plan.size - skipped, 0)
+        progress = Progress(todo, options.metric, options.goal, options.quiet)
         parallel = options.parallel or default_parallel(description, training.reproducible)
         progress.say(
-            f"h2osweep: {len(todo)} of {len(plan.runs)} run(s) to train on {description['url']} "
+            f"h2osweep: {todo} of {plan.size} run(s) to train on {description['url']} "
             f"({description['cloud_size']} node(s), {description['cores']} cores, "
             f"{parallel} in flight); results in {options.out}"
         )
         if todo:
-            _train(todo, upload(data), training, parallel, options, store, progress)
-        stop_reason = options.budget.reason_to_stop() if progress.done < len(todo) else None
-        line = progress.summary(len(plan.runs) - len(todo), stop_reason)
+            _train(plan, store, upload(data), training, parallel, options, progress)
+        stop_reason = options.budget.reason_to_stop() if progress.done < todo else None
+        line = progress.summary(skipped, stop_reason)
         progress.say(line)
         return SweepSummary(
-            options.out,
-            progress.done,
-            progress.failed,
-            len(plan.runs) - len(todo),
-            progress.best,
-            stop_reason,
-            line,
+            options.out, progress.done, progress.failed, skipped, progress.best, stop_reason, line
         )
 
 
@@ -105,7 +99,7 @@ def default_parallel(cluster: dict, reproducible: bool) -> int:
     return max(1, int(cluster.get("cores") or 1)) if reproducible else 1
 
 
-def _train(todo, h2o_data, training, parallel, options, store, progress) -> None:
+def _train(plan, store, h2o_data, training, parallel, options, progress) -> None:
     budget = options.budget
     budget.restart()
 
@@ -116,8 +110,10 @@ def _train(todo, h2o_data, training, parallel, options, store, progress) -> None
         return False
 
     try:
-        for result in train_many(todo, h2o_data, training, parallel, should_stop):
+        pending = plan.pending(store.finished())
+        for result in train_many(pending, h2o_data, training, parallel, should_stop):
             store.commit(result)
+            plan.observe(result)
             budget.record(result.metric(options.metric) if result.ok else math.nan)
             progress.update(result)
     except KeyboardInterrupt as interrupt:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,16 +14,37 @@ from h2osweep.errors import UserInputError
 from h2osweep.sampling import LECTURE_SPACE, Space, sample_params
 from h2osweep.sampling.rng import check_seed
 from h2osweep.training.parameters import check_keys, validate_config
-from h2osweep.training.runs import RunSpec
+from h2osweep.training.runs import RunResult, RunSpec
 
 
-@dataclass(frozen=True)
+@dataclass
 class Plan:
-    """The runs of one sweep and the space they come from (as JSON-able data)."""
+    """The runs of one sweep and the space they come from (as JSON-able data).
+
+    The engine asks `pending()` for the runs still to train (pulled one at a time, when a build
+    slot frees up) and reports each finished run to `observe()`; a model-based search overrides
+    both to propose runs from the results so far.
+    """
 
     strategy: str
     runs: list[RunSpec]
     space: dict
+
+    @property
+    def size(self) -> int:
+        """How many runs the sweep has in all (finished ones included)."""
+        return len(self.runs)
+
+    def done(self, finished: set[str]) -> int:
+        """How many of this plan's runs are among the finished ones."""
+        return sum(run.name in finished for run in self.runs)
+
+    def pending(self, finished: set[str]) -> Iterable[RunSpec]:
+        """The runs not finished yet, in plan order."""
+        return [run for run in self.runs if run.name not in finished]
+
+    def observe(self, result: RunResult) -> None:
+        """A run has ended and is stored (nothing to learn for a grid or random search)."""
 
     def definition(self, training: dict, data: dict) -> dict:
         """Everything that makes two sweeps comparable: strategy, space, training, data."""
