@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import signal
 import sys
 
 from h2osweep.errors import H2OSweepError
@@ -57,6 +58,7 @@ def command_modules() -> list:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; library errors become one line on stderr and their exit status."""
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.handler(args) or 0
     except H2OSweepError as error:
@@ -65,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("h2osweep: interrupted\n")
         return INTERRUPTED
+
+
+def _interrupt(signum, frame) -> None:
+    """SIGTERM takes the same path as Ctrl-C: cancel builds, keep results, stop our H2O."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -77,9 +77,9 @@ def _add_common(parser, default_out: str) -> None:
 def run_random(args) -> int:
     from h2osweep.sweep import random_plan, seeds_from_count
 
-    if args.seeds and args.n_runs:
+    if args.seeds and args.n_runs is not None:
         raise UserInputError("give either --seeds or --n-runs, not both")
-    if not args.seeds and not args.n_runs:
+    if not args.seeds and args.n_runs is None:
         raise UserInputError(
             "give the seeds to run: --seeds 403 10, or --n-runs N [--first-seed S]"
         )

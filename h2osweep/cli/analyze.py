@@ -1,0 +1,78 @@
+"""`h2osweep analyze`: the lecture's plots and GAM and the blog's statistics for a results table."""
+
+from __future__ import annotations
+
+import argparse
+
+POSITION = 50
+
+EXAMPLE = "h2osweep analyze runs/digits --target test_mse --goal min --out runs/digits/analysis"
+
+DESCRIPTION = f"""\
+Analyse a sweep's results: a sweep folder of ours (results.csv), or a CSV/Parquet table from
+elsewhere (a W&B runs export with config/summary columns, Optuna's trials_dataframe(), an H2O
+grid summary table, or any table with one row per run). Writes correlations.csv, ols.csv,
+importance.csv, gam.csv, PNG plots and a self-contained report.html into --out.
+
+example:
+  {EXAMPLE}
+  h2osweep analyze wandb_runs.csv --target val_acc --goal max --out analysis \\
+      --gam "s(learning_rate, k=4) + s(batch_size, k=4) + optimizer_sgd"
+"""
+
+
+def register(subparsers) -> None:
+    """Add the `analyze` subcommand."""
+    parser = subparsers.add_parser(
+        "analyze",
+        help="correlations, OLS, ExtraTrees, GAM and plots for a results table",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("results", metavar="RESULTS", help="a sweep folder or a CSV/Parquet file")
+    parser.add_argument(
+        "--target",
+        help="column to explain (default: test_mse for a sweep folder, value for Optuna)",
+    )
+    parser.add_argument("--goal", choices=["min", "max"], default="min", help="default: min")
+    parser.add_argument("--params", help="comma-separated hyperparameter columns (default: all)")
+    parser.add_argument(
+        "--gam", metavar="FORMULA", help="mgcv-style formula, e.g. 's(l1, k=4) + x'"
+    )
+    parser.add_argument(
+        "--no-intercept",
+        action="store_true",
+        help="OLS as in the blog: no intercept, one indicator per category level",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for ExtraTrees and the GAM search"
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="DIR", help="folder for tables, plots, report"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run the analysis, write the outputs, print the notes and the optimum."""
+    from h2osweep.analysis import analyze
+    from h2osweep.report import write_report
+
+    params = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
+    analysis = analyze(
+        args.results,
+        target=args.target,
+        goal=args.goal,
+        params=params,
+        gam_formula=args.gam,
+        intercept=not args.no_intercept,
+        seed=args.seed,
+    )
+    written = write_report(analysis, args.out)
+    for note in analysis.notes:
+        print(f"- {note}")
+    print(f"best run {analysis.best.run}: {analysis.prepared.target} = {analysis.best.value:.6g}")
+    if analysis.suggested:
+        print(f"GAM-suggested configuration: {analysis.suggested.config}")
+    print(f"wrote {len(written)} files to {args.out} (open report.html)")
+    return 0
