@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,7 @@ class LocalData:
     train: pd.DataFrame
     test: pd.DataFrame
     classification: bool
+    reload: dict = field(default_factory=dict)
 
     @property
     def features(self) -> list[str]:
@@ -67,6 +68,7 @@ class LocalData:
             "test_rows": len(self.test),
             "features": len(self.features),
             "fingerprint": self.fingerprint(),
+            "reload": self.reload,
         }
 
 
@@ -97,6 +99,28 @@ def load_data(
     """Read a dataset by name or path; sources without a test set get a seeded stratified split."""
     if not 0 < test_fraction < 1:
         raise UserInputError(f"the test fraction must be between 0 and 1, but got {test_fraction}")
+    data = _load(spec, target, test_fraction, split_seed)
+    data.reload = {
+        "spec": spec if spec == DEFAULT_DATA else str(Path(spec).absolute()),
+        "target": target,
+        "test_fraction": test_fraction,
+        "split_seed": split_seed,
+    }
+    return data
+
+
+def reload_data(description: dict) -> LocalData:
+    """The same split a sweep used, from its recorded description; refuse changed data."""
+    data = load_data(**description["reload"])
+    if data.fingerprint() != description["fingerprint"]:
+        raise UserInputError(
+            f"the data at {description['reload']['spec']} changed since the sweep ran "
+            "(its fingerprint differs); results would not be comparable"
+        )
+    return data
+
+
+def _load(spec: str, target: str | None, test_fraction: float, split_seed: int) -> LocalData:
     if spec == DEFAULT_DATA:
         return _split(
             _digits_frame(),

@@ -213,6 +213,17 @@ def load_results(folder: Path) -> pd.DataFrame:
     return pd.read_csv(path)
 
 
+def read_configs(folder: Path) -> dict[str, dict]:
+    """Each stored run's full configuration (lists included), read without taking the lock."""
+    path = Path(folder) / DATABASE
+    if not path.is_file():
+        raise StoreError(f"{folder} is not a sweep folder: it has no {DATABASE}")
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        return {
+            name: json.loads(config) for name, config in db.execute("SELECT name, config FROM runs")
+        }
+
+
 def read_description(folder: Path) -> dict:
     """sweep.json of a sweep folder."""
     description = _read_json(Path(folder) / DESCRIPTION)

@@ -1,0 +1,117 @@
+"""The lecture's step 8: retrain a chosen configuration on the sweep's own data and compare it
+with the sweep's best model. Choices: the best observed run, the GAM's predicted optimum, or
+the lecture's hand-picked `hidden = c(500, 500, 500)` model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from h2osweep.cluster import ClusterOptions, H2OCluster
+from h2osweep.data import reload_data, upload
+from h2osweep.errors import UserInputError
+from h2osweep.store.files import write_atomic
+from h2osweep.store.results_store import load_results, read_configs, read_description
+from h2osweep.store.table import METRIC_COLUMNS
+from h2osweep.training.parameters import allowed_keys
+from h2osweep.training.runs import RunResult, RunSpec
+from h2osweep.training.scheduler import TrainSettings, train_one
+
+CHOICES = ("best", "gam", "lecture")
+LECTURE_OPTIMUM = {
+    "neurons": [500, 500, 500],
+    "input_dropout": 0.08,
+    "hidden_dropout": [0.5, 0.5, 0.5],
+    "l1": 0.002,
+    "l2": 0.0,
+    "rho": 0.95,
+    "epsilon": 1e-10,
+}
+
+
+@dataclass
+class Retrained:
+    """A retrained configuration next to the sweep's best run."""
+
+    choice: str
+    config: dict
+    result: RunResult
+    comparison: pd.DataFrame
+
+
+def choose_config(folder: Path, choice: str, metric: str = "test_mse", goal: str = "min") -> dict:
+    """The configuration to retrain: `best` observed run, `gam` optimum, or the `lecture`'s."""
+    if choice not in CHOICES:
+        raise UserInputError(f"--config must be one of {', '.join(CHOICES)}, but got {choice!r}")
+    if choice == "lecture":
+        return dict(LECTURE_OPTIMUM)
+    if choice == "best":
+        return read_configs(folder)[best_row(folder, metric, goal)["name"]]
+    from h2osweep.analysis import analyze
+    from h2osweep.analysis.optimum import expand_layers
+
+    analysis = analyze(folder, target=metric, goal=goal)
+    if analysis.gam_config is None:
+        raise UserInputError(f"no GAM could be fitted on {folder}; use --config best")
+    config = expand_layers(analysis.gam_config)
+    return {key: value for key, value in config.items() if key in allowed_keys()}
+
+
+def best_row(folder: Path, metric: str, goal: str) -> pd.Series:
+    """The sweep's best finished run (`which.min` / `which.max` of the metric)."""
+    table = load_results(folder)
+    if metric not in table.columns:
+        raise UserInputError(f"{folder}/results.csv has no column {metric!r}")
+    finished = table[(table["status"] == "ok") & table[metric].notna()]
+    if finished.empty:
+        raise UserInputError(f"{folder} has no finished run to compare with")
+    index = finished[metric].idxmin() if goal == "min" else finished[metric].idxmax()
+    return finished.loc[index]
+
+
+def retrain(
+    folder: Path,
+    choice: str = "best",
+    *,
+    epochs: float | None = None,
+    metric: str = "test_mse",
+    goal: str = "min",
+    cluster: ClusterOptions | None = None,
+) -> Retrained:
+    """Train the chosen configuration on the sweep's data; write `optimized_<choice>.csv`."""
+    folder = Path(folder)
+    definition = read_description(folder)["definition"]
+    config = choose_config(folder, choice, metric, goal)
+    best = best_row(folder, metric, goal)
+    data = reload_data(definition["data"])
+    training = TrainSettings(
+        **definition["training"], keep_models=True, model_prefix="h2osweep_optimized"
+    )
+    if epochs is not None:
+        training.epochs = epochs
+    with H2OCluster(cluster):
+        result = train_one(RunSpec(f"optimized_{choice}", config), upload(data), training)
+    if not result.ok:
+        raise UserInputError(f"the {choice} configuration failed to train: {result.error}")
+    comparison = compare(best, result)
+    write_atomic(folder / f"optimized_{choice}.csv", comparison.to_csv(index=False))
+    return Retrained(choice, config, result, comparison)
+
+
+def compare(best: pd.Series, result: RunResult) -> pd.DataFrame:
+    """Two rows, the sweep's best run and the retrained model, with every metric."""
+    rows = [
+        {
+            "model": f"best sweep run ({best['name']})",
+            **{m: best[m] for m in METRIC_COLUMNS},
+            "build_seconds": best["build_seconds"],
+        },
+        {
+            "model": result.name,
+            **{m: result.metric(m) for m in METRIC_COLUMNS},
+            "build_seconds": result.build_seconds,
+        },
+    ]
+    return pd.DataFrame(rows)
