@@ -1,4 +1,7 @@
-"""`h2osweep analyze`: the lecture's plots and GAM and the blog's statistics for a results table."""
+"""`h2osweep analyze`: the lecture's plots and GAM and the blog's statistics for a results table.
+
+Example: h2osweep analyze runs/digits --target test_mse --goal min --out runs/digits/analysis
+"""
 
 from __future__ import annotations
 
@@ -8,16 +11,18 @@ POSITION = 50
 
 EXAMPLE = "h2osweep analyze runs/digits --target test_mse --goal min --out runs/digits/analysis"
 
-DESCRIPTION = f"""\
+DESCRIPTION = """\
 Analyse a sweep's results: a sweep folder of ours (results.csv), or a CSV/Parquet table from
 elsewhere (a W&B runs export with config/summary columns, Optuna's trials_dataframe(), an H2O
 grid summary table, or any table with one row per run). Writes correlations.csv, ols.csv,
 importance.csv, gam.csv, PNG plots and a self-contained report.html into --out.
+"""
 
-example:
-  {EXAMPLE}
+EPILOG = f"""\
+examples:
   h2osweep analyze wandb_runs.csv --target val_acc --goal max --out analysis \\
       --gam "s(learning_rate, k=4) + s(batch_size, k=4) + optimizer_sgd"
+  {EXAMPLE}
 """
 
 
@@ -27,6 +32,7 @@ def register(subparsers) -> None:
         "analyze",
         help="correlations, OLS, ExtraTrees, GAM and plots for a results table",
         description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("results", metavar="RESULTS", help="a sweep folder or a CSV/Parquet file")

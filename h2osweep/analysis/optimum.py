@@ -1,0 +1,149 @@
+"""The configuration to train next: the best observed run, and the GAM's predicted optimum.
+
+Both are plain dicts of hyperparameters (lists for layers when known), ready for retraining.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from h2osweep.analysis.gam import GamFit
+from h2osweep.analysis.preprocess import Prepared, parse_list
+
+LIST_COLUMNS = ("neurons", "hidden_dropout")
+LAYER_SUMMARIES = ("depth", "SumNeurons", "MeanHiddenDropout")
+RANDOM_POINTS = 5000
+
+
+@dataclass
+class Optimum:
+    """A chosen configuration, where it came from and its (observed or predicted) target."""
+
+    source: str
+    run: str
+    value: float
+    config: dict
+    note: str = ""
+
+
+def best_index(values: np.ndarray, goal: str) -> int:
+    """Row of the best target: `which.min` or `which.max` (first of ties)."""
+    return int(np.argmin(values) if goal == "min" else np.argmax(values))
+
+
+def best_observed(prepared: Prepared) -> Optimum:
+    """The best run as observed, with its hyperparameters as given in the table."""
+    i = best_index(prepared.y, prepared.goal)
+    row = prepared.rows.iloc[i]
+    columns = prepared.params + [
+        c for c in LIST_COLUMNS if c in row.index and c not in prepared.params
+    ]
+    config = {c: plain(row[c]) for c in columns}
+    return Optimum("best observed run", prepared.labels.iloc[i], float(prepared.y[i]), config)
+
+
+def plain(value: object) -> object:
+    """A table cell as a plain Python value: lists parsed, numpy scalars unwrapped, NaN as None."""
+    parsed = parse_list(value)
+    if parsed is not None:
+        return parsed
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def gam_suggestion(fit: GamFit, prepared: Prepared, seed: int = 0) -> Optimum | None:
+    """The GAM's best prediction over the observed runs plus random points inside their box.
+
+    Variables outside the GAM keep the best observed run's values; integer hyperparameters are
+    rounded, and layer lists are rebuilt from depth, SumNeurons and MeanHiddenDropout.
+    """
+    if fit.model is None:
+        return None
+    candidates = candidate_points(fit, prepared, seed)
+    predicted = fit.predict(candidates)
+    i = best_index(predicted, prepared.goal)
+    best = best_observed(prepared)
+    config = dict(best.config)
+    for column in fit.columns:
+        if column in prepared.numeric:
+            value = float(candidates[column].iloc[i])
+            config[column] = round(value) if column in prepared.integers else value
+    for name, level in chosen_levels(fit, prepared, candidates.iloc[i]).items():
+        config[name] = level
+    if set(LAYER_SUMMARIES) & set(fit.columns):
+        config = expand_layers(config)
+    source = "an observed run" if i < len(prepared.y) else "a random point in the sampled box"
+    note = (
+        f"GAM minimum over {len(candidates)} candidates: {source}."
+        if prepared.goal == "min"
+        else (f"GAM maximum over {len(candidates)} candidates: {source}.")
+    )
+    return Optimum("GAM-suggested", "(predicted)", float(predicted[i]), config, note)
+
+
+def candidate_points(fit: GamFit, prepared: Prepared, seed: int) -> pd.DataFrame:
+    """The observed rows, then uniform draws inside the observed range of each GAM variable."""
+    observed = prepared.table[fit.columns].reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    draws = {}
+    for column in fit.columns:
+        if column not in prepared.numeric:
+            continue
+        values = rng.uniform(observed[column].min(), observed[column].max(), RANDOM_POINTS)
+        draws[column] = np.round(values) if column in prepared.integers else values
+    if {"depth", "SumNeurons"} <= set(draws):
+        draws["SumNeurons"] = widths_within_support(observed, draws, rng)
+    for names in prepared.indicators.values():
+        picks = rng.integers(0, len(names), RANDOM_POINTS)
+        for j, name in enumerate(names):
+            if name in fit.columns:
+                draws[name] = (picks == j).astype(float)
+    return pd.concat([observed, pd.DataFrame(draws)[fit.columns]], ignore_index=True)
+
+
+def widths_within_support(observed: pd.DataFrame, draws: dict, rng) -> np.ndarray:
+    """SumNeurons drawn within the range seen at the drawn depth, so layers stay a sampled size."""
+    values = np.array(draws["SumNeurons"])
+    for depth in np.unique(draws["depth"]):
+        seen = observed.loc[observed["depth"] == depth, "SumNeurons"]
+        if seen.empty:
+            continue
+        where = draws["depth"] == depth
+        values[where] = np.round(rng.uniform(seen.min(), seen.max(), int(where.sum())))
+    return values
+
+
+def chosen_levels(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict[str, str]:
+    """The category level a candidate point stands for, for each categorical in the GAM."""
+    chosen = {}
+    for column, names in prepared.indicators.items():
+        used = [n for n in names if n in fit.columns]
+        if not used:
+            continue
+        levels = prepared.categorical[column]
+        on = [lv for n, lv in zip(names, levels, strict=True) if n in used and point[n] > 0.5]
+        chosen[column] = on[0] if on else levels[0]
+    return chosen
+
+
+def expand_layers(config: dict) -> dict:
+    """Set `neurons` and `hidden_dropout` lists from depth, SumNeurons and MeanHiddenDropout."""
+    config = dict(config)
+    depth = config.get("depth")
+    if depth is None:
+        return config
+    depth = max(1, round(depth))
+    config["depth"] = depth
+    if config.get("SumNeurons") is not None:
+        config["SumNeurons"] = round(config["SumNeurons"])
+        config["neurons"] = [max(1, round(config["SumNeurons"] / depth))] * depth
+    if config.get("MeanHiddenDropout") is not None:
+        config["hidden_dropout"] = [float(config["MeanHiddenDropout"])] * depth
+    return config

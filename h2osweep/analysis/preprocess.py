@@ -1,0 +1,248 @@
+"""The blog's preprocessing: drop missing targets, mean-fill, one indicator per category level.
+
+Every step that changes the table adds a sentence to `Prepared.notes`, which the report and the
+CLI show, so a reader knows what the numbers were computed on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from h2osweep.errors import UserInputError
+
+LABEL_COLUMNS = ("name", "Name", "run", "model_id", "model_ids", "number", "id")
+
+
+@dataclass
+class Prepared:
+    """A results table ready for the analyses: numeric features, the target and notes."""
+
+    table: pd.DataFrame
+    target: str
+    goal: str
+    numeric: list[str]
+    categorical: dict[str, list[str]]
+    indicators: dict[str, list[str]]
+    integers: list[str]
+    original: pd.DataFrame
+    labels: pd.Series
+    rows: pd.DataFrame
+    params: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def features(self) -> list[str]:
+        """Every feature column: numeric hyperparameters then all indicator columns."""
+        return self.numeric + [c for cols in self.indicators.values() for c in cols]
+
+    @property
+    def treatment(self) -> list[str]:
+        """Feature columns with each categorical's first (reference) level left out, as in R."""
+        return self.numeric + [c for cols in self.indicators.values() for c in cols[1:]]
+
+    @property
+    def y(self) -> np.ndarray:
+        """The target as a float array."""
+        return self.table[self.target].to_numpy(dtype=float)
+
+
+def prepare(frame: pd.DataFrame, target: str, params: list[str], goal: str = "min") -> Prepared:
+    """Apply the blog's preprocessing to `frame` for `target` over the `params` columns."""
+    notes: list[str] = []
+    y = numeric_target(frame, target)
+    keep = y.notna().to_numpy()
+    if not keep.all():
+        notes.append(f"Dropped {int((~keep).sum())} run(s) whose {target} is missing.")
+    frame = frame.loc[keep].reset_index(drop=True)
+    y = y.loc[keep].reset_index(drop=True)
+    if len(frame) < 2:
+        raise UserInputError(f"need at least 2 runs with a {target} to analyse, found {len(frame)}")
+    hyper = expand_lists(frame[params].copy(), notes)
+    original = hyper.copy()
+    numeric, categorical = split_types(hyper)
+    num = fill_numeric(hyper[numeric], notes)
+    cats = fill_categorical(hyper[categorical], notes)
+    num, cats = drop_constant(num, cats, notes)
+    indicators, dummies = encode(cats, notes)
+    table = pd.concat([num, dummies, y.rename(target).astype(float)], axis=1)
+    integers = [c for c in num.columns if is_integral(num[c])]
+    return Prepared(
+        table=table,
+        target=target,
+        goal=goal,
+        numeric=list(num.columns),
+        categorical={c: levels_of(cats[c]) for c in cats.columns},
+        indicators=indicators,
+        integers=integers,
+        original=original,
+        labels=run_labels(frame),
+        rows=frame,
+        params=list(params),
+        notes=notes,
+    )
+
+
+def numeric_target(frame: pd.DataFrame, target: str) -> pd.Series:
+    """The target column as numbers; a text or all-missing target is the user's mistake."""
+    column = frame[target]
+    values = pd.to_numeric(column, errors="coerce")
+    if values.isna().all():
+        if column.notna().any():
+            raise UserInputError(
+                f"target {target!r} is not numeric (e.g. {column.dropna().iloc[0]!r})"
+            )
+        raise UserInputError(f"target {target!r} is missing in every run")
+    bad = values.isna() & column.notna()
+    if bad.any():
+        raise UserInputError(f"target {target!r} is not numeric (e.g. {column[bad].iloc[0]!r})")
+    return values.astype(float)
+
+
+def parse_list(cell: object) -> list | None:
+    """A list-valued cell (a JSON list string or a list), or None when it is not one."""
+    if isinstance(cell, list | tuple | np.ndarray):
+        return list(cell)
+    if isinstance(cell, str) and cell.strip().startswith("["):
+        try:
+            value = json.loads(cell)
+        except ValueError:
+            return None
+        return value if isinstance(value, list) else None
+    return None
+
+
+def list_column(column: pd.Series) -> list | None:
+    """The parsed lists of a column whose every non-missing cell is a list, else None."""
+    values = column.dropna()
+    if values.empty or pd.api.types.is_numeric_dtype(column):
+        return None
+    parsed = [parse_list(v) for v in column]
+    present = [p for p, v in zip(parsed, column.notna(), strict=True) if v]
+    return parsed if all(p is not None for p in present) else None
+
+
+def expand_lists(hyper: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Replace list-valued columns (layers, dropouts) by depth, SumNeurons and MeanHiddenDropout."""
+    for column in list(hyper.columns):
+        parsed = list_column(hyper[column])
+        if parsed is None:
+            continue
+        hyper = hyper.drop(columns=column)
+        derived = derive_from_lists(column, parsed, hyper.columns)
+        for name, values in derived.items():
+            hyper[name] = values
+        what = ", ".join(derived) or "nothing (already present)"
+        notes.append(f"List-valued {column} replaced by {what}.")
+    return hyper
+
+
+def derive_from_lists(column: str, parsed: list, existing) -> dict[str, list]:
+    """Summaries of one list column: mean for dropouts, depth and sum for layer sizes."""
+
+    def stat(func):
+        return [func(p) if p else np.nan for p in parsed]
+
+    if "dropout" in column.lower():
+        names = {"MeanHiddenDropout": lambda p: float(np.mean(p))}
+    else:
+        names = {"depth": len, "SumNeurons": lambda p: float(np.sum(p))}
+    return {name: stat(func) for name, func in names.items() if name not in existing}
+
+
+def split_types(hyper: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Numeric (numbers, booleans, numeric text) and categorical (other text) columns."""
+    numeric, categorical = [], []
+    for column in hyper.columns:
+        values = hyper[column]
+        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+            numeric.append(column)
+            continue
+        converted = pd.to_numeric(values, errors="coerce")
+        is_number = converted.notna().sum() == values.notna().sum() and values.notna().any()
+        (numeric if is_number else categorical).append(column)
+    return numeric, categorical
+
+
+def fill_numeric(num: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Numbers as floats, missing values replaced by the column mean (the blog's choice)."""
+    num = num.apply(lambda c: pd.to_numeric(c, errors="coerce").astype(float))
+    for column in num.columns:
+        missing = int(num[column].isna().sum())
+        if missing == len(num):
+            continue
+        if missing:
+            mean = num[column].mean()
+            num[column] = num[column].fillna(mean)
+            notes.append(f"Filled {missing} missing {column} with the column mean {mean:.6g}.")
+    return num
+
+
+def fill_categorical(cats: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Categories as text, missing values replaced by the most frequent level."""
+    cats = cats.apply(lambda c: c.map(lambda v: v if pd.isna(v) else str(v)))
+    for column in cats.columns:
+        missing = int(cats[column].isna().sum())
+        if missing and missing < len(cats):
+            mode = sorted(cats[column].mode().tolist())[0]
+            cats[column] = cats[column].fillna(mode)
+            notes.append(
+                f"Filled {missing} missing {column} with its most frequent level {mode!r}."
+            )
+    return cats
+
+
+def drop_constant(num: pd.DataFrame, cats: pd.DataFrame, notes: list[str]):
+    """Drop columns that are all missing or take one value: they cannot explain anything."""
+    for frame in (num, cats):
+        for column in list(frame.columns):
+            values = frame[column]
+            if values.isna().all():
+                notes.append(f"Dropped {column}: missing in every run.")
+            elif (values == values.iloc[0]).all():
+                notes.append(f"Dropped {column}: constant ({values.iloc[0]}).")
+            else:
+                continue
+            del frame[column]
+    return num, cats
+
+
+def levels_of(column: pd.Series) -> list[str]:
+    """Sorted levels of a categorical column, as R's `factor` orders them."""
+    return sorted(column.dropna().unique().tolist())
+
+
+def encode(cats: pd.DataFrame, notes: list[str]) -> tuple[dict[str, list[str]], pd.DataFrame]:
+    """One 0/1 indicator per level, named `column_level`; the first level is the reference."""
+    indicators: dict[str, list[str]] = {}
+    parts = []
+    for column in cats.columns:
+        levels = levels_of(cats[column])
+        names = [f"{column}_{level}" for level in levels]
+        block = pd.DataFrame(
+            {n: (cats[column] == lv).astype(float) for n, lv in zip(names, levels, strict=True)}
+        )
+        indicators[column] = names
+        parts.append(block)
+        notes.append(
+            f"Categorical {column} → indicators {', '.join(names)}; "
+            f"reference level for OLS: {levels[0]!r}."
+        )
+    return indicators, pd.concat(parts, axis=1) if parts else pd.DataFrame(index=cats.index)
+
+
+def is_integral(column: pd.Series) -> bool:
+    """True when every value is a whole number (depth, epochs, neurons)."""
+    values = column.to_numpy(dtype=float)
+    return bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+
+
+def run_labels(frame: pd.DataFrame) -> pd.Series:
+    """A readable label per run: its name or id column, else its row number."""
+    for column in LABEL_COLUMNS:
+        if column in frame.columns:
+            return frame[column].astype(str).reset_index(drop=True)
+    return pd.Series([f"row {i + 1}" for i in range(len(frame))])

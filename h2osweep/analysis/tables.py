@@ -1,0 +1,227 @@
+"""Load a results table (our sweep folder, a W&B/Optuna/H2O export or a plain CSV) and pick columns.
+
+Every loader returns a `RawTable`: the rows, which columns are hyperparameters, metrics or ids,
+the default target and notes saying how the table was read.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from h2osweep.errors import UserInputError
+
+SWEEP_IDS = ("name", "seed", "status", "error", "build_seconds", "model_id")
+SWEEP_LISTS = ("neurons", "hidden_dropout")
+ID_PATTERN = re.compile(
+    r"^(name|id|run|run_?id|model_?ids?|seed|status|state|error|number|trial|trial_?id|"
+    r"created_?at|timestamp|datetime.*|duration|runtime|notes|tags|sweep|url|path|group|"
+    r"job_?type|_.*|.*_id|.*_ids|.*seconds|.*_time)$",
+    re.IGNORECASE,
+)
+METRIC_PATTERN = re.compile(
+    r"(mse|rmse|mae|r2|logloss|loss|acc|auc|error|score|f1|precision|recall|deviance|"
+    r"perplexity|^value$|^values_\d+$|metric)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class RawTable:
+    """A results table as read, with the column roles its format implies."""
+
+    frame: pd.DataFrame
+    kind: str
+    params: list[str]
+    metrics: list[str] = field(default_factory=list)
+    default_target: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def load_results(source: str | Path) -> RawTable:
+    """Read a sweep folder or a CSV/Parquet file and recognise its format."""
+    path = Path(source)
+    if path.is_dir():
+        return load_sweep_folder(path)
+    if not path.exists():
+        raise UserInputError(f"results not found: {str(path)!r} is neither a file nor a folder")
+    frame = read_file(path)
+    if frame.empty or len(frame.columns) == 0:
+        raise UserInputError(f"the table {str(path)!r} is empty (no rows)")
+    return recognise(frame, path.name)
+
+
+def read_file(path: Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file; anything unreadable is the user's mistake."""
+    try:
+        if path.suffix.lower() in {".parquet", ".pq"}:
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise UserInputError(f"the table {str(path)!r} is empty (no rows)") from None
+    except (ValueError, OSError, ImportError) as error:
+        raise UserInputError(f"cannot read {str(path)!r} as CSV or Parquet: {error}") from None
+
+
+def load_sweep_folder(folder: Path) -> RawTable:
+    """Read our own sweep folder: `results.csv`, keeping the runs whose status is `ok`."""
+    results = folder / "results.csv"
+    if not results.exists():
+        raise UserInputError(f"{str(folder)!r} is not a sweep folder: it has no results.csv")
+    frame = read_file(results)
+    if frame.empty:
+        raise UserInputError(f"the table {str(results)!r} is empty (no rows)")
+    notes = []
+    if "status" in frame.columns:
+        ok = frame["status"].astype(str) == "ok"
+        if (~ok).any():
+            notes.append(f"Dropped {int((~ok).sum())} run(s) whose status is not 'ok'.")
+        frame = frame.loc[ok].reset_index(drop=True)
+    metrics = [c for c in frame.columns if c.startswith(("train_", "test_", "valid_"))]
+    skip = set(SWEEP_IDS) | set(metrics) | set(SWEEP_LISTS)
+    params = [c for c in frame.columns if c not in skip]
+    lists = [c for c in SWEEP_LISTS if c in frame.columns]
+    if lists:
+        notes.append(
+            f"List-valued {', '.join(lists)} are summarised by depth, SumNeurons and "
+            "MeanHiddenDropout (columns of the sweep)."
+        )
+    return RawTable(frame, "sweep folder", params, metrics, "test_mse", notes)
+
+
+def recognise(frame: pd.DataFrame, label: str) -> RawTable:
+    """Recognise a foreign export by its columns and assign column roles."""
+    columns = set(frame.columns)
+    if {"config", "summary"} <= columns:
+        return from_wandb(frame)
+    if any(str(c).startswith("params_") for c in frame.columns):
+        return from_optuna(frame)
+    if "model_ids" in columns:
+        return from_h2o_grid(frame)
+    return from_plain(frame, label)
+
+
+def parse_mapping(text: object) -> dict:
+    """Parse a dict-like cell (JSON or Python repr, as W&B exports write them); empty if missing."""
+    if not isinstance(text, str) or not text.strip():
+        return {}
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            value = parse(text)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(value, dict):
+            return {
+                k: v["value"] if isinstance(v, dict) and "value" in v else v
+                for k, v in value.items()
+            }
+    return {}
+
+
+def expand_column(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Turn a column of dict-like strings into one column per key."""
+    records = [parse_mapping(cell) for cell in frame[column]]
+    return pd.DataFrame.from_records(records, index=frame.index)
+
+
+def from_wandb(frame: pd.DataFrame) -> RawTable:
+    """A W&B runs export: `config` holds hyperparameters, `summary` the metrics."""
+    config = expand_column(frame, "config")
+    summary = expand_column(frame, "summary")
+    summary = summary.rename(columns={c: f"summary.{c}" for c in summary if c in config})
+    rest = frame.drop(columns=["config", "summary"])
+    summary = summary.drop(columns=[c for c in summary if c in rest])
+    config = config.rename(columns={c: f"config.{c}" for c in config if c in rest})
+    out = pd.concat([rest, config, summary], axis=1)
+    metrics = [c for c in summary.columns if not str(c).startswith("_")]
+    note = (
+        f"W&B export: {len(config.columns)} hyperparameter(s) from 'config', "
+        f"{len(metrics)} metric(s) from 'summary'."
+    )
+    return RawTable(out, "W&B export", list(config.columns), metrics, None, [note])
+
+
+def from_optuna(frame: pd.DataFrame) -> RawTable:
+    """Optuna's `trials_dataframe()`: `params_*` are hyperparameters, `value` the objective."""
+    renames = {c: c.removeprefix("params_") for c in frame.columns if c.startswith("params_")}
+    clash = set(renames.values()) & set(frame.columns)
+    renames = {c: (c if renames[c] in clash else renames[c]) for c in renames}
+    out = frame.rename(columns=renames)
+    params = list(renames.values())
+    metrics = [c for c in out.columns if c == "value" or str(c).startswith("values_")]
+    target = "value" if "value" in out.columns else (metrics[0] if metrics else None)
+    note = "Optuna trials table: hyperparameters are the params_* columns (prefix removed)."
+    return RawTable(out, "Optuna trials", params, metrics, target, [note])
+
+
+def from_h2o_grid(frame: pd.DataFrame) -> RawTable:
+    """H2O's grid summary table: hyperparameters, `model_ids`, then the sort metric last."""
+    frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("Unnamed")])
+    columns = [c for c in frame.columns if c != "model_ids"]
+    metric = columns[-1]
+    params = columns[:-1]
+    note = f"H2O grid summary: hyperparameters {', '.join(params)}; metric {metric!r}."
+    return RawTable(frame, "H2O grid", params, [metric], metric, [note])
+
+
+def from_plain(frame: pd.DataFrame, label: str) -> RawTable:
+    """Any other table: ids and metrics are recognised by name, the rest are hyperparameters."""
+    frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("Unnamed")])
+    ids = [c for c in frame.columns if ID_PATTERN.match(str(c)) or is_label(frame[c])]
+    metrics = [c for c in frame.columns if c not in ids and METRIC_PATTERN.search(str(c))]
+    params = [c for c in frame.columns if c not in ids and c not in metrics]
+    note = f"Plain table {label!r}: columns {', '.join(map(str, ids)) or 'none'} look like ids."
+    return RawTable(frame, "table", params, metrics, None, [note])
+
+
+def is_label(column: pd.Series) -> bool:
+    """A text column with a different value in every row is a run label, not a hyperparameter."""
+    if pd.api.types.is_numeric_dtype(column) or len(column) < 5:
+        return False
+    values = column.dropna().astype(str)
+    is_list = values.str.startswith("[").all()
+    return not is_list and values.nunique() == len(column)
+
+
+def choose_columns(
+    raw: RawTable, target: str | None, params: list[str] | None
+) -> tuple[str, list[str], list[str]]:
+    """Settle the target and hyperparameter columns, with notes saying what was chosen and why."""
+    columns = list(map(str, raw.frame.columns))
+    target = target or raw.default_target
+    if target is None:
+        raise UserInputError(f"give --target: one of {brief(raw.metrics or columns)}")
+    if target not in columns:
+        raise UserInputError(f"unknown target {target!r}; columns: {brief(columns)}")
+    if params:
+        unknown = [p for p in params if p not in columns]
+        if unknown:
+            raise UserInputError(
+                f"unknown --params column(s) {', '.join(unknown)}; columns: {brief(columns)}"
+            )
+        chosen, how = list(params), "given by --params"
+    else:
+        chosen, how = (
+            [p for p in raw.params if p != target],
+            f"all {raw.kind} hyperparameter columns",
+        )
+    if target in chosen:
+        raise UserInputError(f"the target {target!r} cannot also be a hyperparameter")
+    if not chosen:
+        raise UserInputError(
+            f"no hyperparameter columns found; name them with --params ({brief(columns)})"
+        )
+    notes = [f"Target: {target}. Hyperparameters ({how}): {', '.join(chosen)}."]
+    return target, chosen, notes
+
+
+def brief(names: list[str], limit: int = 12) -> str:
+    """A short comma-separated list of names, elided after `limit`."""
+    names = [str(n) for n in names]
+    more = f", … ({len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more

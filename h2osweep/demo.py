@@ -1,0 +1,60 @@
+"""The course end to end in one call: the lecture's random search on digits, its analysis and
+report, and the optimum retrained next to the best sweep model, on one embedded H2O."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from h2osweep.cluster import ClusterOptions, H2OCluster
+from h2osweep.data import load_data
+from h2osweep.errors import UserInputError
+from h2osweep.sweep import SweepOptions, random_plan, run_sweep
+from h2osweep.sweep.retrain import retrain
+from h2osweep.training.scheduler import TrainSettings
+
+LECTURE_SEEDS = [403, 10]
+DEFAULT_RUNS = 40
+DEFAULT_EPOCHS = 2.0
+METRIC = "test_mse"
+
+
+def demo_seeds(runs: int) -> list[int]:
+    """The lecture's seeds c(403, 10), then 1, 2, ... up to `runs` seeds in all."""
+    if runs < 3:
+        raise UserInputError(f"--runs must be at least 3 for the analysis, but got {runs}")
+    extra = [seed for seed in range(1, runs + 1) if seed not in LECTURE_SEEDS]
+    return (LECTURE_SEEDS + extra)[:runs]
+
+
+def run_demo(
+    out: Path,
+    runs: int = DEFAULT_RUNS,
+    epochs: float = DEFAULT_EPOCHS,
+    cluster: ClusterOptions | None = None,
+    quiet: bool = False,
+) -> Path:
+    """Sweep, analyse, retrain and report into `out`; return the path of report.html."""
+    from h2osweep.analysis import analyze
+    from h2osweep.report.outputs import write_report
+
+    if epochs <= 0:
+        raise UserInputError(f"--epochs must be positive, but got {epochs:g}")
+    plan = random_plan(demo_seeds(runs))
+    say = (lambda text: None) if quiet else (lambda text: print(text, file=sys.stderr, flush=True))
+    with H2OCluster(cluster) as h2o_cluster:
+        reach = ClusterOptions(url=h2o_cluster.url) if h2o_cluster.embedded else cluster
+        say(f"[1/3] random search: {runs} R-exact draws of the lecture's space, {epochs:g} epochs")
+        run_sweep(
+            plan,
+            load_data("digits"),
+            TrainSettings(epochs=epochs),
+            SweepOptions(out, quiet=quiet),
+            reach,
+        )
+        say("[2/3] retraining the best observed and the GAM-suggested configurations")
+        retrained = [retrain(out, choice, cluster=reach) for choice in ("best", "gam")]
+    say("[3/3] analysis and report")
+    analysis = analyze(out, target=METRIC, goal="min")
+    write_report(analysis, out, retrained=retrained)
+    return out / "report.html"

@@ -1,0 +1,202 @@
+"""One self-contained `report.html`: embedded PNGs, tables, notes and the chosen optimum.
+
+Every string that comes from the data goes through `html.escape`, so a parameter value such as
+`<script>` is shown as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+
+import pandas as pd
+
+STYLE = """
+:root { --ink: #1f2933; --muted: #52606d; --line: #e4e7eb; --accent: #2563eb; --soft: #f5f7fa; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #fff; color: var(--ink);
+  font: 16px/1.55 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1080px; margin: 0 auto; padding: 2.5rem 1.5rem 4rem; }
+h1 { font-size: 1.9rem; margin: 0 0 .3rem; letter-spacing: -.01em; }
+h2 { font-size: 1.3rem; margin: 2.6rem 0 .8rem; padding-bottom: .3rem;
+  border-bottom: 2px solid var(--line); }
+h3 { font-size: 1.05rem; margin: 1.6rem 0 .5rem; }
+p.lead { color: var(--muted); margin: 0 0 1.2rem; }
+.meta { display: flex; flex-wrap: wrap; gap: .6rem 2rem; padding: .9rem 1.1rem;
+  background: var(--soft); border-radius: 8px; font-size: .92rem; }
+.meta b { display: block; font-size: .75rem; text-transform: uppercase; color: var(--muted);
+  letter-spacing: .04em; }
+table { border-collapse: collapse; font-size: .9rem; margin: .4rem 0 1rem; min-width: 50%; }
+th, td { padding: .38rem .8rem; border-bottom: 1px solid var(--line); text-align: left;
+  vertical-align: top; }
+th { background: var(--soft); font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums;
+  font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .85rem; }
+tbody tr:hover { background: #fafbfc; }
+tr.strong td { font-weight: 600; }
+figure { margin: 1rem 0 1.6rem; }
+figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
+figcaption { color: var(--muted); font-size: .88rem; margin-top: .35rem; }
+ul.notes { padding-left: 1.2rem; } ul.notes li { margin: .2rem 0; }
+.scroll { overflow-x: auto; }
+.pair { display: grid; grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr); gap: 1.5rem;
+  align-items: start; }
+.pair table { min-width: 100%; }
+.pair td, .pair th { padding: .34rem .55rem; overflow-wrap: anywhere; }
+@media (max-width: 900px) { .pair { grid-template-columns: 1fr; } }
+code { background: var(--soft); padding: .05rem .3rem; border-radius: 4px; font-size: .88em; }
+"""
+
+
+def esc(value: object) -> str:
+    """Escape any value for HTML text and attributes."""
+    return html.escape(str(value), quote=True)
+
+
+def number(value: object) -> str:
+    """A compact number: 4 significant digits, or the value itself when it is not a number."""
+    if isinstance(value, bool) or value is None:
+        return esc(value)
+    if isinstance(value, int):
+        return esc(value)
+    if isinstance(value, float):
+        return "NA" if math.isnan(value) else esc(f"{value:.4g}")
+    return esc(value)
+
+
+def cell(value: object) -> str:
+    """A table cell, right-aligned when numeric."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return f'<td class="num">{number(value)}</td>' if numeric else f"<td>{esc(value)}</td>"
+
+
+def table(frame: pd.DataFrame, strong: set[int] | None = None) -> str:
+    """An HTML table of a DataFrame."""
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        cls = ' class="strong"' if strong and i in strong else ""
+        rows.append(f"<tr{cls}>" + "".join(cell(plain(v)) for v in row) + "</tr>")
+    body = "".join(rows)
+    inner = f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+    return f'<div class="scroll"><table>{inner}</table></div>'
+
+
+def plain(value: object) -> object:
+    """Unwrap numpy scalars so numbers format as numbers."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
+
+
+def image(folder: Path, figure) -> str:
+    """A figure with its PNG embedded as base64."""
+    data = base64.b64encode((folder / figure.file).read_bytes()).decode("ascii")
+    return (
+        f'<figure><img alt="{esc(figure.title)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{esc(figure.caption)}</figcaption></figure>"
+    )
+
+
+def optimum_table(analysis) -> str:
+    """Best observed run next to the GAM's suggestion, one row per hyperparameter."""
+    best, suggested = analysis.best, analysis.suggested
+    keys = list(dict.fromkeys(list(best.config) + list(suggested.config if suggested else [])))
+    target = analysis.prepared.target
+    rows = [(f"{target} (observed / predicted)", best.value, suggested.value if suggested else "—")]
+    rows.append(("run", best.run, "predicted by the GAM" if suggested else "—"))
+    for key in keys:
+        gam = suggested.config.get(key, "—") if suggested else "—"
+        rows.append((key, shown(best.config.get(key)), shown(gam)))
+    frame = pd.DataFrame(rows, columns=["", "best observed run", "GAM-suggested"])
+    return table(frame, strong={0})
+
+
+def shown(value: object) -> object:
+    """Lists shown compactly, with rounded floats."""
+    if isinstance(value, list):
+        return "[" + ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in value) + "]"
+    return value
+
+
+def section(title: str, *parts: str) -> str:
+    """A titled section."""
+    return f"<section><h2>{esc(title)}</h2>{''.join(parts)}</section>"
+
+
+def pair(left: str, right: str) -> str:
+    """Two blocks side by side (a plot and its table), stacked on narrow screens."""
+    return f'<div class="pair"><div>{left}</div><div>{right}</div></div>'
+
+
+def figures_for(folder: Path, figures, *names: str) -> str:
+    """The embedded figures whose file names start with any of `names`."""
+    return "".join(image(folder, f) for f in figures if f.file.startswith(names))
+
+
+def retrained_section(retrained) -> str:
+    """Retrained configurations (the lecture's step 8): the config and metrics beside the best run.
+
+    Each item needs `choice`, `config` (dict) and `comparison` (one row per model, a `model`
+    column and metric columns), as `h2osweep.sweep.retrain.Retrained` provides.
+    """
+    parts = []
+    for item in retrained:
+        config = pd.DataFrame(
+            [(k, shown(v)) for k, v in item.config.items()], columns=["hyperparameter", "value"]
+        )
+        comparison = item.comparison.set_index("model").T.reset_index(names="metric")
+        parts.append(
+            f"<h3>{esc(item.choice)} configuration</h3>" + pair(table(comparison), table(config))
+        )
+    return section("Retrained configurations", *parts)
+
+
+def render(analysis, figures, folder: Path, retrained=None) -> str:
+    """The whole report as one HTML string; `retrained` adds the lecture's step 8."""
+    p = analysis.prepared
+    goal = "lower is better" if p.goal == "min" else "higher is better"
+    meta = "".join(
+        f"<div><b>{esc(k)}</b>{esc(v)}</div>"
+        for k, v in [
+            ("source", analysis.source),
+            ("format", analysis.kind),
+            ("target", f"{p.target} ({goal})"),
+            ("runs analysed", len(p.y)),
+            ("hyperparameters", ", ".join(map(str, p.numeric + list(p.categorical))) or "none"),
+        ]
+    )
+    notes = "".join(f"<li>{esc(n)}</li>" for n in analysis.notes)
+    gam = table(analysis.gam) if not analysis.gam.empty else "<p>No GAM could be fitted.</p>"
+    body = [
+        f"<h1>Sweep analysis: {esc(p.target)}</h1>",
+        f'<p class="lead">What drives {esc(p.target)} across {len(p.y)} runs, '
+        "and what to train next.</p>",
+        f'<div class="meta">{meta}</div>',
+        section("Optimum", optimum_table(analysis)),
+        retrained_section(retrained) if retrained else "",
+        section("How the table was prepared", f'<ul class="notes">{notes}</ul>'),
+        section("Target against each hyperparameter", figures_for(folder, figures, "facets")),
+        section(
+            "Correlations",
+            pair(figures_for(folder, figures, "correlations"), table(analysis.correlations)),
+        ),
+        section("Linear regression (OLS)", table(analysis.ols)),
+        section(
+            "ExtraTrees importance",
+            pair(figures_for(folder, figures, "importance"), table(analysis.importance)),
+        ),
+        section(
+            "Generalised additive model",
+            f"<p><code>{esc(p.target)} ~ {esc(analysis.gam_fit.formula or '1')}</code></p>",
+            gam,
+            figures_for(folder, figures, "gam_"),
+        ),
+        section("Parallel coordinates", figures_for(folder, figures, "parallel")),
+    ]
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Sweep analysis: {esc(p.target)}</title><style>{STYLE}</style></head>"
+        f"<body><main>{''.join(body)}</main></body></html>"
+    )

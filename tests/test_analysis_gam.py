@@ -1,0 +1,107 @@
+"""GAM formulas, fitting with too few runs, the tables and the predicted optimum."""
+
+import numpy as np
+import pytest
+
+from h2osweep.analysis import (
+    analyze,
+    expand_layers,
+    fit_gam,
+    gam_table,
+    partial_dependence,
+    surfaces,
+)
+from h2osweep.analysis.gam_formula import LECTURE_FORMULA, GamTerm, parse_formula
+from h2osweep.analysis.pipeline import load_source
+from h2osweep.analysis.preprocess import prepare
+from h2osweep.analysis.synthetic import lecture_table, wandb_table
+from h2osweep.analysis.tables import choose_columns
+from h2osweep.errors import UserInputError
+
+
+def prepared_lecture(n, seed=0):
+    """A prepared lecture-like table of n runs."""
+    raw = load_source(lecture_table(n, seed))
+    raw.default_target = "test_mse"
+    raw.params = [c for c in raw.params if c not in ("neurons", "hidden_dropout")]
+    target, params, _ = choose_columns(raw, "test_mse", None)
+    return prepare(raw.frame, target, params)
+
+
+def test_parse_lecture_formula():
+    terms = parse_formula("MSE ~ " + LECTURE_FORMULA)
+    assert terms[0] == GamTerm("s", ("l1",), 4)
+    assert terms[2] == GamTerm("s", ("input_dropout",), None)
+    assert terms[-1] == GamTerm("te", ("depth", "SumNeurons"), 4)
+    assert parse_formula("x + l(y)") == [GamTerm("l", ("x",)), GamTerm("l", ("y",))]
+
+
+@pytest.mark.parametrize("bad", ["s(l1, q=3)", "s(a, b)", "s(l1) + ", "f(x)", "s(l1, k=x)"])
+def test_bad_formulas_are_user_errors(bad):
+    with pytest.raises(UserInputError, match="GAM"):
+        parse_formula(bad)
+
+
+def test_unknown_variable_in_formula():
+    with pytest.raises(UserInputError, match="unknown column"):
+        fit_gam(prepared_lecture(50), "s(nope)")
+
+
+def test_lecture_fit_finds_the_structure():
+    p = prepared_lecture(300)
+    fit = fit_gam(p)
+    assert "the lecture's formula" in fit.notes[0]
+    table = gam_table(fit).set_index("term")
+    assert list(table.index)[-1] == "te(depth,SumNeurons)"
+    assert table.loc["s(input_dropout)", "p_value"] < 1e-6
+    assert table.loc["s(rho)", "p_value"] > 1e-3
+    assert (table["edof"] > 0).all()
+    assert np.corrcoef(fit.predict(p.table), p.y)[0, 1] > 0.8
+    pd_ = partial_dependence(fit, p.table)
+    assert set(pd_["term"]) == set(table.index[:-1])
+    assert (pd_["lower"] <= pd_["fit"] + 1e-12).all() and (pd_["fit"] <= pd_["upper"] + 1e-12).all()
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 7, 10])
+def test_few_runs_never_crash(n):
+    analysis = analyze(lecture_table(n, seed=n), target="test_mse")
+    assert any(note.startswith("GAM") for note in analysis.notes)
+    assert list(analysis.gam.columns) == ["term", "edof", "p_value"]
+    if n >= 5:
+        assert analysis.suggested is not None
+
+
+def test_suggestion_is_inside_the_sampled_box_with_whole_integers():
+    analysis = analyze(lecture_table(200, seed=2), target="test_mse")
+    config, table = analysis.gam_config, analysis.prepared.table
+    for column in ("l1", "l2", "input_dropout", "rho", "epsilon", "depth", "SumNeurons"):
+        assert table[column].min() <= config[column] <= table[column].max()
+    assert isinstance(config["depth"], int) and isinstance(config["SumNeurons"], int)
+    assert len(config["neurons"]) == config["depth"] == len(config["hidden_dropout"])
+    assert analysis.suggested.value <= analysis.prepared.y.max()
+    best = analysis.best_config
+    assert best["neurons"] and isinstance(best["neurons"], list)
+    assert analysis.best.value == analysis.prepared.y.min()
+
+
+def test_categorical_levels_enter_the_default_gam():
+    analysis = analyze(wandb_table(120), target="val_acc", goal="max")
+    assert "optimizer_rmsprop" in analysis.gam_fit.formula
+    assert analysis.gam_config["optimizer"] in {"adam", "rmsprop", "sgd"}
+
+
+def test_expand_layers():
+    config = expand_layers({"depth": 3.0, "SumNeurons": 601, "MeanHiddenDropout": 0.25})
+    assert config["neurons"] == [200, 200, 200]
+    assert config["hidden_dropout"] == [0.25, 0.25, 0.25]
+    assert expand_layers({"l1": 0.1}) == {"l1": 0.1}
+
+
+def test_te_surface_leaves_out_cells_far_from_the_runs():
+    p = prepared_lecture(150)
+    fit = fit_gam(p)
+    full, near = surfaces(fit), surfaces(fit, p.table)
+    assert len(full) == 40 * 40
+    assert 0 < len(near) < len(full)
+    corner = near[(near["x"] == near["x"].min()) & (near["y"] == full["y"].max())]
+    assert corner.empty  # depth 1 with the largest SumNeurons was never sampled

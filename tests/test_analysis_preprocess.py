@@ -1,0 +1,74 @@
+"""The blog's preprocessing, and that each step is reported in the notes."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from h2osweep.analysis.preprocess import prepare
+from h2osweep.errors import UserInputError
+
+
+@pytest.fixture
+def messy():
+    """A small foreign table: a categorical with a gap, a number with a gap, a missing target."""
+    return pd.DataFrame(
+        {
+            "lr": [0.1, np.nan, 0.3, 0.4, 0.5, 0.6],
+            "optimizer": ["sgd", "adam", None, "adam", "rmsprop", "adam"],
+            "layers": ["[10, 20]", "[5]", "[1, 2, 3]", "[4]", "[8, 8]", "[9]"],
+            "dropouts": ["[0.1, 0.3]", "[0.5]", "[0, 0, 0.3]", "[0.2]", "[0.4, 0.4]", "[0.1]"],
+            "constant": [7, 7, 7, 7, 7, 7],
+            "acc": [0.5, 0.6, 0.7, np.nan, 0.9, 0.8],
+        }
+    )
+
+
+def test_preprocessing_steps(messy):
+    params = ["lr", "optimizer", "layers", "dropouts", "constant"]
+    p = prepare(messy, "acc", params, "max")
+    assert len(p.y) == 5
+    assert p.table["lr"].tolist() == pytest.approx(
+        [0.1, np.mean([0.1, 0.3, 0.5, 0.6]), 0.3, 0.5, 0.6]
+    )
+    assert p.categorical == {"optimizer": ["adam", "rmsprop", "sgd"]}
+    assert p.table["optimizer_adam"].tolist() == [0, 1, 1, 0, 1]  # the gap got the mode, adam
+    assert p.treatment == ["lr", "depth", "SumNeurons", "MeanHiddenDropout"] + [
+        "optimizer_rmsprop",
+        "optimizer_sgd",
+    ]
+    assert p.table["depth"].tolist() == [2, 1, 3, 2, 1]
+    assert p.table["SumNeurons"].tolist() == [30, 5, 6, 16, 9]
+    assert p.table["MeanHiddenDropout"].tolist() == pytest.approx([0.2, 0.5, 0.1, 0.4, 0.1])
+    assert "depth" in p.integers and "lr" not in p.integers
+    text = "\n".join(p.notes)
+    for expected in (
+        "Dropped 1 run(s) whose acc is missing.",
+        "Filled 1 missing lr with the column mean",
+        "Filled 1 missing optimizer with its most frequent level 'adam'.",
+        "reference level for OLS: 'adam'",
+        "Dropped constant: constant (7",
+        "List-valued layers replaced by depth, SumNeurons.",
+    ):
+        assert expected in text
+
+
+def test_target_checks():
+    frame = pd.DataFrame(
+        {"x": [1, 2, 3], "y": ["a", "b", "c"], "z": [np.nan] * 3, "w": [1, np.nan, np.nan]}
+    )
+    with pytest.raises(UserInputError, match="target 'y' is not numeric"):
+        prepare(frame, "y", ["x"])
+    with pytest.raises(UserInputError, match="target 'z' is missing in every run"):
+        prepare(frame, "z", ["x"])
+    with pytest.raises(UserInputError, match="need at least 2 runs with a w to analyse, found 1"):
+        prepare(frame, "w", ["x"])
+
+
+def test_numeric_text_is_numeric_and_lists_parse():
+    frame = pd.DataFrame(
+        {"a": ["1", "2", "3"], "hidden": [json.dumps([3, 4])] * 2 + ["[5]"], "y": [1, 2, 3]}
+    )
+    p = prepare(frame, "y", ["a", "hidden"])
+    assert p.numeric == ["a", "depth", "SumNeurons"]

@@ -1,0 +1,70 @@
+"""Correlations, OLS and ExtraTrees importances over a prepared table."""
+
+import numpy as np
+import pytest
+
+from h2osweep.analysis import correlations, importances, ols
+from h2osweep.analysis.pipeline import load_source
+from h2osweep.analysis.preprocess import prepare
+from h2osweep.analysis.synthetic import wandb_table
+from h2osweep.analysis.tables import choose_columns
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    """The W&B-style table, prepared for val_acc."""
+    raw = load_source(wandb_table(80, seed=3))
+    target, params, _ = choose_columns(raw, "val_acc", None)
+    return prepare(raw.frame, target, params, "max")
+
+
+def test_correlations_match_numpy_and_cover_every_indicator(prepared):
+    frame = correlations(prepared).set_index("term")
+    assert set(frame.index) == set(prepared.features)
+    for term in prepared.features:
+        expected = np.corrcoef(prepared.table[term], prepared.y)[0, 1]
+        assert frame.loc[term, "correlation"] == pytest.approx(expected, rel=1e-12)
+    strengths = correlations(prepared)["correlation"].abs().tolist()
+    assert strengths == sorted(strengths, reverse=True)
+
+
+def test_ols_with_intercept_matches_least_squares(prepared):
+    frame = ols(prepared)
+    assert frame["term"].tolist() == ["(Intercept)"] + prepared.treatment
+    design = np.column_stack([np.ones(len(prepared.y)), prepared.table[prepared.treatment]])
+    coef, *_ = np.linalg.lstsq(design, prepared.y, rcond=None)
+    assert frame["coef"].to_numpy() == pytest.approx(coef, rel=1e-9)
+    residual = prepared.y - design @ coef
+    sigma2 = residual @ residual / (len(prepared.y) - design.shape[1])
+    se = np.sqrt(np.diag(sigma2 * np.linalg.inv(design.T @ design)))
+    assert frame["std_err"].to_numpy() == pytest.approx(se, rel=1e-9)
+    assert frame["t"].to_numpy() == pytest.approx(coef / se, rel=1e-9)
+    assert frame["p_value"].between(0, 1).all()
+    assert not any("rank-deficient" in n for n in frame.attrs["notes"])
+
+
+def test_blog_variant_has_all_indicators_and_no_intercept(prepared):
+    frame = ols(prepared, intercept=False)
+    assert frame["term"].tolist() == prepared.features
+    assert "no intercept" in frame.attrs["notes"][0]
+
+
+def test_rank_deficiency_is_said(prepared):
+    prepared.table["lr_copy"] = prepared.table["learning_rate"]
+    prepared.numeric.append("lr_copy")
+    try:
+        notes = ols(prepared).attrs["notes"]
+    finally:
+        prepared.numeric.remove("lr_copy")
+        del prepared.table["lr_copy"]
+    assert any("rank-deficient (rank 7 < 8 columns)" in n for n in notes)
+
+
+def test_importances_are_seeded_and_spread_across_trees(prepared):
+    first = importances(prepared, seed=1)
+    again = importances(prepared, seed=1)
+    assert first.equals(again)
+    assert list(first.columns) == ["term", "importance", "std"]
+    assert first["importance"].sum() == pytest.approx(1.0)
+    assert (first["std"] > 0).all()
+    assert first["term"].iloc[0] in {"learning_rate", "optimizer_rmsprop", "optimizer_adam"}

@@ -1,0 +1,119 @@
+"""Loading results tables: our sweep folder and foreign exports, and choosing the columns."""
+
+import pandas as pd
+import pytest
+
+from h2osweep.analysis.synthetic import lecture_table, wandb_table
+from h2osweep.analysis.tables import choose_columns, load_results, parse_mapping, recognise
+from h2osweep.errors import UserInputError
+
+
+@pytest.fixture
+def sweep_folder(tmp_path):
+    """A sweep folder whose results.csv has one failed run."""
+    table = lecture_table(30)
+    table.loc[2, "status"] = "failed"
+    table.to_csv(tmp_path / "results.csv", index=False)
+    return tmp_path
+
+
+def test_sweep_folder_keeps_ok_runs_and_hyperparameters(sweep_folder):
+    raw = load_results(sweep_folder)
+    assert len(raw.frame) == 29
+    assert raw.default_target == "test_mse"
+    assert set(raw.params) == {
+        "depth", "l1", "l2", "input_dropout", "rho", "epsilon", "epochs", "activation",
+        "SumNeurons", "MeanHiddenDropout",
+    }  # fmt: skip
+    assert "Dropped 1 run(s) whose status is not 'ok'." in raw.notes
+
+
+def test_folder_without_results_is_a_user_error(tmp_path):
+    with pytest.raises(UserInputError, match="no results.csv"):
+        load_results(tmp_path)
+
+
+def test_missing_and_empty_files(tmp_path):
+    with pytest.raises(UserInputError, match="not found"):
+        load_results(tmp_path / "nope.csv")
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(UserInputError, match="empty"):
+        load_results(tmp_path / "empty.csv")
+    (tmp_path / "header.csv").write_text("a,b\n")
+    with pytest.raises(UserInputError, match="empty"):
+        load_results(tmp_path / "header.csv")
+
+
+def test_wandb_export_is_expanded():
+    raw = recognise(wandb_table(20), "runs.csv")
+    assert raw.kind == "W&B export"
+    assert set(raw.params) == {"learning_rate", "batch_size", "optimizer", "weight_decay", "epochs"}
+    assert {"val_acc", "val_loss"} <= set(raw.metrics)
+    assert "_runtime" not in raw.params
+
+
+def test_parse_mapping_reads_json_python_and_wandb_value_dicts():
+    assert parse_mapping('{"a": 1}') == {"a": 1}
+    assert parse_mapping("{'a': 'x', 'b': None}") == {"a": "x", "b": None}
+    assert parse_mapping("{'lr': {'value': 0.1}}") == {"lr": 0.1}
+    assert parse_mapping(float("nan")) == {}
+    assert parse_mapping("not a dict") == {}
+
+
+def test_optuna_trials_table():
+    frame = pd.DataFrame(
+        {
+            "number": [0, 1, 2],
+            "value": [0.3, 0.2, 0.5],
+            "params_lr": [0.1, 0.01, 0.001],
+            "params_opt": ["a", "b", "a"],
+            "state": ["COMPLETE"] * 3,
+        }
+    )
+    raw = recognise(frame, "trials.csv")
+    assert raw.params == ["lr", "opt"]
+    assert raw.default_target == "value"
+
+
+def test_h2o_grid_summary_table():
+    frame = pd.DataFrame(
+        {
+            "hidden": ["[10, 10]", "[20]"],
+            "l1": [0.1, 0.2],
+            "model_ids": ["a", "b"],
+            "logloss": [1.0, 2.0],
+        }
+    )
+    raw = recognise(frame, "grid.csv")
+    assert raw.params == ["hidden", "l1"]
+    assert raw.default_target == "logloss"
+
+
+def test_plain_table_recognises_ids_and_metrics():
+    frame = pd.DataFrame(
+        {
+            "run_id": ["r1", "r2", "r3", "r4", "r5"],
+            "lr": [0.1, 0.2, 0.3, 0.4, 0.5],
+            "label": ["a", "b", "c", "d", "e"],
+            "val_loss": [1, 2, 3, 4, 5],
+            "train_acc": [1, 2, 3, 4, 5],
+        }
+    )
+    raw = recognise(frame, "x.csv")
+    assert raw.params == ["lr"]
+    assert raw.metrics == ["val_loss", "train_acc"]
+
+
+def test_choose_columns_says_what_was_chosen_and_rejects_unknowns():
+    raw = recognise(wandb_table(20), "runs.csv")
+    target, params, notes = choose_columns(raw, "val_acc", None)
+    assert target == "val_acc" and "optimizer" in params
+    assert notes[0].startswith("Target: val_acc. Hyperparameters (all W&B export")
+    with pytest.raises(UserInputError, match=r"unknown target 'acc'; columns: name, "):
+        choose_columns(raw, "acc", None)
+    with pytest.raises(UserInputError, match="unknown --params column"):
+        choose_columns(raw, "val_acc", ["lr"])
+    with pytest.raises(UserInputError, match="give --target"):
+        choose_columns(raw, None, None)
+    _, params, notes = choose_columns(raw, "val_acc", ["epochs"])
+    assert params == ["epochs"] and "given by --params" in notes[0]

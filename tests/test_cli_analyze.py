@@ -1,0 +1,101 @@
+"""`h2osweep analyze`: outputs on our folder and a foreign CSV; one-line errors for bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from h2osweep.analysis.synthetic import lecture_table, wandb_table
+from h2osweep.cli import analyze as analyze_command
+from h2osweep.cli.main import main
+
+OUTPUTS = ["correlations.csv", "ols.csv", "importance.csv", "gam.csv", "report.html", "facets.png"]
+
+
+@pytest.fixture
+def sweep(tmp_path):
+    """A sweep folder of ours."""
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    lecture_table(60).to_csv(folder / "results.csv", index=False)
+    return folder
+
+
+def run(argv, capsys):
+    """Exit status, stdout and stderr of one CLI call."""
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_analyze_a_sweep_folder(sweep, tmp_path, capsys):
+    status, out, err = run(["analyze", str(sweep), "--out", str(tmp_path / "a")], capsys)
+    assert status == 0, err
+    for name in OUTPUTS:
+        assert (tmp_path / "a" / name).exists()
+    assert "- Target: test_mse." in out
+    assert "GAM-suggested configuration:" in out
+
+
+def test_analyze_a_wandb_csv(tmp_path, capsys):
+    wandb_table(60).to_csv(tmp_path / "runs.csv", index=False)
+    argv = ["analyze", str(tmp_path / "runs.csv"), "--target", "val_acc", "--goal", "max"]
+    argv += [
+        "--gam",
+        "s(learning_rate, k=4) + epochs",
+        "--no-intercept",
+        "--out",
+        str(tmp_path / "b"),
+    ]
+    status, out, err = run(argv, capsys)
+    assert status == 0, err
+    for name in OUTPUTS:
+        assert (tmp_path / "b" / name).exists()
+    assert "reference level for OLS: 'adam'" in out
+    assert "OLS no intercept, all indicators" in out
+
+
+def write(tmp_path, frame, name="t.csv"):
+    """Write a table and return its path as text."""
+    frame.to_csv(tmp_path / name, index=False)
+    return str(tmp_path / name)
+
+
+def test_bad_input_is_one_line_and_exit_2(sweep, tmp_path, capsys):
+    good = pd.DataFrame({"lr": [0.1, 0.2, 0.3], "loss": [1.0, 2.0, 3.0], "txt": ["a", "b", "c"]})
+    table = write(tmp_path, good)
+    cases = {
+        "results not found": [str(tmp_path / "missing.csv")],
+        "is not a sweep folder: it has no results.csv": [str(tmp_path)],
+        "is empty": [write(tmp_path, pd.DataFrame({"a": []}), "e.csv")],
+        "unknown target 'nope'; columns: lr, loss, txt": [table, "--target", "nope"],
+        "target 'txt' is not numeric": [table, "--target", "txt"],
+        "target 'gone' is missing in every run": [
+            write(tmp_path, good.assign(gone=np.nan), "g.csv"), "--target", "gone",
+        ],
+        "need at least 2 runs with a loss to analyse, found 1": [
+            write(tmp_path, good.head(1), "one.csv"), "--target", "loss",
+        ],
+        "unknown --params column(s) zz": [table, "--target", "loss", "--params", "lr,zz"],
+        "cannot read GAM term": [str(sweep), "--gam", "s(l1, q=1)"],
+    }  # fmt: skip
+    for message, argv in cases.items():
+        status, out, err = run(["analyze", *argv, "--out", str(tmp_path / "o")], capsys)
+        assert status == 2, (message, err)
+        assert err.startswith("h2osweep: error: ") and message in err, err
+        assert err.count("\n") == 1
+
+
+def test_bad_goal_is_an_argparse_error(sweep, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["analyze", str(sweep), "--goal", "best", "--out", "x"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'best'" in err and err.count("\n") == 1
+
+
+def test_help_ends_with_a_runnable_example(capsys):
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    out = capsys.readouterr().out
+    assert analyze_command.EXAMPLE in out
+    assert analyze_command.POSITION == 50

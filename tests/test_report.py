@@ -1,0 +1,95 @@
+"""The written report: every table and plot, escaping, embedded images, atomic writes."""
+
+import base64
+import re
+
+import pandas as pd
+import pytest
+
+from h2osweep.analysis import analyze
+from h2osweep.analysis.synthetic import lecture_table, wandb_table
+from h2osweep.report import write_report
+from h2osweep.report.html import esc, number
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """A W&B-style analysis with a hostile category level, written to a folder."""
+    table = wandb_table(60, seed=5)
+    table["config"] = table["config"].str.replace("'sgd'", "'<script>alert(1)</script>'")
+    folder = tmp_path_factory.mktemp("report")
+    analysis = analyze(table, target="val_acc", goal="max")
+    return folder, write_report(analysis, folder), analysis
+
+
+def test_every_output_is_written(written):
+    folder, paths, _ = written
+    names = {p.name for p in paths}
+    expected = {"correlations.csv", "ols.csv", "importance.csv", "gam.csv", "report.html"}
+    assert expected <= names
+    assert {
+        "facets.png",
+        "gam_terms.png",
+        "correlations.png",
+        "importance.png",
+        "parallel.png",
+    } <= names
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)  # no temporary files left
+    columns = {
+        "correlations.csv": ["term", "correlation"],
+        "ols.csv": ["term", "coef", "std_err", "t", "p_value"],
+        "importance.csv": ["term", "importance", "std"],
+        "gam.csv": ["term", "edof", "p_value"],
+    }
+    for name, header in columns.items():
+        assert list(pd.read_csv(folder / name).columns) == header
+    for path in paths:
+        if path.suffix == ".png":
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_html_escapes_data_and_embeds_images(written):
+    folder, _, analysis = written
+    page = (folder / "report.html").read_text()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) >= 5
+    assert base64.b64decode(images[0])[:4] == b"\x89PNG"
+    assert 'src="http' not in page and "<link" not in page
+    for note in analysis.notes:
+        assert esc(note) in page
+    assert "GAM-suggested" in page and "best observed run" in page
+
+
+def test_te_surface_is_drawn_for_the_lecture_table(tmp_path):
+    analysis = analyze(lecture_table(80), target="test_mse")
+    names = {p.name for p in write_report(analysis, tmp_path)}
+    assert "gam_surface_1.png" in names
+
+
+def test_number_formatting():
+    assert number(0.000123456) == "0.0001235"
+    assert number(float("nan")) == "NA"
+    assert number(3) == "3"
+    assert number("<b>") == "&lt;b&gt;"
+
+
+def test_two_runs_and_retrained_section(tmp_path):
+    """The lecture's two-seed table still gives a report; retrained models get their section."""
+    from types import SimpleNamespace
+
+    table = lecture_table(2)[["l1", "l2", "depth", "SumNeurons", "test_mse"]]
+    analysis = analyze(table, target="test_mse")
+    assert analysis.suggested is None and analysis.gam.empty
+    comparison = pd.DataFrame(
+        {"model": ["best sweep run (m_1)", "optimized_best"], "test_mse": [0.05, 0.04]}
+    )
+    retrained = [
+        SimpleNamespace(choice="best", config={"neurons": [500, 500]}, comparison=comparison)
+    ]
+    write_report(analysis, tmp_path, retrained=retrained)
+    page = (tmp_path / "report.html").read_text()
+    assert "Retrained configurations" in page and "optimized_best" in page
+    assert "[500, 500]" in page
+    assert "No GAM could be fitted." in page
