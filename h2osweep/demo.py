@@ -53,7 +53,12 @@ def run_demo(
             reach,
         )
         say("[2/3] retraining the best observed and the GAM-suggested configurations")
-        retrained = [retrain(out, choice, cluster=reach) for choice in ("best", "gam")]
+        retrained = []
+        for choice in ("best", "gam"):
+            try:
+                retrained.append(retrain(out, choice, cluster=reach))
+            except UserInputError as error:
+                say(f"      {choice}: not retrained: {error}")
     say("[3/3] analysis and report")
     analysis = analyze(out, target=METRIC, goal="min")
     write_report(analysis, out, retrained=retrained)

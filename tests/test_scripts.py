@@ -1,0 +1,114 @@
+"""Each lecture script and the demo run on small settings and print what their R listings print."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from tests.conftest import REPO, run_cli
+
+pytestmark = [pytest.mark.h2o, pytest.mark.slow]
+
+
+def _script(name: str, *args: str, cwd=None) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def test_deep_neural_network_prints_both_models_like_the_slides():
+    out = _script("deep_neural_network.py", "--epochs", "1").stdout
+    for model in ("ex1 (rate 0.001)", "ex2 (rate 0.01)"):
+        assert model in out
+    for line in (
+        "Validation Set Metrics:",
+        "MSE: ",
+        "RMSE: ",
+        "Logloss: ",
+        "Mean Per-Class Error: ",
+        "Confusion Matrix",
+    ):
+        starts = [row for row in out.splitlines() if row.startswith(line)]
+        assert len(starts) == 2, line
+
+
+def test_grid_search_prints_r_expand_grid_and_runs_it(tmp_path):
+    out = _script(
+        "grid_search.py", "--epochs", "1", "--maxit", "1", "--out", str(tmp_path / "grid")
+    ).stdout
+    lines = out.splitlines()
+    header = lines.index("expand.grid(layers = c(1, 2, 4), epochs = ..., l1 = c(.001, .01, .05))")
+    assert lines[header + 1].split() == ["layers", "epochs", "l1"]
+    assert lines[header + 2].split() == ["1", "1", "1", "0.001"]
+    assert lines[header + 10].split() == ["9", "4", "1", "0.050"]
+    assert "Grid results, best first:" in out and "H2O equivalent (hidden = 5, Tanh" in out
+    assert len(pd.read_csv(tmp_path / "grid" / "results.csv")) == 9
+
+
+def test_random_search_runs_steps_one_to_eight(tmp_path):
+    out = _script(
+        "random_search.py",
+        "--seeds",
+        "403",
+        "10",
+        "1",
+        "2",
+        "3",
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path / "rs"),
+    ).stdout
+    assert "model.res.dat:" in out and "summary(m.gam):" in out
+    assert "h2o.performance(model.optimized, test):  # hidden = c(500, 500, 500)" in out
+    assert "model.res.dat[which.min(model.res.dat$MSE), ]" in out
+    assert (tmp_path / "rs" / "facets.png").stat().st_size > 10_000
+
+
+def test_sweep_insights_prints_the_blog_tables(tmp_path):
+    from h2osweep.analysis.synthetic import wandb_table
+
+    path = tmp_path / "wandb.csv"
+    wandb_table(60, seed=3).to_csv(path, index=False)
+    out = _script("sweep_insights.py", str(path), "--target", "val_acc", "--goal", "max").stdout
+    for heading in (
+        "Correlation of each hyperparameter",
+        "OLS (statsmodels)",
+        "ExtraTreesRegressor(n_estimators=250)",
+    ):
+        assert heading in out
+    assert "optimizer_" in out
+
+
+def test_demo_then_optimize_on_small_settings(tmp_path):
+    out = tmp_path / "demo"
+    result = run_cli("demo", "--runs", "5", "--epochs", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"report: {out / 'report.html'}"
+    assert len(pd.read_csv(out / "results.csv")) == 5
+    for name in (
+        "report.html",
+        "facets.png",
+        "parallel.png",
+        "correlations.csv",
+        "ols.csv",
+        "importance.csv",
+        "gam.csv",
+        "optimized_best.csv",
+    ):
+        assert (out / name).is_file(), name
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html and "Retrained configurations" in html
+
+    optimized = run_cli("optimize", str(out), "--config", "lecture", "--epochs", "1")
+    assert optimized.returncode == 0, optimized.stderr
+    assert "optimized_lecture" in optimized.stdout and "best sweep run (m_" in optimized.stdout
