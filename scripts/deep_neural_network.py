@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from h2osweep.cli.main import run_guarded
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
-from h2osweep.errors import H2OSweepError
 from h2osweep.training.runs import RunSpec
 from h2osweep.training.scheduler import TrainSettings, train_one
 
@@ -61,17 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=float, default=10.0, help="epochs per model (10)")
     parser.add_argument("--url", help="an existing H2O cluster instead of the embedded one")
     args = parser.parse_args(argv)
-    try:
-        local = load_data(args.data)
-        with H2OCluster(ClusterOptions(url=args.url)):
-            data = upload(local)
-            for name, rate in EXAMPLES.items():
-                spec = RunSpec(name, example_config(rate, args.epochs))
-                print_result(name, rate, train_one(spec, data, TrainSettings()))
-    except H2OSweepError as error:
-        print(f"deep_neural_network.py: error: {error}", file=sys.stderr)
-        return error.exit_status
-    return 0
+    return run_guarded("deep_neural_network.py", compare_examples, args)
+
+
+def compare_examples(args) -> None:
+    """Train ex1 and ex2 on one cluster and print each one's slide."""
+    local = load_data(args.data)
+    with H2OCluster(ClusterOptions(url=args.url)):
+        data = upload(local)
+        for name, rate in EXAMPLES.items():
+            spec = RunSpec(name, example_config(rate, args.epochs))
+            print_result(name, rate, train_one(spec, data, TrainSettings()))
 
 
 if __name__ == "__main__":

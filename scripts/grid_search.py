@@ -27,10 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from h2osweep import expand_grid
+from h2osweep.cli.main import run_guarded
 from h2osweep.cli.options import parse_param
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
-from h2osweep.errors import H2OSweepError
 from h2osweep.sweep import SweepOptions, grid_plan, run_sweep
 from h2osweep.training.runs import RunSpec
 from h2osweep.training.scheduler import TrainSettings, train_one
@@ -63,38 +63,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("grid-search"), help="sweep folder")
     parser.add_argument("--url", help="an existing H2O cluster instead of the embedded one")
     args = parser.parse_args(argv)
-    try:
-        _, epochs = parse_param(f"epochs={args.epochs}")
-        grid = lecture_grid(epochs)
-        print("expand.grid(layers = c(1, 2, 4), epochs = ..., l1 = c(.001, .01, .05))")
-        print_like_r(grid)
-        local = load_data(args.data)
-        with H2OCluster(ClusterOptions(url=args.url)) as cluster:
-            run_sweep(
-                grid_plan(grid),
-                local,
-                TrainSettings(),
-                SweepOptions(args.out),
-                ClusterOptions(url=cluster.url),
-            )
-            results = pd.read_csv(args.out / "results.csv").sort_values("test_mse")
-            print("\nGrid results, best first:")
-            print(results[SHOWN].to_string(index=False))
-            print(
-                "\ncaret: train(method = 'nnet', tuneGrid = expand.grid(.size = 5, .decay = 0.1))"
-            )
-            spec = RunSpec("caret_nnet", caret_nnet_config(5, 0.1, args.maxit))
-            nnet = train_one(spec, upload(local), TrainSettings())
-            accuracy = 1 - nnet.metrics["test_mean_per_class_error"]
-            print(
-                f"H2O equivalent (hidden = 5, Tanh, l2 = 0.1, epochs = {args.maxit:g}): "
-                f"test MSE {nnet.metrics['test_mse']:.4f}, mean per-class accuracy {accuracy:.3f}"
-            )
-            print(nnet.confusion["test"].to_string())
-    except H2OSweepError as error:
-        print(f"grid_search.py: error: {error}", file=sys.stderr)
-        return error.exit_status
-    return 0
+    return run_guarded("grid_search.py", run_listings, args)
+
+
+def run_listings(args) -> None:
+    """Print and run the lecture's grid, then the caret model's H2O equivalent."""
+    _, epochs = parse_param(f"epochs={args.epochs}")
+    grid = lecture_grid(epochs)
+    print("expand.grid(layers = c(1, 2, 4), epochs = ..., l1 = c(.001, .01, .05))")
+    print_like_r(grid)
+    local = load_data(args.data)
+    with H2OCluster(ClusterOptions(url=args.url)) as cluster:
+        run_sweep(
+            grid_plan(grid),
+            local,
+            TrainSettings(),
+            SweepOptions(args.out),
+            ClusterOptions(url=cluster.url),
+        )
+        results = pd.read_csv(args.out / "results.csv").sort_values("test_mse")
+        print("\nGrid results, best first:")
+        print(results[SHOWN].to_string(index=False))
+        print("\ncaret: train(method = 'nnet', tuneGrid = expand.grid(.size = 5, .decay = 0.1))")
+        spec = RunSpec("caret_nnet", caret_nnet_config(5, 0.1, args.maxit))
+        nnet = train_one(spec, upload(local), TrainSettings())
+        accuracy = 1 - nnet.metrics["test_mean_per_class_error"]
+        print(
+            f"H2O equivalent (hidden = 5, Tanh, l2 = 0.1, epochs = {args.maxit:g}): "
+            f"test MSE {nnet.metrics['test_mse']:.4f}, mean per-class accuracy {accuracy:.3f}"
+        )
+        print(nnet.confusion["test"].to_string())
 
 
 if __name__ == "__main__":

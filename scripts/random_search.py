@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from h2osweep import run
+from h2osweep.cli.main import run_guarded
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
-from h2osweep.errors import H2OSweepError
 from h2osweep.sweep.retrain import LECTURE_OPTIMUM
 from h2osweep.training.runs import RunSpec
 from h2osweep.training.scheduler import TrainSettings, train_one
@@ -69,11 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--url", help="an existing H2O cluster instead of the embedded one")
     args = parser.parse_args(argv)
-    try:
-        return _main(args)
-    except H2OSweepError as error:
-        print(f"random_search.py: error: {error}", file=sys.stderr)
-        return error.exit_status
+    return run_guarded("random_search.py", _main, args)
 
 
 def _main(args) -> int:

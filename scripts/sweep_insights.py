@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from h2osweep.errors import H2OSweepError
+from h2osweep.cli.main import run_guarded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,15 +26,16 @@ def main(argv: list[str] | None = None) -> int:
         "--no-intercept", action="store_true", help="the blog's OLS: every indicator, no intercept"
     )
     args = parser.parse_args(argv)
-    try:
-        from h2osweep.analysis import analyze
+    return run_guarded("sweep_insights.py", print_insights, args)
 
-        analysis = analyze(
-            args.results, target=args.target, goal=args.goal, intercept=not args.no_intercept
-        )
-    except H2OSweepError as error:
-        print(f"sweep_insights.py: error: {error}", file=sys.stderr)
-        return error.exit_status
+
+def print_insights(args) -> None:
+    """Analyse the table and print the blog's three views of it."""
+    from h2osweep.analysis import analyze
+
+    analysis = analyze(
+        args.results, target=args.target, goal=args.goal, intercept=not args.no_intercept
+    )
     print("Preprocessing:")
     print("\n".join(f"  - {note}" for note in analysis.notes))
     print("\nCorrelation of each hyperparameter with the target (corrwith):")
@@ -43,7 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     print(analysis.ols.to_string(index=False))
     print("\nExtraTreesRegressor(n_estimators=250) feature importances:")
     print(analysis.importance.to_string(index=False))
-    return 0
 
 
 if __name__ == "__main__":

@@ -35,6 +35,16 @@ def digits_h2o(h2o_cluster, digits_local):
     return upload(digits_local)
 
 
+def start_cli(*args: str) -> subprocess.Popen:
+    """Start the h2osweep command in the background (for tests that signal or kill it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "h2osweep.cli.main", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def run_cli(*args: str, env: dict | None = None, timeout: float = 600, cwd=None):
     """Run the h2osweep command in a subprocess; returns the CompletedProcess."""
     full_env = {**os.environ, **(env or {})}

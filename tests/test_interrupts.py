@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 
 import pandas as pd
 import pytest
 
 from h2osweep.cluster import embedded_jvms
+from tests.conftest import start_cli
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 
@@ -18,22 +17,8 @@ pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_signal_stops_the_sweep_and_says_how_to_resume(tmp_path, signum):
     out = tmp_path / "sweep"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "h2osweep.cli.main",
-            "random",
-            "--seeds",
-            *map(str, range(1, 9)),
-            "--epochs",
-            "3",
-            "--out",
-            str(out),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    process = start_cli(
+        "random", "--seeds", *map(str, range(1, 9)), "--epochs", "3", "--out", str(out)
     )
     deadline = time.monotonic() + 180
     while not (out / "results.csv").exists() or len(pd.read_csv(out / "results.csv")) < 1:

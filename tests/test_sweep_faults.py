@@ -5,40 +5,21 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pandas as pd
 import pytest
 
 from h2osweep.cluster import embedded_jvms
-from tests.conftest import run_cli
+from tests.conftest import run_cli, start_cli
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 SEEDS = ["1", "2", "3", "4", "5"]
 
 
 def _start(out, *extra):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "h2osweep.cli.main",
-            "random",
-            "--seeds",
-            *SEEDS,
-            "--epochs",
-            "1",
-            "--parallel",
-            "1",
-            "--out",
-            str(out),
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    return start_cli(
+        "random", "--seeds", *SEEDS, "--epochs", "1", "--parallel", "1", "--out", str(out), *extra
     )
 
 

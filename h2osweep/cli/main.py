@@ -58,14 +58,20 @@ def command_modules() -> list:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; library errors become one line on stderr and their exit status."""
     args = build_parser().parse_args(argv)
+    return run_guarded("h2osweep", args.handler, args)
+
+
+def run_guarded(prog: str, function, *args) -> int:
+    """Call `function`; an H2OSweepError becomes one line on stderr and its exit status, and
+    SIGTERM is handled like Ctrl-C. Used by the command and by the lecture's scripts."""
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return args.handler(args) or 0
+        return function(*args) or 0
     except H2OSweepError as error:
-        sys.stderr.write(f"h2osweep: error: {error}\n")
+        sys.stderr.write(f"{prog}: error: {error}\n")
         return error.exit_status
     except KeyboardInterrupt:
-        sys.stderr.write("h2osweep: interrupted\n")
+        sys.stderr.write(f"{prog}: interrupted\n")
         return INTERRUPTED
 
 
