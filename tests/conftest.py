@@ -56,3 +56,19 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 600, cwd=None)
         timeout=timeout,
         cwd=cwd,
     )
+
+
+def wait_for_rows(out: Path, rows: int, process, timeout: float = 180) -> None:
+    """Wait until the sweep in `out` has `rows` finished runs; fail if `process` ends first."""
+    import time
+
+    import pandas as pd
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        path = out / "results.csv"
+        if path.exists() and (pd.read_csv(path)["status"] == "ok").sum() >= rows:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no {rows} finished runs within {timeout} s")

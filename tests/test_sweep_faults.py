@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from h2osweep.cluster import embedded_jvms
-from tests.conftest import run_cli, start_cli
+from tests.conftest import run_cli, start_cli, wait_for_rows
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 SEEDS = ["1", "2", "3", "4", "5"]
@@ -21,17 +21,6 @@ def _start(out, *extra):
     return start_cli(
         "random", "--seeds", *SEEDS, "--epochs", "1", "--parallel", "1", "--out", str(out), *extra
     )
-
-
-def _wait_for_rows(out, rows: int, process, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        path = out / "results.csv"
-        if path.exists() and (pd.read_csv(path)["status"] == "ok").sum() >= rows:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"no {rows} finished runs within {timeout} s")
 
 
 def _attempts(out) -> dict[str, int]:
@@ -59,7 +48,7 @@ def _gone(pid: int, timeout: float = 30) -> bool:
 def test_sigkill_after_two_runs_then_rerun_completes_each_seed_once(tmp_path):
     out = tmp_path / "sweep"
     process = _start(out)
-    _wait_for_rows(out, 2, process)
+    wait_for_rows(out, 2, process)
     jvm = _jvm_of(process.pid)
     process.kill()
     process.wait()
@@ -81,7 +70,7 @@ def test_sigkill_after_two_runs_then_rerun_completes_each_seed_once(tmp_path):
 def test_killed_jvm_ends_the_sweep_with_one_line_and_a_rerun_completes_it(tmp_path):
     out = tmp_path / "sweep"
     process = _start(out)
-    _wait_for_rows(out, 1, process)
+    wait_for_rows(out, 1, process)
     os.kill(_jvm_of(process.pid), signal.SIGKILL)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode not in (0, 2)

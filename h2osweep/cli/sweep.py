@@ -84,7 +84,7 @@ def run_random(args) -> int:
             "give the seeds to run: --seeds 403 10, or --n-runs N [--first-seed S]"
         )
     seeds = args.seeds or seeds_from_count(args.n_runs, args.first_seed)
-    return _run(random_plan(seeds), args)
+    return run_plan(random_plan(seeds), args)
 
 
 def run_grid(args) -> int:
@@ -94,10 +94,11 @@ def run_grid(args) -> int:
     factors = dict(parse_param(text) for text in args.param)
     if len(factors) != len(args.param):
         raise UserInputError("each --param name may be given once")
-    return _run(grid_plan(expand_grid(**factors)), args)
+    return run_plan(grid_plan(expand_grid(**factors)), args)
 
 
-def _run(plan, args) -> int:
+def run_plan(plan, args) -> int:
+    """Run a plan with the options every sweep command shares (search reuses it)."""
     from h2osweep.sweep import Budget, SweepOptions, run_sweep
     from h2osweep.training.scheduler import TrainSettings
 

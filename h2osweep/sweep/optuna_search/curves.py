@@ -1,0 +1,55 @@
+"""Best-so-far curves: the best metric after each run, one curve per strategy (for the report)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from h2osweep.errors import UserInputError
+from h2osweep.store.results_store import load_results, read_description
+
+
+def best_so_far(results: pd.DataFrame, metric: str = "test_mse", goal: str = "min") -> pd.DataFrame:
+    """Columns strategy, run (1-based, in table order) and best (NaN until a run succeeds).
+
+    Rows are grouped by a `strategy` column when the table has one (see `results_by_strategy`),
+    else the whole table is one curve named 'sweep'. Failed runs keep the previous best.
+
+    >>> table = pd.DataFrame({"test_mse": [0.3, None, 0.1, 0.2]})
+    >>> best_so_far(table)["best"].tolist()
+    [0.3, 0.3, 0.1, 0.1]
+    """
+    if metric not in results.columns:
+        raise UserInputError(f"the results have no column {metric!r}")
+    if goal not in ("min", "max"):
+        raise UserInputError(f"goal must be 'min' or 'max', but got {goal!r}")
+    strategies = results["strategy"] if "strategy" in results.columns else "sweep"
+    values = results[metric].astype(float)
+    if "status" in results.columns:
+        values = values.where(results["status"] == "ok")
+    table = pd.DataFrame({"strategy": strategies, "value": values})
+    groups = table.groupby("strategy", sort=False)["value"]
+    best = groups.cummin() if goal == "min" else groups.cummax()
+    best = best.groupby(table["strategy"], sort=False).ffill()
+    curve = pd.DataFrame(
+        {"strategy": table["strategy"], "run": groups.cumcount() + 1, "best": best}
+    )
+    return curve.reset_index(drop=True)
+
+
+def results_by_strategy(folders: Iterable[Path]) -> pd.DataFrame:
+    """The results.csv of several sweep folders stacked, with each sweep's strategy as a column.
+
+    A strategy met in more than one folder is labelled `<strategy> (<folder name>)`.
+    """
+    folders = [Path(folder) for folder in folders]
+    labels = [read_description(folder)["definition"]["strategy"] for folder in folders]
+    tables = []
+    for folder, label in zip(folders, labels, strict=True):
+        name = label if labels.count(label) == 1 else f"{label} ({folder.name})"
+        tables.append(load_results(folder).assign(strategy=name))
+    if not tables:
+        raise UserInputError("give at least one sweep folder")
+    return pd.concat(tables, ignore_index=True)

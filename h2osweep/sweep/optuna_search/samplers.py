@@ -1,0 +1,50 @@
+"""The Optuna sampler behind each `--strategy`: tpe, gp (needs PyTorch) and random."""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+
+from h2osweep.errors import UserInputError
+from h2osweep.sampling.rng import SEED_LIMIT
+
+STRATEGIES = ("tpe", "gp", "random")
+
+
+def check_strategy(strategy: str) -> str:
+    """`strategy` if it is one we offer and its libraries are installed."""
+    if strategy not in STRATEGIES:
+        raise UserInputError(f"--strategy must be one of {list(STRATEGIES)}, but got {strategy!r}")
+    if strategy == "gp" and importlib.util.find_spec("torch") is None:
+        raise UserInputError(
+            "--strategy gp needs PyTorch, which is not installed: pip install torch "
+            "(or use --strategy tpe)"
+        )
+    return strategy
+
+
+def check_sampler_seed(seed: int) -> int:
+    """A sampler seed: an integer in [0, 2^31 - 1] (numpy refuses negative seeds)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_LIMIT:
+        raise UserInputError(f"--seed must be an integer in [0, {SEED_LIMIT}], but got {seed!r}")
+    return seed
+
+
+def make_sampler(strategy: str, seed: int, history: int = 0):
+    """A fresh sampler for `strategy`; its seed moves on with the study's `history` length.
+
+    Samplers keep no state beyond the study's trials and their random generator, so a resumed
+    search only needs a generator that does not replay the draws of the first session.
+    """
+    import optuna
+
+    stream = (check_sampler_seed(seed) + 1_000_003 * history) % (SEED_LIMIT + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        if check_strategy(strategy) == "tpe":
+            return optuna.samplers.TPESampler(
+                seed=stream, multivariate=True, group=True, constant_liar=True
+            )
+        if strategy == "gp":
+            return optuna.samplers.GPSampler(seed=stream)
+        return optuna.samplers.RandomSampler(seed=stream)

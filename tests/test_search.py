@@ -1,0 +1,180 @@
+"""Model-based search: distributions translated for Optuna, runs stored like a random sweep's,
+a TPE search resumed after SIGKILL with its study intact, and one-line CLI errors."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sqlite3
+
+import optuna
+import pandas as pd
+import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.trial import FixedTrial, TrialState
+
+from h2osweep.cluster import ClusterOptions
+from h2osweep.sampling import LECTURE_SPACE, sample_params
+from h2osweep.sampling.space import Beta, Choice, Fixed, IntRange, Uniform
+from h2osweep.sweep import SweepOptions, random_plan, run_sweep
+from h2osweep.sweep.optuna_search import (
+    STUDY_FILE,
+    best_so_far,
+    optuna_plan,
+    suggest_config,
+    to_optuna,
+)
+from h2osweep.training.scheduler import TrainSettings
+from tests.conftest import run_cli, start_cli, wait_for_rows
+
+
+@pytest.mark.parametrize(
+    "dist, expected",
+    [
+        (IntRange(20, 600), IntDistribution(20, 600)),
+        (Uniform(0.9, 0.999), FloatDistribution(0.9, 0.999)),
+        (Beta(1.5, 1.0, divisor=2.0), FloatDistribution(0.0, 0.5)),
+        (Beta(1.0, 12.0), FloatDistribution(0.0, 1.0)),
+        (Beta(2.0, 2.0, divisor=-4.0), FloatDistribution(-0.25, 0.0)),
+        (Choice(["Tanh", "Rectifier"]), CategoricalDistribution(["Tanh", "Rectifier"])),
+        (Fixed(3), None),
+    ],
+)
+def test_each_distribution_has_its_optuna_counterpart(dist, expected):
+    assert to_optuna(dist) == expected
+
+
+def test_per_layer_parameters_follow_depth_and_derived_columns_are_computed():
+    params = {"depth": 2, "l1": 0.001, "l2": 0.002, "input_dropout": 0.1, "rho": 0.95}
+    params |= {"epsilon": 1e-6, "neurons_1": 30, "neurons_2": 500}
+    params |= {"hidden_dropout_1": 0.1, "hidden_dropout_2": 0.4}
+    config = suggest_config(FixedTrial(params), LECTURE_SPACE)
+    assert list(config) == [key for key in sample_params(1) if key not in ("name", "seed")]
+    assert config["neurons"] == [30, 500] and config["hidden_dropout"] == [0.1, 0.4]
+    assert config["SumNeurons"] == 530 and config["MeanHiddenDropout"] == pytest.approx(0.25)
+
+
+def test_an_asked_trial_suggests_one_parameter_per_layer():
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=3))
+    for _ in range(5):
+        trial = study.ask()
+        config = suggest_config(trial, LECTURE_SPACE)
+        layers = {name for name in trial.params if name.startswith("neurons_")}
+        assert layers == {f"neurons_{i}" for i in range(1, config["depth"] + 1)}
+        assert all(20 <= n <= 600 for n in config["neurons"])
+        assert all(0 <= d <= 0.5 for d in config["hidden_dropout"])
+
+
+def test_best_so_far_keeps_the_best_per_strategy_and_skips_failures():
+    table = pd.DataFrame(
+        {
+            "strategy": ["tpe", "random", "tpe", "tpe", "random"],
+            "status": ["ok", "ok", "failed", "ok", "ok"],
+            "test_mse": [0.3, 0.2, 0.01, 0.25, 0.4],
+        }
+    )
+    curve = best_so_far(table, "test_mse", "min")
+    assert list(curve.columns) == ["strategy", "run", "best"]
+    assert curve[curve["strategy"] == "tpe"]["best"].tolist() == [0.3, 0.3, 0.25]
+    assert curve[curve["strategy"] == "random"]["run"].tolist() == [1, 2]
+    assert best_so_far(table, "test_mse", "max")["best"].tolist()[-1] == 0.4
+
+
+@pytest.mark.h2o
+def test_tpe_runs_are_stored_like_random_runs_and_told_to_the_study(
+    h2o_cluster, digits_local, tmp_path
+):
+    def sweep(plan, out):
+        options = SweepOptions(out, parallel=2, quiet=True)
+        run_sweep(
+            plan,
+            digits_local,
+            TrainSettings(epochs=1),
+            options,
+            ClusterOptions(url=h2o_cluster.url),
+        )
+        return pd.read_csv(out / "results.csv")
+
+    random = sweep(random_plan([403]), tmp_path / "random")
+    plan = optuna_plan("tpe", 3, tmp_path / "tpe", seed=7)
+    tpe = sweep(plan, tmp_path / "tpe")
+    assert list(tpe.columns) == list(random.columns)
+    assert list(tpe["name"]) == ["t_0", "t_1", "t_2"] and set(tpe["status"]) == {"ok"}
+    assert (tpe["depth"] == tpe["neurons"].map(lambda text: len(json.loads(text)))).all()
+    trials = plan.study().get_trials(states=(TrialState.COMPLETE,))
+    assert [trial.value for trial in trials] == tpe["test_mse"].tolist()
+    prior = sample_params(7 + 7919)  # startup="prior": trial k draws R's run(seed + 7919 k)
+    assert json.loads(tpe.loc[1, "neurons"]) == prior["neurons"]
+    assert tpe.loc[1, "input_dropout"] == prior["input_dropout"]
+
+
+def _start_search(out):
+    return start_cli(*_search_args(out))
+
+
+def _search_args(out) -> list[str]:
+    return ["search", "--strategy", "tpe", "--n-runs", "5", "--seed", "11", "--epochs", "1"] + [
+        "--parallel",
+        "1",
+        "--out",
+        str(out),
+    ]
+
+
+def _trials(out) -> list:
+    storage = f"sqlite:///{out / STUDY_FILE}"
+    (summary,) = optuna.get_all_study_summaries(storage)
+    return optuna.load_study(study_name=summary.study_name, storage=storage).trials
+
+
+@pytest.mark.h2o
+@pytest.mark.slow
+def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_twice(tmp_path):
+    out = tmp_path / "search"
+    process = _start_search(out)
+    wait_for_rows(out, 2, process)
+    process.kill()
+    process.wait()
+    before = {trial.number: trial for trial in _trials(out)}
+    finished_before = set(pd.read_csv(out / "results.csv")["name"])
+
+    rerun = run_cli(*_search_args(out))
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{len(finished_before)} already done" in rerun.stderr
+    table = pd.read_csv(out / "results.csv")
+    assert sorted(table["name"]) == [f"t_{n}" for n in range(5)]
+    assert set(table["status"]) == {"ok"}
+    with sqlite3.connect(out / "store.sqlite") as db:
+        assert set(dict(db.execute("SELECT name, attempts FROM runs")).values()) == {1}
+    after = _trials(out)
+    assert [trial.state for trial in after] == [TrialState.COMPLETE] * 5
+    for number, trial in before.items():
+        assert after[number].params == trial.params
+    values = dict(zip(table["name"], table["test_mse"], strict=True))
+    assert [trial.value for trial in after] == [values[f"t_{n}"] for n in range(5)]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--strategy", "bayes"], "invalid choice: 'bayes'"),
+        (["--n-runs", "0"], "--n-runs must be at least 1, but got 0"),
+        (["--seed", "-1"], "--seed must be an integer in [0, 2147483647], but got -1"),
+        (["--metric", "mse"], "--metric must be one of"),
+    ],
+)
+def test_bad_search_input_is_one_line_with_status_2(args, message, tmp_path):
+    defaults = {"--strategy": "tpe", "--n-runs": "3"}
+    given = dict(zip(args[::2], args[1::2], strict=True))
+    full = [item for key, value in {**defaults, **given}.items() for item in (key, value)]
+    result = run_cli("search", *full, "--out", str(tmp_path / "never"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="PyTorch is installed")
+def test_gp_without_pytorch_says_what_to_install(tmp_path):
+    result = run_cli("search", "--strategy", "gp", "--n-runs", "3", "--out", str(tmp_path / "gp"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "pip install torch" in result.stderr
