@@ -25,11 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from h2osweep.analysis.curves import best_so_far
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data
 from h2osweep.sampling import LECTURE_SPACE, IntRange, PerLayer, Space
 from h2osweep.sweep import SweepOptions, random_plan, run_sweep
-from h2osweep.sweep.optuna_search import best_so_far, optuna_plan
+from h2osweep.sweep.optuna_search import optuna_plan
 from h2osweep.training.scheduler import TrainSettings
 
 RANDOM_RUNS = 40

@@ -13,13 +13,13 @@ import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import FixedTrial, TrialState
 
+from h2osweep.analysis.curves import best_so_far
 from h2osweep.cluster import ClusterOptions
 from h2osweep.sampling import LECTURE_SPACE, sample_params
 from h2osweep.sampling.space import Beta, Choice, Fixed, IntRange, Uniform
 from h2osweep.sweep import SweepOptions, random_plan, run_sweep
 from h2osweep.sweep.optuna_search import (
     STUDY_FILE,
-    best_so_far,
     optuna_plan,
     suggest_config,
     to_optuna,

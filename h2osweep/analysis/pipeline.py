@@ -8,13 +8,14 @@ from pathlib import Path
 import pandas as pd
 
 from h2osweep.analysis.correlation import correlations
+from h2osweep.analysis.curves import best_so_far, results_by_strategy
 from h2osweep.analysis.gam import GamFit, fit_gam, gam_table, partial_dependence, surfaces
 from h2osweep.analysis.importance import importances
 from h2osweep.analysis.ols import ols
 from h2osweep.analysis.optimum import Optimum, best_observed, gam_suggestion
 from h2osweep.analysis.preprocess import Prepared, prepare
 from h2osweep.analysis.smooth import facet_smooths
-from h2osweep.analysis.tables import RawTable, choose_columns, load_results
+from h2osweep.analysis.tables import SWEEP_FOLDER, RawTable, choose_columns, load_results
 from h2osweep.errors import UserInputError
 
 GOALS = ("min", "max")
@@ -38,6 +39,7 @@ class Analysis:
     best: Optimum
     suggested: Optimum | None
     notes: list[str] = field(default_factory=list)
+    curves: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def best_config(self) -> dict:
@@ -58,8 +60,12 @@ def analyze(
     gam_formula: str | None = None,
     intercept: bool = True,
     seed: int = 0,
+    compare: list[str | Path] | None = None,
 ) -> Analysis:
-    """Load a sweep folder, a CSV/Parquet file or a DataFrame and run every analysis on it."""
+    """Load a sweep folder, a CSV/Parquet file or a DataFrame and run every analysis on it.
+
+    For a sweep folder, `curves` holds its best-so-far curve, and one per `compare` folder.
+    """
     if goal not in GOALS:
         raise UserInputError(f"goal must be 'min' or 'max', got {goal!r}")
     raw = load_source(source)
@@ -87,7 +93,17 @@ def analyze(
         best=best_observed(prepared),
         suggested=suggested,
         notes=notes,
+        curves=strategy_curves(source, raw.kind, compare or [], target, goal),
     )
+
+
+def strategy_curves(source, kind: str, compare: list, target: str, goal: str) -> pd.DataFrame:
+    """Best-so-far per strategy for our sweep folders (empty for a foreign table)."""
+    if kind != SWEEP_FOLDER:
+        if compare:
+            raise UserInputError("--compare needs a sweep folder of h2osweep as RESULTS")
+        return pd.DataFrame()
+    return best_so_far(results_by_strategy([source, *compare]), target, goal)
 
 
 def load_source(source: str | Path | pd.DataFrame) -> RawTable:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from h2osweep.errors import UserInputError
 
+SWEEP_FOLDER = "sweep folder"
 SWEEP_IDS = ("name", "seed", "status", "error", "build_seconds", "model_id")
 SWEEP_LISTS = ("neurons", "hidden_dropout")
 ID_PATTERN = re.compile(
@@ -91,7 +92,7 @@ def load_sweep_folder(folder: Path) -> RawTable:
             f"List-valued {', '.join(lists)} are summarised by depth, SumNeurons and "
             "MeanHiddenDropout (columns of the sweep)."
         )
-    return RawTable(frame, "sweep folder", params, metrics, "test_mse", notes)
+    return RawTable(frame, SWEEP_FOLDER, params, metrics, "test_mse", notes)
 
 
 def recognise(frame: pd.DataFrame, label: str) -> RawTable:

@@ -56,6 +56,13 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--out", required=True, metavar="DIR", help="folder for tables, plots, report"
     )
+    parser.add_argument(
+        "--compare",
+        nargs="+",
+        default=[],
+        metavar="DIR",
+        help="other sweep folders (e.g. a TPE search) whose best-so-far curves the report adds",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -73,6 +80,7 @@ def handle(args: argparse.Namespace) -> int:
         gam_formula=args.gam,
         intercept=not args.no_intercept,
         seed=args.seed,
+        compare=args.compare,
     )
     written = write_report(analysis, args.out)
     for note in analysis.notes:

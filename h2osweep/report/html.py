@@ -193,6 +193,9 @@ def render(analysis, figures, folder: Path, retrained=None) -> str:
             figures_for(folder, figures, "gam_"),
         ),
         section("Parallel coordinates", figures_for(folder, figures, "parallel")),
+        section("Best so far", figures_for(folder, figures, "best_so_far"))
+        if not analysis.curves.empty
+        else "",
     ]
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -230,6 +230,23 @@ def save(plot, folder: Path, name: str, width: float, height: float) -> str:
     return name
 
 
+def best_so_far_plot(curves: pd.DataFrame, target: str):
+    """The best target after each run, one line per strategy (the lecture's strategies compared)."""
+    from plotnine import aes, geom_step, ggplot, labs
+
+    return (
+        ggplot(curves.dropna(subset=["best"]), aes("run", "best", color="strategy"))
+        + geom_step(size=1)
+        + labs(
+            x="runs trained",
+            y=f"best {target} so far",
+            color="strategy",
+            title=f"Best {target} so far",
+        )
+        + theme()
+    )
+
+
 def save_all(analysis, folder: Path) -> list[Figure]:
     """Draw and save every plot of an `Analysis`; a plot with no data is left out."""
     prepared, target = analysis.prepared, analysis.prepared.target
@@ -287,6 +304,16 @@ def save_all(analysis, folder: Path) -> list[Figure]:
             "Mean impurity decrease over 250 trees; bars: ± one standard deviation across trees.",
         )
     )
+    if not analysis.curves.empty and analysis.curves["best"].notna().any():
+        plot = best_so_far_plot(analysis.curves, target)
+        figures.append(
+            Figure(
+                save(plot, folder, "best_so_far.png", 8, 4),
+                "Best so far",
+                "The best value after each run, in plan order (for a model-based search, the "
+                "order the sampler proposed them); one line per sweep folder.",
+            )
+        )
     table, features = parallel_table(prepared)
     if len(features) >= 2:
         plot = parallel_plot(table, target, features, prepared.goal)

@@ -1,0 +1,42 @@
+"""Best-so-far curves: one per sweep folder, drawn in the report, refused for foreign tables."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from h2osweep.analysis import analyze
+from h2osweep.analysis.synthetic import lecture_table
+from h2osweep.errors import UserInputError
+from h2osweep.report import write_report
+
+
+def _sweep_folder(path, strategy: str, seed: int):
+    path.mkdir()
+    table = lecture_table(30, seed=seed).assign(status="ok")
+    table.to_csv(path / "results.csv", index=False)
+    (path / "sweep.json").write_text(json.dumps({"definition": {"strategy": strategy}}))
+    return path
+
+
+def test_report_compares_strategies_by_best_so_far(tmp_path):
+    random = _sweep_folder(tmp_path / "random", "random", 1)
+    tpe = _sweep_folder(tmp_path / "tpe", "optuna-tpe", 2)
+    analysis = analyze(random, compare=[tpe])
+    curves = analysis.curves
+    assert list(curves["strategy"].unique()) == ["random", "optuna-tpe"]
+    first = curves[curves["strategy"] == "random"]["best"]
+    assert first.is_monotonic_decreasing and len(first) == 30
+    assert first.iloc[-1] == pytest.approx(analysis.prepared.y.min())
+    write_report(analysis, tmp_path / "report")
+    assert (tmp_path / "report" / "best_so_far.png").stat().st_size > 5_000
+    assert "Best so far" in (tmp_path / "report" / "report.html").read_text()
+
+
+def test_compare_needs_a_sweep_folder(tmp_path):
+    path = tmp_path / "runs.csv"
+    lecture_table(20, seed=3).to_csv(path, index=False)
+    assert analyze(path, target="test_mse").curves.empty
+    with pytest.raises(UserInputError, match="--compare needs a sweep folder"):
+        analyze(path, target="test_mse", compare=[tmp_path])
