@@ -144,12 +144,17 @@ class H2OCluster:
 
         url = validate_url(self.options.url)
         safe = redact_url(url)
+        credentials = self.options.credentials()
+        verify = False if self.options.insecure else (self.options.cacert or True)
+        if self.options.insecure:
+            _ignore_insecure_warnings()
+        _probe(url, safe, credentials, verify)
         self._previous_connection = h2o.connection()
         try:
             with _quiet():
                 h2o.connect(
                     url=url,
-                    auth=self.options.credentials(),
+                    auth=credentials,
                     verify_ssl_certificates=not self.options.insecure,
                     cacert=self.options.cacert,
                     verbose=False,
@@ -178,6 +183,47 @@ class H2OCluster:
             "cores": sum(int(node.get("num_cpus", 0)) for node in nodes),
             "nodes": [node.get("ip_port") for node in nodes],
         }
+
+
+def _probe(url: str, safe: str, credentials, verify) -> None:
+    """One request to the URL, to name what the h2o client would only retry and hide: an
+    untrusted https certificate, or credentials that are missing or refused."""
+    import requests
+
+    try:
+        answer = requests.get(
+            f"{url.rstrip('/')}/3/Ping", auth=credentials, verify=verify, timeout=10
+        )
+    except requests.exceptions.SSLError as error:
+        reason = "its certificate is not trusted"
+        if isinstance(verify, str):
+            reason = f"its certificate is not trusted by the CA in {verify}"
+        if "CERTIFICATE_VERIFY_FAILED" not in str(error):
+            reason = f"the TLS handshake failed ({_first_line(error)[:200]})"
+        raise ClusterError(
+            f"{safe} refused: {reason}; give its CA certificate with --cacert FILE, "
+            "or --insecure to skip the check"
+        ) from error
+    except requests.exceptions.RequestException:
+        return  # h2o.connect reports an unreachable URL in its own words
+    if answer.status_code in (401, 403):
+        if credentials is None:
+            raise ClusterError(
+                f"{safe} asks for a login (HTTP {answer.status_code}): set "
+                f"{USERNAME_VARIABLE} and {PASSWORD_VARIABLE} in the environment"
+            )
+        raise ClusterError(
+            f"{safe} refused the username and password (HTTP {answer.status_code}): check "
+            f"{USERNAME_VARIABLE} and {PASSWORD_VARIABLE}"
+        )
+
+
+def _ignore_insecure_warnings() -> None:
+    """--insecure was asked for: do not repeat urllib3's warning on every request."""
+    with contextlib.suppress(ImportError):
+        from urllib3.exceptions import InsecureRequestWarning
+
+        warnings.filterwarnings("ignore", category=InsecureRequestWarning)
 
 
 def check_alive() -> None:

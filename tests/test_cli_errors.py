@@ -1,15 +1,21 @@
 """User mistakes on every command: exit status 2, one line on stderr, no traceback, nothing written.
 
 Each case is (arguments, a fragment of the expected message); `{out}`, `{csv}`, `{empty}`,
-`{file}` and `{port}` are filled in per test.
+`{file}`, `{port}` and the other input files of `_inputs` are filled in per test. `{sweep}` is a
+copy of a real one-run sweep folder, so "a results folder from a different space" is the real
+thing; the snapshot covers it too.
 """
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 
 from h2osweep.cluster import free_port_pair
 from tests.conftest import run_cli
+
+TINY = ["--param", "units=4", "--param", "layers=1"]
 
 CORPUS = [
     (["random", "--seeds", "abc"], "invalid int value: 'abc'"),
@@ -45,14 +51,55 @@ CORPUS = [
     (["grid", "--param", "seed=1,2"], "set by h2osweep itself"),
     (["show", "{out}"], "is not a sweep folder"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
+    # analyze: files and tables
+    (["analyze", "{out}/nosuch.csv", "--out", "{out}"], "is neither a file nor a folder"),
+    (["analyze", "{empty}", "--out", "{out}"], "is empty (no rows)"),
+    (["analyze", "{header}", "--out", "{out}"], "is empty (no rows)"),
+    (["analyze", "{parquet}", "--out", "{out}"], "cannot read"),
+    (["analyze", "{csv}", "--target", "nope", "--out", "{out}"], "unknown target 'nope'"),
+    (["analyze", "{words}", "--target", "y", "--out", "{out}"], "target 'y' is not numeric"),
+    (["analyze", "{single}", "--target", "y", "--out", "{out}"], "need at least 2 runs"),
+    (["analyze", "{csv}", "--target", "b", "--goal", "best", "--out", "{out}"], "invalid choice"),
+    (["analyze", "{csv}", "--target", "b", "--params", "zz", "--out", "{out}"], "unknown --params"),
+    (["analyze", "{words}", "--target", "a", "--gam", "s(zz)", "--out", "{out}"], "unknown column"),
+    (["analyze", "{csv}", "--target", "b", "--out", "{file}"], "cannot create the output folder"),
+    (["analyze", "{csv}", "--target", "b"], "the following arguments are required: --out"),
+    (["analyze", "{csv}", "--target", "b", "--compare", "{out}", "--out", "{out}"], "--compare"),
+    # optimize and demo
+    (["optimize", "{out}"], "is not a sweep folder"),
+    (["optimize", "{out}", "--config", "worst"], "invalid choice: 'worst'"),
+    (["optimize", "{out}", "--epochs", "-1"], "--epochs must be positive"),
+    (["demo", "--runs", "1", "--out", "{out}"], "--runs must be at least 3"),
+    (["demo", "--epochs", "0", "--out", "{out}"], "--epochs must be positive"),
+    (["demo", "--runs", "many", "--out", "{out}"], "invalid int value: 'many'"),
+    # a real one-run sweep folder ({sweep}, made once with --epochs 1)
+    (["grid", *TINY, "--epochs", "2", "--out", "{sweep}"], "holds a sweep with another training"),
+    (["random", "--seeds", "1", "--epochs", "1", "--out", "{sweep}"], "another space, strategy"),
+    (["analyze", "{sweep}", "--out", "{out}"], "need at least 2 runs with a test_mse"),
+    (["analyze", "{sweep}", "--target", "accuracy", "--out", "{out}"], "unknown target"),
+    (["show", "{sweep}", "--metric", "nope"], "has no column 'nope'"),
+    (["show", "{sweep}", "--top", "0"], "--top must be at least 1"),
+    (["optimize", "{sweep}", "--metric", "nope"], "has no column 'nope'"),
+    (["optimize", "{sweep}", "--config", "gam"], "need at least 2 runs"),
 ]
 
 
-@pytest.mark.parametrize(
-    "arguments, message", CORPUS, ids=lambda v: " ".join(v)[:40] if isinstance(v, list) else None
-)
-def test_user_mistake_is_one_line_with_status_2(tmp_path, arguments, message):
+CASES = [
+    pytest.param(
+        arguments,
+        message,
+        id=" ".join(arguments)[:40],
+        marks=[pytest.mark.h2o] if any("{sweep}" in a for a in arguments) else [],
+    )
+    for arguments, message in CORPUS
+]
+
+
+@pytest.mark.parametrize("arguments, message", CASES)
+def test_user_mistake_is_one_line_with_status_2(request, tmp_path, arguments, message):
     paths = _inputs(tmp_path)
+    if any("{sweep}" in a for a in arguments):
+        shutil.copytree(request.getfixturevalue("one_run_sweep"), paths["sweep"])
     arguments = [a.format(**paths) for a in arguments]
     if arguments[0] in ("random", "grid") and "--out" not in arguments:
         arguments += ["--out", paths["out"]]
@@ -65,20 +112,33 @@ def test_user_mistake_is_one_line_with_status_2(tmp_path, arguments, message):
     assert _snapshot(tmp_path) == before, "a user mistake wrote or changed files"
 
 
+@pytest.fixture(scope="module")
+def one_run_sweep(tmp_path_factory, h2o_cluster):
+    """A real sweep folder with one finished run (1 epoch, 4 units) on the session cluster."""
+    folder = tmp_path_factory.mktemp("corpus") / "sweep"
+    result = run_cli("grid", *TINY, "--epochs", "1", "--url", h2o_cluster.url, "--out", str(folder))
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
 def _inputs(tmp_path) -> dict[str, str]:
-    csv = tmp_path / "table.csv"
-    csv.write_text("a,b\n1,2\n3,4\n")
-    empty = tmp_path / "empty.csv"
-    empty.write_text("")
-    file = tmp_path / "a_file"
-    file.write_text("not a folder")
-    return {
-        "out": str(tmp_path / "out"),
-        "csv": str(csv),
-        "empty": str(empty),
-        "file": str(file),
-        "port": str(free_port_pair()),
+    files = {
+        "csv": ("table.csv", "a,b\n1,2\n3,4\n"),
+        "empty": ("empty.csv", ""),
+        "header": ("header.csv", "a,b,y\n"),
+        "words": ("words.csv", "a,b,y\n1,2,x\n3,4,z\n5,6,w\n"),
+        "single": ("single.csv", "a,b,y\n1,2,3\n"),
+        "parquet": ("damaged.parquet", "PAR1 but not really"),
+        "file": ("a_file", "not a folder"),
     }
+    paths = {}
+    for key, (name, text) in files.items():
+        (tmp_path / name).write_text(text)
+        paths[key] = str(tmp_path / name)
+    paths.update(
+        out=str(tmp_path / "out"), sweep=str(tmp_path / "sweep"), port=str(free_port_pair())
+    )
+    return paths
 
 
 def _snapshot(folder) -> dict[str, bytes]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from h2osweep.errors import UserInputError
+from h2osweep.errors import StoreError, UserInputError
 from h2osweep.store.results_store import load_results, read_description
 
 
@@ -45,7 +45,7 @@ def results_by_strategy(folders: Iterable[Path]) -> pd.DataFrame:
     A strategy met in more than one folder is labelled `<strategy> (<folder name>)`.
     """
     folders = [Path(folder) for folder in folders]
-    labels = [read_description(folder)["definition"]["strategy"] for folder in folders]
+    labels = [_strategy(folder) for folder in folders]
     tables = []
     for folder, label in zip(folders, labels, strict=True):
         name = label if labels.count(label) == 1 else f"{label} ({folder.name})"
@@ -53,3 +53,11 @@ def results_by_strategy(folders: Iterable[Path]) -> pd.DataFrame:
     if not tables:
         raise UserInputError("give at least one sweep folder")
     return pd.concat(tables, ignore_index=True)
+
+
+def _strategy(folder: Path) -> str:
+    """The sweep's strategy from sweep.json; a bare folder of results.csv is named 'sweep'."""
+    try:
+        return read_description(folder)["definition"]["strategy"]
+    except (StoreError, KeyError, TypeError):
+        return "sweep"

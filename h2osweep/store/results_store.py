@@ -76,6 +76,7 @@ def open_store(folder: Path, definition: dict, *, force_new: bool = False) -> Re
     except OSError as error:
         raise StoreError(f"cannot use {folder}: {error.strerror}") from error
     _lock(lock, folder)
+    _write_holder(lock)
     stored = _stored_definition(folder)
     if stored is not None and stored != definition:
         _move_aside(folder)
@@ -152,7 +153,9 @@ class ResultsStore:
                 )
         except sqlite3.Error as error:
             raise StoreError(
-                f"could not store run {spec.name} in {self.folder}: {error}"
+                f"could not store run {spec.name} in {self.folder}: {error}; the runs stored "
+                "before it are safe: free space or fix the folder, then run the same command "
+                "again to resume"
             ) from error
         self.export_csv()
 
@@ -236,10 +239,29 @@ def _lock(handle, folder: Path) -> None:
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as error:
+        holder = _holder(folder)
+        who = f"another h2osweep process (pid {holder})" if holder else "another h2osweep process"
         raise StoreError(
-            f"another h2osweep process is running a sweep in {folder}; "
+            f"{who} is running a sweep in {folder} and holds {folder / LOCK}; "
             "wait for it to finish or choose another --out"
         ) from error
+
+
+def _write_holder(handle) -> None:
+    """Record our pid in the lock file, so that a refused second process can name us."""
+    with contextlib.suppress(OSError):
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+
+
+def _holder(folder: Path) -> str | None:
+    with contextlib.suppress(OSError):
+        text = (folder / LOCK).read_text().strip()
+        if text.isdigit():
+            return text
+    return None
 
 
 def _stored_definition(folder: Path) -> dict | None:

@@ -48,7 +48,8 @@ def choose_config(folder: Path, choice: str, metric: str = "test_mse", goal: str
     if choice == "lecture":
         return dict(LECTURE_OPTIMUM)
     if choice == "best":
-        return read_configs(folder)[best_row(folder, metric, goal)["name"]]
+        name = best_row(folder, metric, goal)["name"]  # checks before the store is opened
+        return read_configs(folder)[name]
     from h2osweep.analysis import analyze
     from h2osweep.analysis.optimum import expand_layers
 

@@ -24,6 +24,11 @@ from h2osweep.training.runs import FAILED, OK, RunResult, RunSpec
 
 POLL_SECONDS = 0.05
 FINISHED = {"DONE", "FAILED", "CANCELLED"}
+UNSTABLE = "unstable model"
+DIVERGED = (
+    "the model diverged: H2O aborted it for numerical instability (try a smaller rate, "
+    "adaptive_rate=true, or more regularization)"
+)
 
 
 @dataclass
@@ -216,6 +221,8 @@ def _job_error(job) -> str:
 def _message(error) -> str:
     """The meaningful line of an H2O error: the refused field, or the cause's first line."""
     text = str(error).strip()
+    if UNSTABLE in text:
+        return DIVERGED
     details = re.search(r"Details: (ERRR on field: [^'\n]*)", text)
     if details:
         return details.group(1).strip()[:500]
