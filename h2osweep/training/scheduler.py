@@ -71,21 +71,25 @@ def train_many(
     """
     pending = iter(specs)
     in_flight: list[_Build] = []
-    try:
-        while True:
-            while len(in_flight) < parallel and not should_stop():
-                spec = next(pending, None)
-                if spec is None:
-                    break
-                build, failure = _start(spec, data, settings)
-                if failure is not None:
-                    yield failure
-                else:
-                    in_flight.append(build)
-            if not in_flight:
+
+    def fill() -> Iterator[RunResult]:
+        """Start builds until `parallel` are in flight; yield the runs H2O refused at once."""
+        while len(in_flight) < parallel and not should_stop():
+            spec = next(pending, None)
+            if spec is None:
                 return
+            build, failure = _start(spec, data, settings)
+            if failure is not None:
+                yield failure
+            else:
+                in_flight.append(build)
+
+    try:
+        yield from fill()
+        while in_flight:
             finished = _wait_for_any(in_flight)
             in_flight.remove(finished)
+            yield from fill()  # the next build starts before this one is scored and stored
             yield _finish(finished, data, settings)
     except (KeyboardInterrupt, ClusterLostError, GeneratorExit):
         cancel_all(in_flight)
