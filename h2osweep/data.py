@@ -189,14 +189,22 @@ def load_har(folder: Path) -> LocalData:
 
 
 def upload(local: LocalData) -> H2OData:
-    """Upload train and test through a written CSV (far faster than H2OFrame(pandas) when large)."""
+    """Upload train and test through a written CSV (far faster than H2OFrame(pandas) when large).
+
+    The frame keys hold the data's fingerprint, so frames already on the cluster under those
+    keys (an earlier sweep, resume or retrain of the same split) are reused, not sent again.
+    """
     import h2o
 
     stem = f"h2osweep_{_key_safe(local.name)}_{local.fingerprint()}"
+    parts = (("train", local.train), ("test", local.test))
+    existing = [_frame_on_cluster(f"{stem}_{part}", frame.shape) for part, frame in parts]
+    if all(frame is not None for frame in existing):
+        return H2OData(local, *existing)
     column_types = {local.target: "enum" if local.classification else "numeric"}
     frames = []
     with tempfile.TemporaryDirectory(prefix="h2osweep-upload-") as folder:
-        for part, frame in (("train", local.train), ("test", local.test)):
+        for part, frame in parts:
             path = os.path.join(folder, f"{part}.csv")
             frame.to_csv(path, index=False)
             frames.append(
@@ -205,6 +213,17 @@ def upload(local: LocalData) -> H2OData:
                 )
             )
     return H2OData(local, *frames)
+
+
+def _frame_on_cluster(key: str, shape: tuple[int, int]):
+    """The frame stored under `key` if it has the expected shape, else None."""
+    import h2o
+
+    try:
+        frame = h2o.get_frame(key)
+    except Exception:
+        return None
+    return frame if frame is not None and frame.shape == shape else None
 
 
 def _digits_frame() -> pd.DataFrame:

@@ -10,7 +10,7 @@ from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data
 from h2osweep.errors import UserInputError
 from h2osweep.sweep import SweepOptions, random_plan, run_sweep
-from h2osweep.sweep.retrain import retrain
+from h2osweep.sweep.retrain import gam_config, retrain
 from h2osweep.training.scheduler import TrainSettings
 
 LECTURE_SEEDS = [403, 10]
@@ -52,14 +52,15 @@ def run_demo(
             SweepOptions(out, quiet=quiet),
             reach,
         )
-        say("[2/3] retraining the best observed and the GAM-suggested configurations")
+        say("[2/3] analysis: correlations, OLS, ExtraTrees, GAM")
+        analysis = analyze(out, target=METRIC, goal="min")
+        say("[3/3] retraining the best observed and the GAM-suggested configurations")
         retrained = []
         for choice in ("best", "gam"):
             try:
-                retrained.append(retrain(out, choice, cluster=reach))
+                config = gam_config(analysis, out) if choice == "gam" else None
+                retrained.append(retrain(out, choice, cluster=reach, config=config))
             except UserInputError as error:
                 say(f"      {choice}: not retrained: {error}")
-    say("[3/3] analysis and report")
-    analysis = analyze(out, target=METRIC, goal="min")
     write_report(analysis, out, retrained=retrained)
     return out / "report.html"

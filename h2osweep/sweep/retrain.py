@@ -41,19 +41,21 @@ class Retrained:
     comparison: pd.DataFrame
 
 
-def choose_config(folder: Path, choice: str, metric: str = "test_mse", goal: str = "min") -> dict:
+def choose_config(folder: Path, choice: str, best: pd.Series, metric: str, goal: str) -> dict:
     """The configuration to retrain: `best` observed run, `gam` optimum, or the `lecture`'s."""
-    if choice not in CHOICES:
-        raise UserInputError(f"--config must be one of {', '.join(CHOICES)}, but got {choice!r}")
     if choice == "lecture":
         return dict(LECTURE_OPTIMUM)
     if choice == "best":
-        name = best_row(folder, metric, goal)["name"]  # checks before the store is opened
-        return read_configs(folder)[name]
+        return read_configs(folder)[best["name"]]
     from h2osweep.analysis import analyze
+
+    return gam_config(analyze(folder, target=metric, goal=goal), folder)
+
+
+def gam_config(analysis, folder: Path) -> dict:
+    """The GAM's optimum of an analysis as a trainable configuration (layers rebuilt)."""
     from h2osweep.analysis.optimum import expand_layers
 
-    analysis = analyze(folder, target=metric, goal=goal)
     if analysis.gam_config is None:
         raise UserInputError(f"no GAM could be fitted on {folder}; use --config best")
     config = expand_layers(analysis.gam_config)
@@ -80,12 +82,17 @@ def retrain(
     metric: str = "test_mse",
     goal: str = "min",
     cluster: ClusterOptions | None = None,
+    config: dict | None = None,
 ) -> Retrained:
-    """Train the chosen configuration on the sweep's data; write `optimized_<choice>.csv`."""
+    """Train the chosen configuration (or `config`, already chosen) on the sweep's data and
+    write `optimized_<choice>.csv`."""
+    if choice not in CHOICES:
+        raise UserInputError(f"--config must be one of {', '.join(CHOICES)}, but got {choice!r}")
     folder = Path(folder)
     definition = read_description(folder)["definition"]
-    config = choose_config(folder, choice, metric, goal)
-    best = best_row(folder, metric, goal)
+    best = best_row(folder, metric, goal)  # checks the metric before the store is opened
+    if config is None:
+        config = choose_config(folder, choice, best, metric, goal)
     data = reload_data(definition["data"])
     training = TrainSettings(
         **definition["training"], keep_models=True, model_prefix="h2osweep_optimized"
