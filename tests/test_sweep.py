@@ -13,7 +13,13 @@ from h2osweep.sampling import expand_grid, sample_params
 from h2osweep.store.results_store import open_store
 from h2osweep.store.table import METRIC_COLUMNS
 from h2osweep.sweep import Budget, SweepOptions, grid_plan, random_plan, run_sweep
-from h2osweep.training.scheduler import TrainSettings
+from h2osweep.training.scheduler import (
+    MAX_POLL_SECONDS,
+    MIN_POLL_SECONDS,
+    TrainSettings,
+    poll_delay,
+    time_left_of,
+)
 
 pytestmark = pytest.mark.h2o
 SEEDS = [403, 10, -7, 2147483647]
@@ -143,3 +149,17 @@ def test_max_models_stops_early(h2o_cluster, digits_local, tmp_path):
 def test_plan_mistakes_are_user_errors(build, message):
     with pytest.raises(UserInputError, match=message):
         build()
+
+
+@pytest.mark.parametrize(
+    ("job", "expected"),
+    [
+        ({"progress": 0.0, "msec": 40}, MIN_POLL_SECONDS),  # just started: look again soon
+        ({"progress": 0.0, "msec": 1200}, 0.6),  # no epoch yet: as long again, halved
+        ({"progress": 0.1, "msec": 3000}, MAX_POLL_SECONDS),  # 27 s left: seldom
+        ({"progress": 0.8, "msec": 4000}, 0.5),  # 1 s left: half of it
+        ({"progress": 1.0, "msec": 9000}, MIN_POLL_SECONDS),  # finishing: often
+    ],
+)
+def test_polls_follow_the_predicted_end_of_the_soonest_build(job, expected):
+    assert poll_delay(time_left_of(job)) == pytest.approx(expected)

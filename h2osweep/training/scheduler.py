@@ -22,7 +22,8 @@ from h2osweep.training.metrics import model_metrics
 from h2osweep.training.parameters import h2o_parameters, model_seed
 from h2osweep.training.runs import FAILED, OK, RunResult, RunSpec
 
-POLL_SECONDS = 0.05
+MIN_POLL_SECONDS = 0.05
+MAX_POLL_SECONDS = 1.0
 FINISHED = {"DONE", "FAILED", "CANCELLED"}
 UNSTABLE = "unstable model"
 DIVERGED = (
@@ -141,21 +142,49 @@ def _start(spec: RunSpec, data: H2OData, settings: TrainSettings):
 
 
 def _wait_for_any(in_flight: list[_Build]) -> _Build:
-    """Poll the builds' jobs until one has ended; return it."""
-    import h2o
+    """Poll the builds' jobs until one has ended; return it.
 
+    Every status request costs client and cluster CPU that the builds need (polling two
+    builds every 50 ms made a sweep 40% slower), so the wait between polls follows the
+    soonest end that the jobs' progress predicts: seldom early on, often near the end.
+    """
     while True:
+        time_left = []
         for build in in_flight:
-            try:
-                job = h2o.api(f"GET /3/Jobs/{build.estimator._job.job_key}")["jobs"][0]
-            except Exception as error:
-                _raise_if_cluster_lost(error)
-                raise
+            job = _job_status(build)
             if job["status"] in FINISHED:
                 build.estimator._job.status = job["status"]
                 build.estimator._job.exception = job.get("exception")
                 return build
-        time.sleep(POLL_SECONDS)
+            time_left.append(time_left_of(job))
+        time.sleep(poll_delay(min(time_left)))
+
+
+def poll_delay(time_left: float) -> float:
+    """Seconds to wait before the next poll: half the predicted time left, within bounds."""
+    return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, time_left / 2))
+
+
+def time_left_of(job: dict) -> float:
+    """Seconds the job may still run, extrapolated from its progress (0 once it is finishing)."""
+    progress = float(job.get("progress") or 0.0)
+    elapsed = float(job.get("msec") or 0.0) / 1000.0
+    if progress >= 1.0:
+        return 0.0
+    if progress <= 0.0:
+        return elapsed  # no progress yet: assume it needs at least as long again
+    return elapsed * (1.0 - progress) / progress
+
+
+def _job_status(build: _Build) -> dict:
+    """The H2O job of a build, as its JSON; a connection failure means the cluster is lost."""
+    import h2o
+
+    try:
+        return h2o.api(f"GET /3/Jobs/{build.estimator._job.job_key}")["jobs"][0]
+    except Exception as error:
+        _raise_if_cluster_lost(error)
+        raise
 
 
 def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
