@@ -31,15 +31,19 @@ def estimator_parameters(plan, epochs: float) -> list[dict]:
 
 
 def naive_loop(local, parameters) -> dict[int, float]:
-    """(a) what a first port does: upload per model, blocking train(), score the test frame."""
+    """(a) what a first port of the lecture does: as.h2o() the data for every model (here
+    H2OFrame from pandas, which never reuses a frame), a blocking train(), score the test frame."""
+    import h2o
     from h2o.estimators import H2ODeepLearningEstimator
 
+    column_types = {local.target: "enum"}
     scores = {}
     for index, params in enumerate(parameters):
-        data = upload(local)
+        train = h2o.H2OFrame(local.train, column_types=column_types)
+        test = h2o.H2OFrame(local.test, column_types=column_types)
         model = H2ODeepLearningEstimator(**params)
-        model.train(x=data.features, y=data.target, training_frame=data.train)
-        scores[index] = model.model_performance(data.test).mse()
+        model.train(x=local.features, y=local.target, training_frame=train)
+        scores[index] = model.model_performance(test).mse()
     return scores
 
 

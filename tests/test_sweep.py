@@ -13,13 +13,8 @@ from h2osweep.sampling import expand_grid, sample_params
 from h2osweep.store.results_store import open_store
 from h2osweep.store.table import METRIC_COLUMNS
 from h2osweep.sweep import Budget, SweepOptions, grid_plan, random_plan, run_sweep
-from h2osweep.training.scheduler import (
-    MAX_POLL_SECONDS,
-    MIN_POLL_SECONDS,
-    TrainSettings,
-    poll_delay,
-    time_left_of,
-)
+from h2osweep.training.jobs import MAX_POLL_SECONDS, MIN_POLL_SECONDS, poll_delay, time_left_of
+from h2osweep.training.scheduler import TrainSettings
 
 pytestmark = pytest.mark.h2o
 SEEDS = [403, 10, -7, 2147483647]
