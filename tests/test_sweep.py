@@ -13,6 +13,7 @@ from h2osweep.sampling import expand_grid, sample_params
 from h2osweep.store.results_store import open_store
 from h2osweep.store.table import METRIC_COLUMNS
 from h2osweep.sweep import Budget, SweepOptions, grid_plan, random_plan, run_sweep
+from h2osweep.training import jobs
 from h2osweep.training.jobs import MAX_POLL_SECONDS, MIN_POLL_SECONDS, poll_delay, time_left_of
 from h2osweep.training.scheduler import TrainSettings
 
@@ -147,14 +148,26 @@ def test_plan_mistakes_are_user_errors(build, message):
 
 
 @pytest.mark.parametrize(
-    ("job", "expected"),
+    ("progress", "elapsed", "reached_at", "expected"),
     [
-        ({"progress": 0.0, "msec": 40}, MIN_POLL_SECONDS),  # just started: look again soon
-        ({"progress": 0.0, "msec": 1200}, 0.6),  # no epoch yet: as long again, halved
-        ({"progress": 0.1, "msec": 3000}, MAX_POLL_SECONDS),  # 27 s left: seldom
-        ({"progress": 0.8, "msec": 4000}, 0.5),  # 1 s left: half of it
-        ({"progress": 1.0, "msec": 9000}, MIN_POLL_SECONDS),  # finishing: often
+        (0.0, 0.04, 0.04, MIN_POLL_SECONDS),  # just started: look again soon
+        (0.0, 1.2, 0.0, 0.6),  # no step yet: as long again, halved
+        (0.1, 3.0, 3.0, MAX_POLL_SECONDS),  # 27 s left: seldom
+        (0.5, 2.0, 1.2, 0.2),  # half done at 1.2 s: ends near 2.4 s
+        (0.5, 2.6, 1.2, MIN_POLL_SECONDS),  # overdue: often
+        (1.0, 9.0, 9.0, MIN_POLL_SECONDS),  # finishing: often
     ],
 )
-def test_polls_follow_the_predicted_end_of_the_soonest_build(job, expected):
-    assert poll_delay(time_left_of(job)) == pytest.approx(expected)
+def test_polls_follow_the_predicted_end_of_the_soonest_build(
+    progress, elapsed, reached_at, expected
+):
+    assert poll_delay(time_left_of(progress, elapsed, reached_at)) == pytest.approx(expected)
+
+
+def test_a_sweep_polls_h2o_sparingly(h2o_cluster, digits_local, tmp_path, monkeypatch):
+    """Status requests follow the builds' predicted end; a busy loop sends hundreds per model."""
+    requests = []
+    real_status = jobs.job_status
+    monkeypatch.setattr(jobs, "job_status", lambda key: requests.append(key) or real_status(key))
+    _sweep(h2o_cluster, digits_local, random_plan(SEEDS), tmp_path, parallel=2)
+    assert 0 < len(requests) <= 25 * len(SEEDS)

@@ -23,17 +23,36 @@ DIVERGED = (
 )
 
 
-def poll(jobs: list) -> tuple[list, float]:
-    """Refresh each H2OJob's status once: the ones that ended, and how long to wait before next."""
-    ended, time_left = [], [MAX_POLL_SECONDS * 2]
-    for job in jobs:
-        status = job_status(job.job_key)
-        if status["status"] in FINISHED:
-            job.status, job.exception = status["status"], status.get("exception")
-            ended.append(job)
-        else:
-            time_left.append(time_left_of(status))
-    return ended, poll_delay(min(time_left))
+class JobWatch:
+    """Polls H2O build jobs, predicting each one's end from when its progress last moved.
+
+    H2O reports progress in steps (one per epoch), so the prediction uses the elapsed time at
+    which the current step was first seen, not the time of the poll.
+    """
+
+    def __init__(self) -> None:
+        self._steps: dict[str, tuple[float, float]] = {}  # job key -> (progress, seen at)
+
+    def poll(self, jobs: list) -> tuple[list, float]:
+        """Refresh each H2OJob's status once: those that ended, and the wait till the next poll."""
+        ended, time_left = [], [MAX_POLL_SECONDS * 2]
+        for job in jobs:
+            status = job_status(job.job_key)
+            if status["status"] in FINISHED:
+                job.status, job.exception = status["status"], status.get("exception")
+                self._steps.pop(job.job_key, None)
+                ended.append(job)
+            else:
+                time_left.append(self._time_left(job.job_key, status))
+        return ended, poll_delay(min(time_left))
+
+    def _time_left(self, key: str, status: dict) -> float:
+        progress = float(status.get("progress") or 0.0)
+        elapsed = float(status.get("msec") or 0.0) / 1000.0
+        step = self._steps.get(key)
+        if step is None or step[0] != progress:
+            step = self._steps[key] = (progress, elapsed)
+        return time_left_of(progress, elapsed, reached_at=step[1])
 
 
 def poll_delay(time_left: float) -> float:
@@ -41,15 +60,13 @@ def poll_delay(time_left: float) -> float:
     return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, time_left / 2))
 
 
-def time_left_of(job: dict) -> float:
-    """Seconds the job may still run, extrapolated from its progress (0 once it is finishing)."""
-    progress = float(job.get("progress") or 0.0)
-    elapsed = float(job.get("msec") or 0.0) / 1000.0
+def time_left_of(progress: float, elapsed: float, reached_at: float) -> float:
+    """Seconds a job may still run if it keeps the pace at which it reached `progress`."""
     if progress >= 1.0:
-        return 0.0
+        return 0.0  # finishing: final scoring and the model's last save
     if progress <= 0.0:
-        return elapsed  # no progress yet: assume it needs at least as long again
-    return elapsed * (1.0 - progress) / progress
+        return elapsed  # no step yet: assume it needs at least as long again
+    return reached_at / progress - elapsed
 
 
 def job_status(job_key: str) -> dict:

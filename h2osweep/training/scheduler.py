@@ -68,6 +68,7 @@ def train_many(
     pending = iter(specs)
     in_flight: dict[object, _Build] = {}  # H2O job -> its build
     scoring: deque[Future] = deque()
+    watch = jobs.JobWatch()
 
     def fill() -> Iterator[RunResult]:
         """Start builds until `parallel` are in flight; yield the runs H2O refused at once."""
@@ -85,17 +86,25 @@ def train_many(
         try:
             yield from fill()
             while in_flight or scoring:
-                ended, delay = jobs.poll(list(in_flight))
+                ended, delay = watch.poll(list(in_flight))
                 for job in ended:
                     scoring.append(scorer.submit(_finish, in_flight.pop(job), data, settings))
                 yield from fill()  # the next builds start before the ended ones are scored
                 while scoring and scoring[0].done():
                     yield scoring.popleft().result()
                 if not ended:
-                    wait_for_futures(list(scoring)[:1], timeout=delay)
+                    _sleep_unless_scored(scoring, delay)
         except (KeyboardInterrupt, ClusterLostError, GeneratorExit):
             jobs.cancel(list(in_flight))
             raise
+
+
+def _sleep_unless_scored(scoring: deque[Future], seconds: float) -> None:
+    """Wait until the next poll is due, or until the oldest model being scored is ready."""
+    if scoring:
+        wait_for_futures([scoring[0]], timeout=seconds)
+    else:
+        time.sleep(seconds)
 
 
 def model_id_for(spec: RunSpec, settings: TrainSettings) -> str:
