@@ -34,6 +34,11 @@ class Budget:
         if self.tolerance < 0:
             raise UserInputError(f"--tolerance must be 0 or more, but got {self.tolerance}")
 
+    @property
+    def limited(self) -> bool:
+        """Whether the sweep may stop before its plan ends."""
+        return any(v is not None for v in (self.max_models, self.max_runtime, self.patience))
+
     def restart(self) -> None:
         """Start the clock (call when training begins)."""
         self._started = time.monotonic()

@@ -99,6 +99,17 @@ def default_parallel(cluster: dict, reproducible: bool) -> int:
     return max(1, int(cluster.get("cores") or 1)) if reproducible else 1
 
 
+def reorder_window(plan: Plan, budget: Budget, parallel: int) -> int:
+    """How many upcoming runs to choose the costliest from (0: keep the plan's order).
+
+    Only when every run of the plan will be trained: a budget that stops early would otherwise
+    keep the costly runs and drop the cheap ones, biasing what a random search samples.
+    """
+    if not plan.fixed_in_advance or budget.limited or parallel < 2:
+        return 0
+    return 2 * parallel
+
+
 def _train(plan, store, h2o_data, training, parallel, options, progress) -> None:
     budget = options.budget
     budget.restart()
@@ -111,7 +122,8 @@ def _train(plan, store, h2o_data, training, parallel, options, progress) -> None
 
     try:
         pending = plan.pending(store.finished())
-        for result in train_many(pending, h2o_data, training, parallel, should_stop):
+        lookahead = reorder_window(plan, budget, parallel)
+        for result in train_many(pending, h2o_data, training, parallel, should_stop, lookahead):
             store.commit(result)
             plan.observe(result)
             budget.record(result.metric(options.metric) if result.ok else math.nan)

@@ -30,6 +30,8 @@ class Plan:
     runs: list[RunSpec]
     space: dict
 
+    fixed_in_advance = True  # every run is known before training (a model-based search: False)
+
     @property
     def size(self) -> int:
         """How many runs the sweep has in all (finished ones included)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 
 from h2osweep.cluster import check_alive
 from h2osweep.errors import ClusterLostError
@@ -24,7 +25,7 @@ DIVERGED = (
 
 
 class JobWatch:
-    """Polls H2O build jobs, predicting each one's end from when its progress last moved.
+    """Polls H2O build jobs, each when its own predicted end makes a look worthwhile.
 
     H2O reports progress in steps (one per epoch), so the prediction uses the elapsed time at
     which the current step was first seen, not the time of the poll.
@@ -32,19 +33,25 @@ class JobWatch:
 
     def __init__(self) -> None:
         self._steps: dict[str, tuple[float, float]] = {}  # job key -> (progress, seen at)
+        self._due: dict[str, float] = {}  # job key -> monotonic time of its next poll
 
     def poll(self, jobs: list) -> tuple[list, float]:
-        """Refresh each H2OJob's status once: those that ended, and the wait till the next poll."""
-        ended, time_left = [], [MAX_POLL_SECONDS * 2]
+        """Refresh the jobs that are due: those that ended, and the wait till the next is due."""
+        ended = []
         for job in jobs:
+            if self._due.get(job.job_key, 0.0) > time.monotonic():
+                continue
             status = job_status(job.job_key)
             if status["status"] in FINISHED:
                 job.status, job.exception = status["status"], status.get("exception")
-                self._steps.pop(job.job_key, None)
+                self._forget(job.job_key)
                 ended.append(job)
             else:
-                time_left.append(self._time_left(job.job_key, status))
-        return ended, poll_delay(min(time_left))
+                wait = poll_delay(self._time_left(job.job_key, status))
+                self._due[job.job_key] = time.monotonic() + wait
+        now = time.monotonic()
+        waits = [self._due[job.job_key] - now for job in jobs if job.job_key in self._due]
+        return ended, max(0.0, min(waits, default=MAX_POLL_SECONDS))
 
     def _time_left(self, key: str, status: dict) -> float:
         progress = float(status.get("progress") or 0.0)
@@ -53,6 +60,10 @@ class JobWatch:
         if step is None or step[0] != progress:
             step = self._steps[key] = (progress, elapsed)
         return time_left_of(progress, elapsed, reached_at=step[1])
+
+    def _forget(self, key: str) -> None:
+        self._steps.pop(key, None)
+        self._due.pop(key, None)
 
 
 def poll_delay(time_left: float) -> float:

@@ -22,8 +22,11 @@ from h2osweep.data import H2OData
 from h2osweep.errors import ClusterLostError
 from h2osweep.training import jobs
 from h2osweep.training.metrics import model_metrics
+from h2osweep.training.ordering import longest_first, network_cost
 from h2osweep.training.parameters import h2o_parameters, model_seed
 from h2osweep.training.runs import FAILED, OK, RunResult, RunSpec
+
+H2O_DEFAULT_HIDDEN = (200, 200)
 
 
 @dataclass
@@ -60,11 +63,15 @@ def train_many(
     settings: TrainSettings,
     parallel: int,
     should_stop: Callable[[], bool] = lambda: False,
+    lookahead: int = 0,
 ) -> Iterator[RunResult]:
     """Yield each run's result soon after its model ends; at most `parallel` builds at once.
 
+    With `lookahead` > 1 the costliest of that many upcoming runs starts first (see ordering).
     On an interrupt or a lost cluster the builds in flight are cancelled before the error rises.
     """
+    if lookahead > 1:
+        specs = longest_first(specs, lookahead, lambda spec: build_cost(spec, data, settings))
     pending = iter(specs)
     in_flight: dict[object, _Build] = {}  # H2O job -> its build
     scoring: deque[Future] = deque()
@@ -112,23 +119,40 @@ def model_id_for(spec: RunSpec, settings: TrainSettings) -> str:
     return f"{settings.model_prefix}_{spec.name}" if settings.model_prefix else spec.name
 
 
+def run_parameters(spec: RunSpec, data: H2OData, settings: TrainSettings) -> dict:
+    """The estimator arguments of one run (raises UserInputError for a config H2O cannot take)."""
+    overrides = dict(settings.extra or {})
+    if settings.epochs is not None:
+        overrides["epochs"] = settings.epochs
+    return h2o_parameters(
+        spec.config,
+        classification=data.local.classification,
+        reproducible=settings.reproducible,
+        seed=model_seed(spec.name),
+        model_id=model_id_for(spec, settings),
+        **overrides,
+    )
+
+
+def build_cost(spec: RunSpec, data: H2OData, settings: TrainSettings) -> float:
+    """A run's expected build time in arbitrary units; 0 for a config that will be refused."""
+    try:
+        parameters = run_parameters(spec, data, settings)
+        hidden = [int(units) for units in parameters.get("hidden", H2O_DEFAULT_HIDDEN)]
+        epochs = float(parameters["epochs"])
+    except Exception:
+        return 0.0
+    outputs = data.local.train[data.local.target].nunique() if data.local.classification else 1
+    return network_cost(epochs, [len(data.features), *hidden, outputs])
+
+
 def _start(spec: RunSpec, data: H2OData, settings: TrainSettings):
     """Submit one build; H2O's refusal of the parameters becomes a failed result."""
     from h2o.estimators import H2ODeepLearningEstimator
 
-    overrides = dict(settings.extra or {})
-    if settings.epochs is not None:
-        overrides["epochs"] = settings.epochs
     model_id = model_id_for(spec, settings)
     try:
-        parameters = h2o_parameters(
-            spec.config,
-            classification=data.local.classification,
-            reproducible=settings.reproducible,
-            seed=model_seed(spec.name),
-            model_id=model_id,
-            **overrides,
-        )
+        parameters = run_parameters(spec, data, settings)
         _remove_model(model_id)
         estimator = H2ODeepLearningEstimator(**parameters)
         with warnings.catch_warnings():

@@ -42,6 +42,8 @@ STARTUPS = ("prior", "sampler")
 class OptunaPlan(Plan):
     """`n_runs` runs proposed one at a time by an Optuna sampler over `search`."""
 
+    fixed_in_advance = False
+
     n_runs: int = 1
     seed: int = 1
     out: Path = Path(".")
