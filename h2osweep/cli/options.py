@@ -66,7 +66,7 @@ def add_training_options(parser: argparse.ArgumentParser, epochs: float | None) 
         "--parallel",
         type=int,
         metavar="N",
-        help="models in flight at once (default: one per cluster core)",
+        help="models in flight at once (default: one per cluster core, plus one)",
     )
     group.add_argument(
         "--not-reproducible",
