@@ -9,7 +9,7 @@ from h2osweep.sweep.engine import reorder_window
 from h2osweep.sweep.optuna_search.plan import OptunaPlan
 from h2osweep.training.ordering import longest_first, network_cost
 from h2osweep.training.runs import RunSpec
-from h2osweep.training.scheduler import TrainSettings, build_cost
+from h2osweep.training.scheduler import TrainSettings, build_costs
 
 
 def test_each_start_takes_the_costliest_of_the_next_window():
@@ -24,12 +24,11 @@ def test_network_cost_counts_weights_times_epochs():
 
 
 @pytest.mark.h2o
-def test_build_cost_grows_with_the_network_and_is_zero_for_a_refused_config(digits_h2o):
+def test_build_costs_grow_with_the_network_and_is_zero_for_a_refused_config(digits_h2o):
     settings = TrainSettings(epochs=2)
     configs = {"small": {"hidden": [10]}, "large": {"hidden": [100, 100]}, "bad": {"hiddn": [10]}}
-    small, large, refused = (
-        build_cost(RunSpec(name, config), digits_h2o, settings) for name, config in configs.items()
-    )
+    cost = build_costs(digits_h2o, settings)
+    small, large, refused = (cost(RunSpec(name, config)) for name, config in configs.items())
     assert 0 < small < large
     assert refused == 0
 

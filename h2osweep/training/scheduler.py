@@ -71,7 +71,7 @@ def train_many(
     On an interrupt or a lost cluster the builds in flight are cancelled before the error rises.
     """
     if lookahead > 1:
-        specs = longest_first(specs, lookahead, lambda spec: build_cost(spec, data, settings))
+        specs = longest_first(specs, lookahead, build_costs(data, settings))
     pending = iter(specs)
     in_flight: dict[object, _Build] = {}  # H2O job -> its build
     scoring: deque[Future] = deque()
@@ -134,16 +134,25 @@ def run_parameters(spec: RunSpec, data: H2OData, settings: TrainSettings) -> dic
     )
 
 
-def build_cost(spec: RunSpec, data: H2OData, settings: TrainSettings) -> float:
-    """A run's expected build time in arbitrary units; 0 for a config that will be refused."""
-    try:
-        parameters = run_parameters(spec, data, settings)
-        hidden = [int(units) for units in parameters.get("hidden", H2O_DEFAULT_HIDDEN)]
-        epochs = float(parameters["epochs"])
-    except Exception:
-        return 0.0
-    outputs = data.local.train[data.local.target].nunique() if data.local.classification else 1
-    return network_cost(epochs, [len(data.features), *hidden, outputs])
+def build_costs(data: H2OData, settings: TrainSettings) -> Callable[[RunSpec], float]:
+    """A run's expected build time in arbitrary units (0 for a config that will be refused).
+
+    The data's input and output widths are read once here, not once per run.
+    """
+    local = data.local
+    inputs = len(data.features)
+    outputs = local.train[local.target].nunique() if local.classification else 1
+
+    def cost(spec: RunSpec) -> float:
+        try:
+            parameters = run_parameters(spec, data, settings)
+            hidden = [int(units) for units in parameters.get("hidden", H2O_DEFAULT_HIDDEN)]
+            epochs = float(parameters["epochs"])
+        except Exception:
+            return 0.0
+        return network_cost(epochs, [inputs, *hidden, outputs])
+
+    return cost
 
 
 def _start(spec: RunSpec, data: H2OData, settings: TrainSettings):
