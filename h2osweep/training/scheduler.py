@@ -49,6 +49,7 @@ class _Build:
     spec: RunSpec
     estimator: object
     started: float
+    ended: float | None = None  # when the client saw the job end (scoring may come later)
 
 
 def train_one(spec: RunSpec, data: H2OData, settings: TrainSettings) -> RunResult:
@@ -95,7 +96,9 @@ def train_many(
             while in_flight or scoring:
                 ended, delay = watch.poll(list(in_flight))
                 for job in ended:
-                    scoring.append(scorer.submit(_finish, in_flight.pop(job), data, settings))
+                    build = in_flight.pop(job)
+                    build.ended = time.monotonic()
+                    scoring.append(scorer.submit(_finish, build, data, settings))
                 yield from fill()  # the next builds start before the ended ones are scored
                 while scoring and scoring[0].done():
                     yield scoring.popleft().result()
@@ -177,7 +180,7 @@ def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
     """Fetch the finished model and its metrics; a failed or diverged model becomes a failed run."""
     spec, estimator = build.spec, build.estimator
     model_id = model_id_for(spec, settings)
-    wall = time.monotonic() - build.started
+    wall = (build.ended or time.monotonic()) - build.started
     job = estimator._job
     if job.status != "DONE":
         return RunResult(spec, FAILED, error=jobs.job_error(job), model_id=None, build_seconds=wall)
