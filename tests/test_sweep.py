@@ -13,7 +13,7 @@ from h2osweep.sampling import expand_grid, sample_params
 from h2osweep.store.results_store import open_store
 from h2osweep.store.table import METRIC_COLUMNS
 from h2osweep.sweep import Budget, SweepOptions, grid_plan, random_plan, run_sweep
-from h2osweep.training import jobs
+from h2osweep.training import jobs, scheduler
 from h2osweep.training.jobs import MAX_POLL_SECONDS, MIN_POLL_SECONDS, poll_delay, time_left_of
 from h2osweep.training.scheduler import TrainSettings
 
@@ -171,3 +171,14 @@ def test_a_sweep_polls_h2o_sparingly(h2o_cluster, digits_local, tmp_path, monkey
     monkeypatch.setattr(jobs, "job_status", lambda key: requests.append(key) or real_status(key))
     _sweep(h2o_cluster, digits_local, random_plan(SEEDS), tmp_path, parallel=2)
     assert 0 < len(requests) <= 25 * len(SEEDS)
+
+
+def test_the_last_result_ends_the_sweep_without_a_wait(digits_h2o, monkeypatch):
+    """Once nothing is in flight or being scored there is nothing to poll: no sleep follows."""
+    runs = random_plan(SEEDS[:2]).runs
+    results = scheduler.train_many(runs, digits_h2o, TrainSettings(epochs=1), parallel=2)
+    assert next(results).ok
+    assert next(results).ok
+    monkeypatch.setattr(scheduler.time, "sleep", lambda seconds: pytest.fail(f"slept {seconds} s"))
+    with pytest.raises(StopIteration):
+        next(results)

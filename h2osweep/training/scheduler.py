@@ -103,17 +103,20 @@ def train_many(
                 while scoring and scoring[0].done():
                     yield scoring.popleft().result()
                 if not ended:
-                    _sleep_unless_scored(scoring, delay)
+                    _wait_for_news(scoring, delay if in_flight else None)
         except (KeyboardInterrupt, ClusterLostError, GeneratorExit):
             jobs.cancel(list(in_flight))
             raise
 
 
-def _sleep_unless_scored(scoring: deque[Future], seconds: float) -> None:
-    """Wait until the next poll is due, or until the oldest model being scored is ready."""
+def _wait_for_news(scoring: deque[Future], seconds: float | None) -> None:
+    """Wait until the next poll is due (None: no build left to poll) or the oldest score is ready.
+
+    With nothing in flight and nothing being scored the sweep is over: return at once.
+    """
     if scoring:
         wait_for_futures([scoring[0]], timeout=seconds)
-    else:
+    elif seconds is not None:
         time.sleep(seconds)
 
 
