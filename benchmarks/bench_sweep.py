@@ -4,16 +4,19 @@
 (b) H2OGridSearch over the pre-drawn configs, Sequential strategy, parallelism 2;
 (c) h2osweep's engine (several builds in flight, every run scored and committed to the store).
 
-    python benchmarks/bench_sweep.py [--configs 20] [--epochs 10] [--parallel 2 3 4]
+    python benchmarks/bench_sweep.py [--configs 20] [--epochs 10] [--parallel 2 3 4] [--rounds 2]
 
-Prints wall seconds, client CPU and the ratios (a)/(c) and (b)/(c); targets: (a)/(c) >= 2.6,
-(b)/(c) >= 1. The (ideal) line is the build seconds H2O reports for (a) divided by the cluster's
-cores: reproducible builds are single-threaded, so no scheduler on this cluster beats it.
+Each way is measured in every round, odd rounds in reverse order, so that drift in the machine's
+speed cancels. Prints mean wall seconds, client CPU and the ratios (a)/(c) and (b)/(c); targets:
+(a)/(c) >= 2.6, (b)/(c) >= 1. The (ideal) line is the build seconds H2O reports for (a) divided
+by the cluster's cores: reproducible builds are single-threaded, so no scheduler here beats it.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import statistics
 import tempfile
 import time
 import warnings
@@ -89,10 +92,14 @@ def h2osweep_engine(local, plan, url: str, epochs: float, parallel: int) -> dict
     return dict(enumerate(table["test_mse"]))
 
 
-def timed(function, *args):
+NAIVE = "(a) naive loop, upload per model"
+GRID = "(b) H2OGridSearch, parallelism 2"
+
+
+def timed(function):
     """Wall seconds, client CPU seconds and the result of one way of sweeping."""
     started, cpu = time.perf_counter(), time.process_time()
-    result = function(*args)
+    result = function()
     return time.perf_counter() - started, time.process_time() - cpu, result
 
 
@@ -101,42 +108,70 @@ def main() -> None:
     parser.add_argument("--configs", type=int, default=20)
     parser.add_argument("--epochs", type=float, default=10.0)
     parser.add_argument("--parallel", type=int, nargs="+", default=[2, 3, 4])
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="measure every way this many times, in forward then reverse order (default 2)",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     local = load_data("digits")
     plan = random_plan(range(1, args.configs + 1))
     parameters = estimator_parameters(plan, args.epochs)
     print(f"{args.configs} lecture configs, digits, {args.epochs:g} epochs, reproducible=True")
-    print(
-        f"{'way':<36}{'seconds':>9}{'client CPU':>12}{'(a)/this':>10}{'(b)/this':>10}"
-        f"{'same MSE as (a)':>17}",
-        flush=True,
-    )
-    rows: list = []
-
-    def report(label: str, seconds: float, cpu: float, scores: dict) -> None:
-        """Print one way's row as soon as it is measured (the whole benchmark takes minutes)."""
-        rows.append((seconds, scores))
-        baseline, grid = rows[0], rows[min(1, len(rows) - 1)]
-        same = all(abs(scores[i] - baseline[1][i]) < 1e-12 for i in baseline[1])
-        print(
-            f"{label:<36}{seconds:>9.1f}{cpu:>12.1f}{baseline[0] / seconds:>10.2f}"
-            f"{grid[0] / seconds:>10.2f}{str(same):>17}",
-            flush=True,
-        )
-
     with H2OCluster() as cluster:
         data = upload(local)
-        seconds, cpu, (scores, build_seconds) = timed(naive_loop, local, parameters)
-        report("(a) naive loop, upload per model", seconds, cpu, scores)
-        cores = int(cluster.describe()["cores"])
-        ceiling = build_seconds / cores  # reproducible builds are single-threaded
-        print(f"{'(ideal) builds of (a) / ' + str(cores) + ' cores':<36}{ceiling:>9.1f}", end="")
-        print(f"{'':>12}{seconds / ceiling:>10.2f}", flush=True)
-        report("(b) H2OGridSearch, parallelism 2", *timed(grid_search, data, parameters))
+        grid_search(data, parameters[:2])  # warm-up: no way pays for compiling H2O's DL code
+        ways = {
+            NAIVE: lambda: naive_loop(local, parameters),
+            GRID: lambda: grid_search(data, parameters),
+        }
         for parallel in args.parallel:
-            label = f"(c) h2osweep, {parallel} in flight"
-            report(label, *timed(h2osweep_engine, local, plan, cluster.url, args.epochs, parallel))
+            ways[f"(c) h2osweep, {parallel} in flight"] = functools.partial(
+                h2osweep_engine, local, plan, cluster.url, args.epochs, parallel
+            )
+        measured = measure_in_rounds(ways, args.rounds)
+        print_table(measured, int(cluster.describe()["cores"]))
+
+
+def measure_in_rounds(ways: dict, rounds: int) -> dict[str, list[tuple[float, float, object]]]:
+    """Every way `rounds` times, odd rounds in reverse order (ABBA), so that a machine whose
+    speed drifts during the benchmark (measured here: by up to 40 % within minutes) favours no
+    way. Each measurement is printed as it ends."""
+    measured: dict[str, list] = {label: [] for label in ways}
+    for round_index in range(rounds):
+        order = list(ways) if round_index % 2 == 0 else list(reversed(ways))
+        for label in order:
+            seconds, cpu, result = timed(ways[label])
+            measured[label].append((seconds, cpu, result))
+            print(f"  round {round_index + 1}: {label:<36}{seconds:>7.1f} s", flush=True)
+    return measured
+
+
+def print_table(measured: dict, cores: int) -> None:
+    """Mean wall and client CPU per way over the rounds, ratios, and the (ideal) line."""
+    mean_seconds = {label: statistics.mean(m[0] for m in runs) for label, runs in measured.items()}
+    naive, grid = mean_seconds[NAIVE], mean_seconds[GRID]
+    baseline_scores = measured[NAIVE][0][2][0]
+    print(
+        f"{'way (mean of ' + str(len(measured[NAIVE])) + ' rounds)':<36}{'seconds':>9}"
+        f"{'spread':>9}{'client CPU':>12}{'(a)/this':>10}{'(b)/this':>10}{'same MSE as (a)':>17}"
+    )
+    for label, runs in measured.items():
+        seconds = mean_seconds[label]
+        spread = max(m[0] for m in runs) - min(m[0] for m in runs)
+        cpu = statistics.mean(m[1] for m in runs)
+        scores = [m[2][0] if label == NAIVE else m[2] for m in runs]
+        same = all(abs(s[i] - baseline_scores[i]) < 1e-12 for s in scores for i in baseline_scores)
+        print(
+            f"{label:<36}{seconds:>9.1f}{spread:>9.1f}{cpu:>12.1f}{naive / seconds:>10.2f}"
+            f"{grid / seconds:>10.2f}{str(same):>17}"
+        )
+        if label == NAIVE:
+            ideal = statistics.mean(m[2][1] for m in runs) / cores  # single-threaded builds
+            print(f"{'(ideal) builds of (a) / ' + str(cores) + ' cores':<36}{ideal:>9.1f}", end="")
+            print(f"{'':>21}{naive / ideal:>10.2f}")
 
 
 if __name__ == "__main__":
