@@ -197,9 +197,7 @@ def print_table(measured: dict, cores: int, slowdown: float) -> None:
         if label == NAIVE:
             ideal = statistics.mean(m[2][1] for m in runs) / cores  # single-threaded builds
             print_ideal(f"(ideal) builds of (a) / {cores} cores", ideal, naive)
-            print_ideal(
-                f"(ideal) same, {slowdown:.2f}x slower side by side", ideal * slowdown, naive
-            )
+            print_ideal(f"(ideal) x {slowdown:.2f}, builds side by side", ideal * slowdown, naive)
 
 
 def print_ideal(label: str, seconds: float, naive: float) -> None:
