@@ -182,3 +182,21 @@ def test_the_last_result_ends_the_sweep_without_a_wait(digits_h2o, monkeypatch):
     monkeypatch.setattr(scheduler.time, "sleep", lambda seconds: pytest.fail(f"slept {seconds} s"))
     with pytest.raises(StopIteration):
         next(results)
+
+
+def test_an_early_start_never_puts_more_than_one_extra_build_in_flight(digits_h2o):
+    """A build predicted to end frees its slot early, but one prediction at a time: with one
+    slot, H2O's own job times show at most two builds overlapping."""
+    import h2o
+
+    known = {job["key"]["name"] for job in h2o.api("GET /3/Jobs")["jobs"]}
+    runs = random_plan([1, 2, 3, 4, 5]).runs
+    results = list(scheduler.train_many(runs, digits_h2o, TrainSettings(epochs=2), parallel=1))
+    assert [result.ok for result in results] == [True] * len(runs)
+    builds = [
+        (job["start_time"], job["start_time"] + job["msec"])
+        for job in h2o.api("GET /3/Jobs")["jobs"]
+        if job["key"]["name"] not in known and job["description"] == "DeepLearning"
+    ]
+    assert len(builds) == len(runs)
+    assert max(sum(start <= t < end for start, end in builds) for t, _ in builds) <= 2

@@ -2,12 +2,15 @@
 
 Every status request costs client and cluster CPU that the builds need (polling two builds
 every 50 ms made a sweep 40% slower), so the wait between polls follows the soonest end the
-jobs' progress predicts: seldom early in a build, often near its end.
+jobs' progress predicts: seldom early in a build, often near its end. The same prediction lets
+the scheduler start the next build just before one ends, instead of leaving its core idle while
+the client notices the end and submits the next (0.23 s per build measured on 2 cores).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import time
 
@@ -27,13 +30,15 @@ DIVERGED = (
 class JobWatch:
     """Polls H2O build jobs, each when its own predicted end makes a look worthwhile.
 
-    H2O reports progress in steps (one per epoch), so the prediction uses the elapsed time at
-    which the current step was first seen, not the time of the poll.
+    H2O reports progress in steps (one per epoch), so the prediction uses the time the current
+    step was reached: midway between the last poll that saw the step before and the first that
+    saw this one, rather than the time of the poll.
     """
 
     def __init__(self) -> None:
-        self._steps: dict[str, tuple[float, float]] = {}  # job key -> (progress, seen at)
+        self._steps: dict[str, tuple[float, float, float]] = {}  # key -> progress, reached, seen
         self._due: dict[str, float] = {}  # job key -> monotonic time of its next poll
+        self._ends: dict[str, float] = {}  # job key -> monotonic time its progress predicts
 
     def poll(self, jobs: list) -> tuple[list, float]:
         """Refresh the jobs that are due: those that ended, and the wait till the next is due."""
@@ -47,23 +52,32 @@ class JobWatch:
                 self._forget(job.job_key)
                 ended.append(job)
             else:
-                wait = poll_delay(self._time_left(job.job_key, status))
-                self._due[job.job_key] = time.monotonic() + wait
+                time_left = self._time_left(job.job_key, status)
+                if float(status.get("progress") or 0.0) > 0.0:  # a step seen: a real prediction
+                    self._ends[job.job_key] = time.monotonic() + time_left
+                self._due[job.job_key] = time.monotonic() + poll_delay(time_left)
         now = time.monotonic()
         waits = [self._due[job.job_key] - now for job in jobs if job.job_key in self._due]
         return ended, max(0.0, min(waits, default=MAX_POLL_SECONDS))
 
+    def ending_within(self, jobs: list, seconds: float) -> int:
+        """How many of the jobs their progress predicts to end within `seconds` from now."""
+        soon = time.monotonic() + seconds
+        return sum(self._ends.get(job.job_key, math.inf) <= soon for job in jobs)
+
     def _time_left(self, key: str, status: dict) -> float:
         progress = float(status.get("progress") or 0.0)
         elapsed = float(status.get("msec") or 0.0) / 1000.0
-        step = self._steps.get(key)
-        if step is None or step[0] != progress:
-            step = self._steps[key] = (progress, elapsed)
-        return time_left_of(progress, elapsed, reached_at=step[1])
+        previous, reached_at, last_seen = self._steps.get(key, (progress, elapsed, elapsed))
+        if progress != previous:
+            reached_at = (last_seen + elapsed) / 2  # the step came between these two polls
+        self._steps[key] = (progress, reached_at, elapsed)
+        return time_left_of(progress, elapsed, reached_at=reached_at)
 
     def _forget(self, key: str) -> None:
         self._steps.pop(key, None)
         self._due.pop(key, None)
+        self._ends.pop(key, None)
 
 
 def poll_delay(time_left: float) -> float:

@@ -1,4 +1,4 @@
-"""Train many models with several builds in flight on the cluster, refilling a slot when any ends.
+"""Train many models with several builds in flight on the cluster, refilling a slot as one ends.
 
 H2O's non-blocking `start()` is used instead of a grid, so that every finished model is stored
 at once, every run keeps a seed of its own, and a failed model is recorded without stopping the
@@ -66,8 +66,10 @@ def train_many(
     should_stop: Callable[[], bool] = lambda: False,
     lookahead: int = 0,
 ) -> Iterator[RunResult]:
-    """Yield each run's result soon after its model ends; at most `parallel` builds at once.
+    """Yield each run's result soon after its model ends, with `parallel` builds running.
 
+    A build predicted to end before a new one could start no longer holds its slot: its
+    successor is submitted early, so the core does not idle while the client catches up.
     With `lookahead` > 1 the costliest of that many upcoming runs starts first (see ordering).
     On an interrupt or a lost cluster the builds in flight are cancelled before the error rises.
     """
@@ -77,14 +79,19 @@ def train_many(
     in_flight: dict[object, _Build] = {}  # H2O job -> its build
     scoring: deque[Future] = deque()
     watch = jobs.JobWatch()
+    start_seconds = jobs.MIN_POLL_SECONDS  # how long the last submission took
 
     def fill() -> Iterator[RunResult]:
-        """Start builds until `parallel` are in flight; yield the runs H2O refused at once."""
-        while len(in_flight) < parallel and not should_stop():
+        """Start builds until `parallel` are in flight, not counting those predicted to end
+        before a new one could start; yield the runs H2O refused at once."""
+        nonlocal start_seconds
+        while _busy_slots(in_flight, watch, start_seconds) < parallel and not should_stop():
             spec = next(pending, None)
             if spec is None:
                 return
+            submitted = time.monotonic()
             build, failure = _start(spec, data, settings)
+            start_seconds = time.monotonic() - submitted
             if failure is not None:
                 yield failure
             else:
@@ -107,6 +114,13 @@ def train_many(
         except (KeyboardInterrupt, ClusterLostError, GeneratorExit):
             jobs.cancel(list(in_flight))
             raise
+
+
+def _busy_slots(in_flight: dict, watch: jobs.JobWatch, start_seconds: float) -> int:
+    """Builds in flight, less one if any is predicted to end before a build submitted now starts
+    (at most one early start at a time: a prediction can be wrong)."""
+    lead = start_seconds + jobs.MIN_POLL_SECONDS
+    return len(in_flight) - min(1, watch.ending_within(list(in_flight), lead))
 
 
 def _wait_for_news(scoring: deque[Future], seconds: float | None) -> None:
