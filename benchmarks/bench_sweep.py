@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 import statistics
 import tempfile
 import time
@@ -155,6 +156,8 @@ def main() -> None:
             ways[f"(c) h2osweep, {parallel} in flight"] = functools.partial(
                 h2osweep_engine, local, plan, cluster.url, args.epochs, parallel
             )
+        if args.rounds % 2:
+            print("  note: an odd number of rounds leaves drift in the machine's speed unbalanced")
         measured = measure_in_rounds(ways, args.rounds)
         costliest = max(parameters, key=lambda p: sum(p["hidden"]) * len(p["hidden"]))
         slowdown = concurrent_slowdown(data, costliest, args.rounds)
@@ -189,7 +192,9 @@ def print_table(measured: dict, cores: int, slowdown: float) -> None:
         spread = max(m[0] for m in runs) - min(m[0] for m in runs)
         cpu = statistics.mean(m[1] for m in runs)
         scores = [m[2][0] if label == NAIVE else m[2] for m in runs]
-        same = all(abs(s[i] - baseline_scores[i]) < 1e-12 for s in scores for i in baseline_scores)
+        same = all(
+            same_score(s.get(i), baseline_scores[i]) for s in scores for i in baseline_scores
+        )
         print(
             f"{label:<36}{seconds:>9.1f}{spread:>9.1f}{cpu:>12.1f}{naive / seconds:>10.2f}"
             f"{'' if label == NAIVE else f'{grid / seconds:.2f}':>10}{str(same):>17}"
@@ -198,6 +203,13 @@ def print_table(measured: dict, cores: int, slowdown: float) -> None:
             ideal = statistics.mean(m[2][1] for m in runs) / cores  # single-threaded builds
             print_ideal(f"(ideal) builds of (a) / {cores} cores", ideal, naive)
             print_ideal(f"(ideal) x {slowdown:.2f}, builds side by side", ideal * slowdown, naive)
+
+
+def same_score(score: float | None, baseline: float) -> bool:
+    """Equal test MSE (both NaN counts as equal: the same model diverged both ways)."""
+    if score is None:
+        return False  # the way lost this config (a failed grid model)
+    return (math.isnan(score) and math.isnan(baseline)) or abs(score - baseline) < 1e-12
 
 
 def print_ideal(label: str, seconds: float, naive: float) -> None:

@@ -154,7 +154,8 @@ def test_plan_mistakes_are_user_errors(build, message):
         (0.0, 1.2, 0.0, 0.6),  # no step yet: as long again, halved
         (0.1, 3.0, 3.0, MAX_POLL_SECONDS),  # 27 s left: seldom
         (0.5, 2.0, 1.2, 0.2),  # half done at 1.2 s: ends near 2.4 s
-        (0.5, 2.6, 1.2, MIN_POLL_SECONDS),  # overdue: often
+        (0.5, 2.5, 1.2, MIN_POLL_SECONDS),  # just overdue: often
+        (0.5, 3.0, 1.2, 0.3),  # overdue by 0.6 s: the pace misled, it may take as long again
         (1.0, 9.0, 9.0, MIN_POLL_SECONDS),  # finishing: often
     ],
 )
@@ -200,3 +201,19 @@ def test_an_early_start_never_puts_more_than_one_extra_build_in_flight(digits_h2
     ]
     assert len(builds) == len(runs)
     assert max(sum(start <= t < end for start, end in builds) for t, _ in builds) <= 2
+
+
+class _Predicting:
+    """A JobWatch stand-in whose predictions say how many builds end soon."""
+
+    def __init__(self, ending: int) -> None:
+        self.ending = ending
+
+    def ending_within(self, jobs, seconds) -> int:
+        return min(self.ending, len(jobs))
+
+
+@pytest.mark.parametrize(("ending", "busy"), [(0, 3), (1, 2), (3, 2)])
+def test_builds_predicted_to_end_free_one_slot_at_most(ending, busy):
+    in_flight = {"job1": None, "job2": None, "job3": None}
+    assert scheduler._busy_slots(in_flight, _Predicting(ending), start_seconds=0.1) == busy

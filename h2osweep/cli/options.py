@@ -66,7 +66,8 @@ def add_training_options(parser: argparse.ArgumentParser, epochs: float | None) 
         "--parallel",
         type=int,
         metavar="N",
-        help="models in flight at once (default: one per cluster core, plus one)",
+        help="models building at once, plus one started early when another is about to end "
+        "(default: one per cluster core, plus one)",
     )
     group.add_argument(
         "--not-reproducible",

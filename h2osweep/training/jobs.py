@@ -91,7 +91,8 @@ def time_left_of(progress: float, elapsed: float, reached_at: float) -> float:
         return 0.0  # finishing: final scoring and the model's last save
     if progress <= 0.0:
         return elapsed  # no step yet: assume it needs at least as long again
-    return reached_at / progress - elapsed
+    left = reached_at / progress - elapsed
+    return left if left >= 0.0 else -left  # overdue: the pace misled; it may run as long again
 
 
 def job_status(job_key: str) -> dict:

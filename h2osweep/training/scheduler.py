@@ -19,7 +19,6 @@ from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 
 from h2osweep.data import H2OData
-from h2osweep.errors import ClusterLostError
 from h2osweep.training import jobs
 from h2osweep.training.metrics import model_metrics
 from h2osweep.training.ordering import longest_first, network_cost
@@ -71,7 +70,8 @@ def train_many(
     A build predicted to end before a new one could start no longer holds its slot: its
     successor is submitted early, so the core does not idle while the client catches up.
     With `lookahead` > 1 the costliest of that many upcoming runs starts first (see ordering).
-    On an interrupt or a lost cluster the builds in flight are cancelled before the error rises.
+    Whatever ends the loop early (an interrupt, a lost cluster, any error) cancels the builds in
+    flight before it rises.
     """
     if lookahead > 1:
         specs = longest_first(specs, lookahead, build_costs(data, settings))
@@ -91,10 +91,10 @@ def train_many(
                 return
             submitted = time.monotonic()
             build, failure = _start(spec, data, settings)
-            start_seconds = time.monotonic() - submitted
             if failure is not None:
                 yield failure
             else:
+                start_seconds = time.monotonic() - submitted
                 in_flight[build.estimator._job] = build
 
     with ThreadPoolExecutor(1, thread_name_prefix="h2osweep-scoring") as scorer:
@@ -111,7 +111,7 @@ def train_many(
                     yield scoring.popleft().result()
                 if not ended:
                     _wait_for_news(scoring, delay if in_flight else None)
-        except (KeyboardInterrupt, ClusterLostError, GeneratorExit):
+        except BaseException:  # an interrupt, a lost cluster, or the caller closing us
             jobs.cancel(list(in_flight))
             raise
 
