@@ -202,7 +202,7 @@ def print_table(measured: dict, cores: int, slowdown: float) -> None:
         if label == NAIVE:
             ideal = statistics.mean(m[2][1] for m in runs) / cores  # single-threaded builds
             print_ideal(f"(ideal) builds of (a) / {cores} cores", ideal, naive)
-            print_ideal(f"(ideal) x {slowdown:.2f}, builds side by side", ideal * slowdown, naive)
+            print_ideal(f"(estimate) x {slowdown:.2f}, side by side", ideal * slowdown, naive)
 
 
 def same_score(score: float | None, baseline: float) -> bool:
