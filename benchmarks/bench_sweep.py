@@ -213,7 +213,7 @@ def same_score(score: float | None, baseline: float) -> bool:
 
 
 def print_ideal(label: str, seconds: float, naive: float) -> None:
-    """A bound no scheduler on this cluster beats, with its ratio to the naive loop."""
+    """One limit line under (a): its seconds and its ratio to the naive loop."""
     print(f"{label:<36}{seconds:>9.1f}{'':>21}{naive / seconds:>10.2f}")
 
 
