@@ -14,7 +14,14 @@ from h2osweep.store.results_store import open_store
 from h2osweep.store.table import METRIC_COLUMNS
 from h2osweep.sweep import Budget, SweepOptions, grid_plan, random_plan, run_sweep
 from h2osweep.training import jobs, scheduler
-from h2osweep.training.jobs import MAX_POLL_SECONDS, MIN_POLL_SECONDS, poll_delay, time_left_of
+from h2osweep.training.jobs import (
+    MAX_POLL_SECONDS,
+    MIN_POLL_SECONDS,
+    poll_delay,
+    time_left_before_a_step,
+    time_left_of,
+)
+from h2osweep.training.runs import RunSpec
 from h2osweep.training.scheduler import TrainSettings
 
 pytestmark = pytest.mark.h2o
@@ -150,19 +157,55 @@ def test_plan_mistakes_are_user_errors(build, message):
 @pytest.mark.parametrize(
     ("progress", "elapsed", "reached_at", "expected"),
     [
-        (0.0, 0.04, 0.04, MIN_POLL_SECONDS),  # just started: look again soon
-        (0.0, 1.2, 0.0, 0.6),  # no step yet: as long again, halved
         (0.1, 3.0, 3.0, MAX_POLL_SECONDS),  # 27 s left: seldom
         (0.5, 2.0, 1.2, 0.2),  # half done at 1.2 s: ends near 2.4 s
         (0.5, 2.5, 1.2, MIN_POLL_SECONDS),  # just overdue: often
         (0.5, 3.0, 1.2, 0.3),  # overdue by 0.6 s: the pace misled, it may take as long again
-        (1.0, 9.0, 9.0, MIN_POLL_SECONDS),  # finishing: often
+        (1.0, 9.0, 8.95, MIN_POLL_SECONDS),  # last step just came: H2O is finishing, often
+        (1.0, 9.8, 9.0, 0.4),  # finishing for 0.8 s: the wait grows with it
     ],
 )
 def test_polls_follow_the_predicted_end_of_the_soonest_build(
     progress, elapsed, reached_at, expected
 ):
     assert poll_delay(time_left_of(progress, elapsed, reached_at)) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "expected_length", "wait"),
+    [
+        (0.04, None, MIN_POLL_SECONDS),  # just started, nothing known: look again soon
+        (1.2, None, 0.6),  # no step yet: as long again, halved
+        (0.04, 1.04, 0.5),  # earlier builds' pace says 1 s left: look at half of it
+        (1.6, 2.0, 0.8),  # past half its expected length: as long again, halved
+    ],
+)
+def test_a_build_without_a_step_is_polled_by_its_expected_length(elapsed, expected_length, wait):
+    assert poll_delay(time_left_before_a_step(elapsed, expected_length)) == pytest.approx(wait)
+
+
+def test_builds_whose_length_earlier_builds_predict_wait_for_their_first_step(
+    digits_h2o, monkeypatch
+):
+    """Before its first step a build is polled from 50 ms on, ever less often; once one has
+    ended, its pace predicts the next builds' length, and they are looked at when a step is due.
+    (The second build starts before the first has ended, so only the later ones know the pace.)"""
+    polls_before_a_step: dict[str, int] = {}
+    real_status = jobs.job_status
+
+    def counting(key):
+        status = real_status(key)
+        stepless = status["status"] == "RUNNING" and not float(status.get("progress") or 0)
+        polls_before_a_step[key] = polls_before_a_step.get(key, 0) + stepless
+        return status
+
+    monkeypatch.setattr(jobs, "job_status", counting)
+    config = random_plan([403]).runs[0].config
+    runs = [RunSpec(f"pace_{index}", config) for index in range(5)]
+    results = scheduler.train_many(runs, digits_h2o, TrainSettings(epochs=2), parallel=1)
+    assert all(result.ok for result in results)
+    counts = sorted(polls_before_a_step.values())
+    assert len(counts) == len(runs) and counts[-1] >= 4 and counts[2] <= 2, counts
 
 
 def test_a_sweep_polls_h2o_sparingly(h2o_cluster, digits_local, tmp_path, monkeypatch):

@@ -73,8 +73,9 @@ def train_many(
     Whatever ends the loop early (an interrupt, a lost cluster, any error) cancels the builds in
     flight before it rises.
     """
+    cost = build_costs(data, settings)
     if lookahead > 1:
-        specs = longest_first(specs, lookahead, build_costs(data, settings))
+        specs = longest_first(specs, lookahead, cost)
     pending = iter(specs)
     in_flight: dict[object, _Build] = {}  # H2O job -> its build
     scoring: deque[Future] = deque()
@@ -96,6 +97,7 @@ def train_many(
             else:
                 start_seconds = time.monotonic() - submitted
                 in_flight[build.estimator._job] = build
+                watch.expect(build.estimator._job, cost(spec))
 
     with ThreadPoolExecutor(1, thread_name_prefix="h2osweep-scoring") as scorer:
         try:
