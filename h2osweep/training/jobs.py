@@ -68,11 +68,6 @@ class JobWatch:
                 ended.append(job)
             else:
                 time_left = self._time_left(job.job_key, status)
-                progress = float(status.get("progress") or 0.0)
-                if progress >= 1.0:  # finishing: it ends about now, however long we wait
-                    self._ends[job.job_key] = time.monotonic()
-                elif progress > 0.0:  # a step seen: a real prediction
-                    self._ends[job.job_key] = time.monotonic() + time_left
                 self._due[job.job_key] = time.monotonic() + poll_delay(time_left)
         now = time.monotonic()
         waits = [self._due[job.job_key] - now for job in jobs if job.job_key in self._due]
@@ -84,6 +79,7 @@ class JobWatch:
         return sum(self._ends.get(job.job_key, math.inf) <= soon for job in jobs)
 
     def _time_left(self, key: str, status: dict) -> float:
+        """Seconds the job may still run; once it has a step, its predicted end is noted too."""
         progress = float(status.get("progress") or 0.0)
         elapsed = float(status.get("msec") or 0.0) / 1000.0
         previous, reached_at, last_seen = self._steps.get(key, (progress, elapsed, elapsed))
@@ -92,7 +88,10 @@ class JobWatch:
         self._steps[key] = (progress, reached_at, elapsed)
         if progress <= 0.0:
             return time_left_before_a_step(elapsed, self._expected_seconds(key))
-        return time_left_of(progress, elapsed, reached_at=reached_at)
+        time_left = time_left_of(progress, elapsed, reached_at=reached_at)
+        finishing = progress >= 1.0  # it ends about now, however long we wait to look
+        self._ends[key] = time.monotonic() + (0.0 if finishing else time_left)
+        return time_left
 
     def _expected_seconds(self, key: str) -> float | None:
         """The build's length its cost predicts at the median pace so far (None: no basis)."""
