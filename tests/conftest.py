@@ -35,6 +35,13 @@ def digits_h2o(h2o_cluster, digits_local):
     return upload(digits_local)
 
 
+def jvms_owned_by(pid: int) -> list[int]:
+    """The embedded H2O JVMs that process `pid` started (other JVMs on the machine ignored)."""
+    from h2osweep.cluster import embedded_jvms
+
+    return [jvm for jvm, owner in embedded_jvms().items() if owner == pid]
+
+
 def start_cli(*args: str) -> subprocess.Popen:
     """Start the h2osweep command in the background (for tests that signal or kill it)."""
     return subprocess.Popen(

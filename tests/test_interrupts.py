@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from h2osweep.cluster import embedded_jvms
-from tests.conftest import start_cli
+from tests.conftest import jvms_owned_by, start_cli
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 
@@ -24,7 +24,7 @@ def test_signal_stops_the_sweep_and_says_how_to_resume(tmp_path, signum):
     while not (out / "results.csv").exists() or len(pd.read_csv(out / "results.csv")) < 1:
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
         time.sleep(0.1)
-    jvm = next(pid for pid, owner in embedded_jvms().items() if owner == process.pid)
+    jvm = jvms_owned_by(process.pid)[0]
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr

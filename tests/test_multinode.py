@@ -8,8 +8,7 @@ import time
 import pandas as pd
 import pytest
 
-from h2osweep.cluster import embedded_jvms
-from tests.conftest import start_cli
+from tests.conftest import jvms_owned_by, start_cli
 from tests.multinode import cloud_size, loopback_cluster
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
@@ -37,6 +36,6 @@ def _own_jvms_while_running(process, timeout: float = 600) -> set[int]:
     seen: set[int] = set()
     deadline = time.monotonic() + timeout
     while process.poll() is None and time.monotonic() < deadline:
-        seen |= {jvm for jvm, owner in embedded_jvms().items() if owner == process.pid}
+        seen.update(jvms_owned_by(process.pid))
         time.sleep(0.2)
     return seen

@@ -10,8 +10,7 @@ import time
 import pandas as pd
 import pytest
 
-from h2osweep.cluster import embedded_jvms
-from tests.conftest import run_cli, start_cli, wait_for_rows
+from tests.conftest import jvms_owned_by, run_cli, start_cli, wait_for_rows
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 SEEDS = ["1", "2", "3", "4", "5"]
@@ -29,7 +28,7 @@ def _attempts(out) -> dict[str, int]:
 
 
 def _jvm_of(pid: int) -> int:
-    found = [jvm for jvm, owner in embedded_jvms().items() if owner == pid]
+    found = jvms_owned_by(pid)
     assert len(found) == 1, found
     return found[0]
 
