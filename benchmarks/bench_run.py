@@ -19,7 +19,7 @@ import warnings
 from h2osweep import run
 from h2osweep.cluster import H2OCluster
 from h2osweep.data import load_data, upload
-from h2osweep.sampling import sample_params
+from h2osweep.sweep import random_plan
 from h2osweep.training.parameters import h2o_parameters, model_seed
 
 
@@ -27,9 +27,8 @@ def bare_train(data, seed: int, epochs: float) -> float:
     """(a) train() and model_performance(test) with the parameters run(seed) uses."""
     from h2o.estimators import H2ODeepLearningEstimator
 
-    params = sample_params(seed)
-    config = {k: v for k, v in params.items() if k not in ("name", "seed")}
-    arguments = h2o_parameters(config, seed=model_seed(params["name"]), epochs=epochs)
+    (spec,) = random_plan([seed]).runs  # the draw run(seed) makes, as a sweep would plan it
+    arguments = h2o_parameters(spec.config, seed=model_seed(spec.name), epochs=epochs)
     model = H2ODeepLearningEstimator(**arguments)
     model.train(x=data.features, y=data.target, training_frame=data.train)
     return model.model_performance(data.test).mse()

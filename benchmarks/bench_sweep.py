@@ -26,6 +26,7 @@ from pathlib import Path
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
 from h2osweep.sweep import SweepOptions, random_plan, run_sweep
+from h2osweep.training.ordering import network_cost
 from h2osweep.training.parameters import h2o_parameters, model_seed
 from h2osweep.training.scheduler import TrainSettings
 
@@ -159,7 +160,10 @@ def main() -> None:
         if args.rounds % 2:
             print("  note: an odd number of rounds leaves drift in the machine's speed unbalanced")
         measured = measure_in_rounds(ways, args.rounds)
-        costliest = max(parameters, key=lambda p: sum(p["hidden"]) * len(p["hidden"]))
+        inputs, classes = len(local.features), local.train[local.target].nunique()
+        costliest = max(
+            parameters, key=lambda p: network_cost(p["epochs"], [inputs, *p["hidden"], classes])
+        )
         slowdown = concurrent_slowdown(data, costliest, args.rounds)
         print_table(measured, int(cluster.describe()["cores"]), slowdown)
 
