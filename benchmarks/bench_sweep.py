@@ -23,6 +23,8 @@ import time
 import warnings
 from pathlib import Path
 
+from statsmodels.stats.weightstats import DescrStatsW
+
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
 from h2osweep.sweep import SweepOptions, random_plan, run_sweep
@@ -183,13 +185,17 @@ def measure_in_rounds(ways: dict, rounds: int) -> dict[str, list[tuple[float, fl
 
 
 def print_table(measured: dict, cores: int, slowdown: float) -> None:
-    """Mean wall and client CPU per way over the rounds, ratios, and the two (ideal) lines."""
+    """Mean wall and client CPU per way over the rounds, ratios, and the two (ideal) lines.
+
+    The last columns pair each way with the naive loop and the grid of the same round and give
+    the 95 % t-interval of those ratios: whether a target lies inside says more than one mean."""
     mean_seconds = {label: statistics.mean(m[0] for m in runs) for label, runs in measured.items()}
     naive, grid = mean_seconds[NAIVE], mean_seconds[GRID]
     baseline_scores = measured[NAIVE][0][2][0]
     print(
         f"{'way (mean of ' + str(len(measured[NAIVE])) + ' rounds)':<36}{'seconds':>9}"
         f"{'spread':>9}{'client CPU':>12}{'(a)/this':>10}{'(b)/this':>10}{'same MSE as (a)':>17}"
+        f"{'(a)/this per round, 95% CI':>30}{'(b)/this per round':>22}"
     )
     for label, runs in measured.items():
         seconds = mean_seconds[label]
@@ -202,11 +208,22 @@ def print_table(measured: dict, cores: int, slowdown: float) -> None:
         print(
             f"{label:<36}{seconds:>9.1f}{spread:>9.1f}{cpu:>12.1f}{naive / seconds:>10.2f}"
             f"{'' if label == NAIVE else f'{grid / seconds:.2f}':>10}{str(same):>17}"
+            f"{'' if label == NAIVE else paired_interval(measured[NAIVE], runs):>30}"
+            f"{'' if label in (NAIVE, GRID) else paired_interval(measured[GRID], runs):>22}"
         )
         if label == NAIVE:
             ideal = statistics.mean(m[2][1] for m in runs) / cores  # single-threaded builds
             print_ideal(f"(ideal) builds of (a) / {cores} cores", ideal, naive)
             print_ideal(f"(estimate) x {slowdown:.2f}, side by side", ideal * slowdown, naive)
+
+
+def paired_interval(baseline_runs: list, runs: list) -> str:
+    """Mean of the per-round ratios baseline / this way, with its 95 % t-interval (3+ rounds)."""
+    ratios = [base[0] / this[0] for base, this in zip(baseline_runs, runs, strict=True)]
+    if len(ratios) < 3:
+        return f"{statistics.mean(ratios):.2f} (CI needs 3+ rounds)"
+    low, high = DescrStatsW(ratios).tconfint_mean(alpha=0.05)
+    return f"{statistics.mean(ratios):.2f} [{low:.2f}, {high:.2f}]"
 
 
 def same_score(score: float | None, baseline: float) -> bool:
