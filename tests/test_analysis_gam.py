@@ -105,3 +105,17 @@ def test_te_surface_leaves_out_cells_far_from_the_runs():
     assert 0 < len(near) < len(full)
     corner = near[(near["x"] == near["x"].min()) & (near["y"] == full["y"].max())]
     assert corner.empty  # depth 1 with the largest SumNeurons was never sampled
+
+
+def test_a_negative_predicted_mse_is_flagged_and_a_possible_one_is_not():
+    table = lecture_table(40, seed=0)
+    dropout = table["input_dropout"]
+    noise = np.random.default_rng(0).uniform(0, 0.05, len(table))
+    table["test_mse"] = 0.3 * (1 - dropout / dropout.max()) ** 3 + noise
+    steep = analyze(table, target="test_mse")
+    assert steep.suggested.value < 0 < steep.prepared.y.min()
+    assert "below zero where no run was" in steep.suggested.note
+    assert steep.suggested.note in steep.notes
+    plain = analyze(lecture_table(200, seed=2), target="test_mse")
+    assert plain.suggested.value > 0
+    assert "below zero" not in plain.suggested.note

@@ -91,5 +91,5 @@ def test_two_runs_and_retrained_section(tmp_path):
     write_report(analysis, tmp_path, retrained=retrained)
     page = (tmp_path / "report.html").read_text()
     assert "Retrained configurations" in page and "optimized_best" in page
-    assert "[500, 500]" in page
+    assert "[500, 500]" in page and "the spread between seeds" in page
     assert "No GAM could be fitted." in page

@@ -80,12 +80,22 @@ def gam_suggestion(fit: GamFit, prepared: Prepared, seed: int = 0) -> Optimum | 
     if set(LAYER_SUMMARIES) & set(fit.columns):
         config = expand_layers(config)
     source = "an observed run" if i < len(prepared.y) else "a random point in the sampled box"
-    note = (
-        f"GAM minimum over {len(candidates)} candidates: {source}."
-        if prepared.goal == "min"
-        else (f"GAM maximum over {len(candidates)} candidates: {source}.")
-    )
+    extreme = "minimum" if prepared.goal == "min" else "maximum"
+    note = f"GAM {extreme} over {len(candidates)} candidates: {source}."
+    note += impossible_prediction(float(predicted[i]), prepared)
     return Optimum("GAM-suggested", "(predicted)", float(predicted[i]), config, note)
+
+
+def impossible_prediction(value: float, prepared: Prepared) -> str:
+    """A warning when the GAM's minimum lies below zero though no run was: an MSE or a logloss
+    cannot be negative, so the smooth extrapolates there and only a retrained model tells."""
+    if prepared.goal != "min" or value >= 0 or prepared.y.min() < 0:
+        return ""
+    return (
+        f" It predicts {prepared.target} = {value:.3g} there, below zero where no run was:"
+        " the additive fit extrapolates, so take it as a direction and retrain it"
+        " (h2osweep optimize DIR --config gam) to measure it."
+    )
 
 
 def candidate_points(fit: GamFit, prepared: Prepared, seed: int) -> pd.DataFrame:

@@ -109,7 +109,8 @@ def optimum_table(analysis) -> str:
         gam = suggested.config.get(key, "—") if suggested else "—"
         rows.append((key, shown(best.config.get(key)), shown(gam)))
     frame = pd.DataFrame(rows, columns=["", "best observed run", "GAM-suggested"])
-    return table(frame, strong={0})
+    note = f'<p class="lead">{esc(suggested.note)}</p>' if suggested else ""
+    return table(frame, strong={0}) + note
 
 
 def shown(value: object) -> object:
@@ -149,7 +150,11 @@ def retrained_section(retrained) -> str:
         parts.append(
             f"<h3>{esc(item.choice)} configuration</h3>" + pair(table(comparison), table(config))
         )
-    return section("Retrained configurations", *parts)
+    seeds = (
+        '<p class="lead">Each retrained model has its own model seed (from its name), so a gap'
+        " to the sweep's run of the same configuration is the spread between seeds.</p>"
+    )
+    return section("Retrained configurations", seeds, *parts)
 
 
 def render(analysis, figures, folder: Path, retrained=None) -> str:
