@@ -195,7 +195,7 @@ def print_table(measured: dict, cores: int, slowdown: float) -> None:
     print(
         f"{'way (mean of ' + str(len(measured[NAIVE])) + ' rounds)':<36}{'seconds':>9}"
         f"{'spread':>9}{'client CPU':>12}{'(a)/this':>10}{'(b)/this':>10}{'same MSE as (a)':>17}"
-        f"{'(a)/this per round, 95% CI':>30}{'(b)/this per round':>22}"
+        f"{'(a)/this per round, 95% CI':>30}{'(b)/this per round, 95% CI':>30}"
     )
     for label, runs in measured.items():
         seconds = mean_seconds[label]
@@ -209,7 +209,7 @@ def print_table(measured: dict, cores: int, slowdown: float) -> None:
             f"{label:<36}{seconds:>9.1f}{spread:>9.1f}{cpu:>12.1f}{naive / seconds:>10.2f}"
             f"{'' if label == NAIVE else f'{grid / seconds:.2f}':>10}{str(same):>17}"
             f"{'' if label == NAIVE else paired_interval(measured[NAIVE], runs):>30}"
-            f"{'' if label in (NAIVE, GRID) else paired_interval(measured[GRID], runs):>22}"
+            f"{'' if label in (NAIVE, GRID) else paired_interval(measured[GRID], runs):>30}"
         )
         if label == NAIVE:
             ideal = statistics.mean(m[2][1] for m in runs) / cores  # single-threaded builds
