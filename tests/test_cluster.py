@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import pytest
 
 from h2osweep.cluster import (
+    EMBEDDED_JVM_ARGS,
     ClusterOptions,
     H2OCluster,
     free_port_pair,
@@ -16,7 +18,7 @@ from h2osweep.cluster import (
     validate_url,
 )
 from h2osweep.errors import ClusterError, UserInputError
-from tests.conftest import run_cli
+from tests.conftest import jvms_owned_by, run_cli
 
 
 @pytest.mark.h2o
@@ -33,6 +35,14 @@ def test_embedded_cluster_listens_on_loopback_only(h2o_cluster):
         assert addresses, f"nothing listens on {listening_port}"
         assert addresses <= {"127.0.0.1", "::ffff:127.0.0.1"}, addresses
     assert h2o.cluster().cloud_size == 1
+
+
+@pytest.mark.h2o
+def test_embedded_jvm_runs_the_throughput_collector(h2o_cluster):
+    (jvm,) = jvms_owned_by(os.getpid())
+    arguments = Path(f"/proc/{jvm}/cmdline").read_bytes().decode().split("\0")
+    assert EMBEDDED_JVM_ARGS == ("-XX:+UseParallelGC",)
+    assert arguments.index("-XX:+UseParallelGC") < arguments.index("-jar")
 
 
 @pytest.mark.h2o
