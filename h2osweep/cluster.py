@@ -30,7 +30,8 @@ MEMORY_UNITS = {"M": 1 << 20, "G": 1 << 30}
 EMBEDDED_PREFIX = "h2osweep-"
 # The throughput collector (Java 8's default, which H2O long ran on) instead of G1: G1's write
 # barriers make C2 compile more, and on 2 cores that CPU is taken from parallel builds. Measured
-# in benchmarks/README.md: 1.3 s faster per 20-model sweep over 26 paired rounds, same models.
+# in benchmarks/README.md: 1.3 s faster per 20-model sweep at 2 epochs over 26 paired rounds,
+# no measurable change at 10 epochs, the same models.
 EMBEDDED_JVM_ARGS = ("-XX:+UseParallelGC",)
 # Stops the JVM ($2) once its owner ($1) is gone, even when the owner was killed with SIGKILL.
 WATCHDOG = (
