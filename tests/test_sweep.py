@@ -89,6 +89,37 @@ def test_store_keeps_confusion_matrices_and_the_definition(parallel_sweep, digit
         assert set(store.attempts().values()) == {1}
 
 
+@pytest.mark.parametrize(
+    ("labels", "classes"),
+    [
+        (lambda digit: "high" if digit >= 5 else "low", ["high", "low"]),
+        (lambda digit: digit + 0.5, None),
+    ],
+)
+def test_two_classes_and_a_regression_sweep_like_ten_classes(
+    h2o_cluster, digits_local, tmp_path, labels, classes
+):
+    """A CSV with a yes/no target or a numeric one: every run ok, confusion matrices to match."""
+    from h2osweep.data import load_data
+
+    table = pd.concat([digits_local.train, digits_local.test]).iloc[:600]
+    table = table.assign(label=table["label"].astype(int).map(labels))
+    table.to_csv(tmp_path / "data.csv", index=False)
+    local = load_data(str(tmp_path / "data.csv"), target="label")
+    _sweep(h2o_cluster, local, random_plan([2, 3]), tmp_path / "out")
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert list(results["status"]) == ["ok", "ok"], results.get("error")
+    definition = random_plan([2, 3]).definition(
+        TrainSettings(epochs=1).describe(), local.describe()
+    )
+    with open_store(tmp_path / "out", definition) as store:
+        confusion = store.confusion("m_2", "test")
+    if classes is None:
+        assert confusion is None and results["test_logloss"].isna().all()
+    else:
+        assert list(confusion.index) == classes and confusion.to_numpy().sum() == len(local.test)
+
+
 def test_parallel_and_sequential_give_identical_metrics(
     parallel_sweep, h2o_cluster, digits_local, tmp_path
 ):

@@ -20,6 +20,7 @@ import time
 
 from h2osweep.cluster import check_alive
 from h2osweep.errors import ClusterLostError
+from h2osweep.training import rest
 
 MIN_POLL_SECONDS = 0.05
 MAX_POLL_SECONDS = 1.0
@@ -134,10 +135,8 @@ def time_left_before_a_step(elapsed: float, expected: float | None) -> float:
 
 def job_status(job_key: str) -> dict:
     """One H2O job as its JSON; a connection failure means the cluster is lost."""
-    import h2o
-
     try:
-        return h2o.api(f"GET /3/Jobs/{job_key}")["jobs"][0]
+        return rest.get(f"/3/Jobs/{job_key}")["jobs"][0]
     except Exception as error:
         raise_if_cluster_lost(error)
         raise
@@ -145,11 +144,9 @@ def job_status(job_key: str) -> dict:
 
 def cancel(jobs: list) -> None:
     """Cancel jobs still running on the cluster (best effort: the cluster may be gone)."""
-    import h2o
-
     for job in jobs:
         with contextlib.suppress(Exception):
-            h2o.api(f"POST /3/Jobs/{job.job_key}/cancel")
+            rest.post(f"/3/Jobs/{job.job_key}/cancel")
 
 
 def raise_if_cluster_lost(error: Exception) -> None:

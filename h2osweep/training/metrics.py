@@ -1,7 +1,9 @@
 """A trained model's metrics on its training data and on a test frame, as plain Python values.
 
-The numbers are H2O's own (what R's h2o.mse, h2o.r2, h2o.logloss report); confusion matrices
-become pandas frames of counts with actual classes as rows and predicted classes as columns.
+The numbers are H2O's own (what R's h2o.mse, h2o.r2, h2o.logloss report), read from the REST
+API's JSON: the training metrics in the model's output, and one scoring of the test frame.
+Confusion matrices are H2O's too (for two classes at the threshold of maximum F1, as R's
+h2o.confusionMatrix), as pandas frames of counts: actual classes as rows, predicted as columns.
 """
 
 from __future__ import annotations
@@ -10,50 +12,56 @@ import math
 
 import pandas as pd
 
-METRICS = ("mse", "rmse", "r2", "logloss", "mean_per_class_error")
+from h2osweep.training import rest
+
+METRICS = {
+    "mse": "MSE",
+    "rmse": "RMSE",
+    "r2": "r2",
+    "logloss": "logloss",
+    "mean_per_class_error": "mean_per_class_error",
+}
 CONFUSION_EXTRAS = ("Error", "Rate")
 
 
-def performance_metrics(performance) -> dict[str, float]:
-    """MSE, RMSE, R², logloss and mean per-class error of one H2O performance object."""
-    return {name: _number(performance, name) for name in METRICS}
+def model_output(model_id: str) -> dict:
+    """The `output` part of a model's JSON: training metrics, run time, scoring history."""
+    return rest.get(f"/3/Models/{model_id}")["models"][0]["output"]
 
 
-def confusion_matrix(performance) -> pd.DataFrame | None:
-    """Counts, row = actual class, column = predicted class; None for a regression model."""
-    try:
-        table = performance.confusion_matrix()
-    except Exception:
+def frame_scores(model_id: str, frame_id: str) -> dict:
+    """The model's metrics on a frame, scored now (no multinomial AUC: R's default skips it)."""
+    path = f"/3/ModelMetrics/models/{model_id}/frames/{frame_id}"
+    return rest.post(path, {"auc_type": "none"})["model_metrics"][0]
+
+
+def model_metrics(output: dict, test: dict) -> dict:
+    """`train_*` and `test_*` metrics plus both confusion matrices, as in the lecture's run()."""
+    result: dict = {}
+    for part, scores in (("train", output["training_metrics"]), ("test", test)):
+        for name, key in METRICS.items():
+            result[f"{part}_{name}"] = _number(scores.get(key))
+        result[f"{part}_confusion"] = confusion_matrix(scores)
+    return result
+
+
+def confusion_matrix(scores: dict) -> pd.DataFrame | None:
+    """Counts, row = actual class, column = predicted class; None for a regression model.
+
+    H2O sends the table column by column, each with a final row of totals.
+    """
+    table = (scores.get("cm") or {}).get("table")
+    if not table:
         return None
-    if table is None:
-        return None
-    frame = (
-        table.as_data_frame() if hasattr(table, "as_data_frame") else table.table.as_data_frame()
-    )
-    classes = [column for column in frame.columns if column not in CONFUSION_EXTRAS]
-    counts = frame.loc[: len(classes) - 1, classes].astype(int)
+    names = [column["name"] for column in table["columns"]]
+    classes = [name for name in names if name not in CONFUSION_EXTRAS]
+    columns = dict(zip(names, table["data"], strict=True))
+    counts = pd.DataFrame({name: columns[name][: len(classes)] for name in classes}).astype(int)
     counts.index = pd.Index(classes, name="actual")
     counts.columns = pd.Index(classes, name="predicted")
     return counts
 
 
-def model_metrics(model, test_frame) -> dict:
-    """`train_*` and `test_*` metrics plus both confusion matrices, as in the lecture's run()."""
-    result: dict = {}
-    for part, performance in (
-        ("train", model.model_performance(train=True)),
-        ("test", model.model_performance(test_frame)),
-    ):
-        for name, value in performance_metrics(performance).items():
-            result[f"{part}_{name}"] = value
-        result[f"{part}_confusion"] = confusion_matrix(performance)
-    return result
-
-
-def _number(performance, name: str) -> float:
+def _number(value) -> float:
     """One metric as a float; NaN where the model type has none (logloss of a regression)."""
-    try:
-        value = getattr(performance, name)()
-    except Exception:
-        return math.nan
     return math.nan if value is None or value == "NaN" else float(value)

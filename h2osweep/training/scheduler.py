@@ -19,8 +19,8 @@ from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 
 from h2osweep.data import H2OData
-from h2osweep.training import jobs
-from h2osweep.training.metrics import model_metrics
+from h2osweep.training import jobs, rest
+from h2osweep.training.metrics import frame_scores, model_metrics, model_output
 from h2osweep.training.ordering import longest_first, network_cost
 from h2osweep.training.parameters import h2o_parameters, model_seed
 from h2osweep.training.runs import FAILED, OK, RunResult, RunSpec
@@ -196,24 +196,23 @@ def _start(spec: RunSpec, data: H2OData, settings: TrainSettings):
 
 
 def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
-    """Fetch the finished model and its metrics; a failed or diverged model becomes a failed run."""
-    spec, estimator = build.spec, build.estimator
+    """Fetch the finished model's metrics; a failed or diverged model becomes a failed run."""
+    spec = build.spec
     model_id = model_id_for(spec, settings)
     wall = (build.ended or time.monotonic()) - build.started
-    job = estimator._job
+    job = build.estimator._job
     if job.status != "DONE":
         return RunResult(spec, FAILED, error=jobs.job_error(job), model_id=None, build_seconds=wall)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            estimator.join()
-            metrics = model_metrics(estimator, data.test)
+        output = model_output(model_id)
+        metrics = model_metrics(output, frame_scores(model_id, data.test.frame_id))
+        model = _h2o_model(model_id) if settings.keep_models else None
     except Exception as error:
         jobs.raise_if_cluster_lost(error)
         error_text = jobs.error_message(error)
         return RunResult(spec, FAILED, error=error_text, model_id=model_id, build_seconds=wall)
     confusion = {part: metrics.pop(f"{part}_confusion") for part in ("train", "test")}
-    seconds = _run_seconds(estimator, wall)
+    seconds = _run_seconds(output, wall)
     if any(math.isnan(metrics[name]) for name in ("train_mse", "test_mse")):
         return RunResult(
             spec,
@@ -224,23 +223,28 @@ def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
             model_id,
             seconds,
         )
-    result = RunResult(spec, OK, metrics, confusion, None, model_id, seconds, estimator)
     if not settings.keep_models:
         _remove_model(model_id)
-        result.model = None
-    return result
+    return RunResult(spec, OK, metrics, confusion, None, model_id, seconds, model)
 
 
-def _run_seconds(estimator, fallback: float) -> float:
+def _h2o_model(model_id: str):
+    """The h2o client's object for a model kept on the cluster (predict, save, inspect)."""
+    import h2o
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return h2o.get_model(model_id)
+
+
+def _run_seconds(output: dict, fallback: float) -> float:
     """The build time H2O measured (free of our polling delay), else the wall time we saw."""
     try:
-        return float(estimator._model_json["output"]["run_time"]) / 1000.0
+        return float(output["run_time"]) / 1000.0
     except (KeyError, TypeError, ValueError):
         return fallback
 
 
 def _remove_model(model_id: str) -> None:
-    import h2o
-
     with contextlib.suppress(Exception):
-        h2o.api(f"DELETE /3/Models/{model_id}")
+        rest.delete(f"/3/Models/{model_id}")

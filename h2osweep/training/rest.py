@@ -1,0 +1,93 @@
+"""The sweep's frequent REST calls to H2O (job status, model output, scoring, deletion) over a
+kept-alive HTTP session, one per thread.
+
+The h2o client opens a new connection and rereads the proxy environment for every request:
+about 2.5 ms of client CPU each, against 1.4 ms on a kept-alive session (measured on 2 cores).
+A sweep sends about fifteen requests per model while the builds need every core, so these go
+through a `requests.Session` built from the h2o connection's own URL, credentials, certificate
+and proxy settings; anything rarer (starting a build, uploads) stays with the h2o client.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+_sessions = threading.local()
+
+
+class H2ORequestError(RuntimeError):
+    """H2O answered a request with an error status; the message is H2O's own."""
+
+
+def get(path: str) -> dict:
+    """GET `path` (e.g. "/3/Jobs/key") on the connected cluster; the answer's JSON."""
+    return _call("GET", path)
+
+
+def post(path: str, form: dict | None = None) -> dict:
+    """POST `path` with `form` as its url-encoded body; the answer's JSON."""
+    return _call("POST", path, form)
+
+
+def delete(path: str) -> dict:
+    """DELETE `path`; the answer's JSON."""
+    return _call("DELETE", path)
+
+
+def _call(method: str, path: str, form: dict | None = None) -> dict:
+    """One request; a failure to connect becomes ConnectionError, an H2O error H2ORequestError."""
+    import requests
+
+    session, base_url, timeout = _session()
+    try:
+        answer = session.request(method, base_url + path, data=form, timeout=timeout)
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise ConnectionError(f"{method} {path}: {error}") from error
+    if answer.status_code >= 400:
+        raise H2ORequestError(_h2o_error(method, path, answer))
+    return answer.json()
+
+
+def _session():
+    """This thread's session for the current h2o connection (a new connection gets a new one)."""
+    import h2o
+
+    connection = h2o.connection()
+    if getattr(_sessions, "connection", None) is not connection:
+        if getattr(_sessions, "session", None) is not None:
+            _sessions.session.close()
+        _sessions.session = _new_session(connection)
+        _sessions.connection = connection
+    return _sessions.session, connection.base_url, connection.timeout_interval
+
+
+def _new_session(connection):
+    """A session with the connection's headers, credentials, certificate check and proxies.
+
+    Proxies and the CA bundle are read from the environment once, as requests would on every
+    request; the per-request environment lookup is what the session saves.
+    """
+    import requests
+
+    settings = connection._request_args()  # the h2o client's own per-request settings
+    session = requests.Session()
+    session.trust_env = False
+    session.headers.update({k: v for k, v in settings["headers"].items() if v is not None})
+    session.auth = settings["auth"]
+    session.proxies = settings["proxies"] or requests.utils.get_environ_proxies(connection.base_url)
+    verify = settings["verify"]
+    if verify is True:
+        verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    session.verify = verify
+    return session
+
+
+def _h2o_error(method: str, path: str, answer) -> str:
+    """H2O's message for a failed request (its JSON `msg`), else the HTTP status."""
+    try:
+        body = answer.json()
+        message = body.get("exception_msg") or body.get("msg")
+    except ValueError:
+        message = None
+    return f"{method} {path}: {message or f'HTTP {answer.status_code} {answer.reason}'}"
