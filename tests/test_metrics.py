@@ -71,26 +71,27 @@ def test_metrics_match_a_hand_computation(trained, digits_h2o, digits_local, par
 
 
 @pytest.fixture(scope="module")
-def two_class_frames(digits_h2o):
-    """Digits 0 to 4 against 5 to 9: (train, test) frames with a two-level factor target."""
+def two_class_model(digits_h2o):
+    """A model of digits 0 to 4 against 5 to 9, with its train and test frames."""
+    from h2o.estimators import H2ODeepLearningEstimator
+
     frames = []
     for frame in (digits_h2o.train, digits_h2o.test):
         high = frame[digits_h2o.target].asnumeric() >= 5
         frames.append(
             frame[digits_h2o.features].cbind(high.ascharacter().asfactor().set_names(["high"]))
         )
-    return frames
+    model = H2ODeepLearningEstimator(hidden=[16], epochs=2, seed=5, reproducible=True)
+    model.train(x=digits_h2o.features, y="high", training_frame=frames[0])
+    return model, *frames
 
 
 @pytest.mark.parametrize("part", ["train", "test"])
-def test_two_class_metrics_and_the_max_f1_confusion_matrix(digits_h2o, two_class_frames, part):
+def test_two_class_metrics_and_the_max_f1_confusion_matrix(two_class_model, part):
     """H2O's binomial table has a row of labels in the h2o client: none of it may leak in."""
     import h2o
-    from h2o.estimators import H2ODeepLearningEstimator
 
-    train, test = two_class_frames
-    model = H2ODeepLearningEstimator(hidden=[16], epochs=2, seed=5, reproducible=True)
-    model.train(x=digits_h2o.features, y="high", training_frame=train)
+    model, train, test = two_class_model
     metrics = _metrics(model, test)
     frame = train if part == "train" else test
     truth = h2o.as_list(frame["high"], use_pandas=True)["high"].astype(str).to_numpy()
