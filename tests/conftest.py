@@ -42,10 +42,18 @@ def jvms_owned_by(pid: int) -> list[int]:
     return [jvm for jvm, owner in embedded_jvms().items() if owner == pid]
 
 
+# A test run started in the background (nohup, `&` without job control) hands its children an
+# ignored SIGINT, which Python then keeps ignoring; the command under test gets Ctrl-C back.
+CLI_WITH_CTRL_C = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from h2osweep.cli.main import main; sys.exit(main())"
+)
+
+
 def start_cli(*args: str) -> subprocess.Popen:
     """Start the h2osweep command in the background (for tests that signal or kill it)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "h2osweep.cli.main", *args],
+        [sys.executable, "-c", CLI_WITH_CTRL_C, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
