@@ -36,6 +36,20 @@ def test_analyze_a_sweep_folder(sweep, tmp_path, capsys):
     assert "GAM-suggested configuration:" in out
 
 
+def test_a_prediction_below_zero_names_the_retrain_command_for_this_folder(tmp_path, capsys):
+    folder = tmp_path / "my sweep"
+    folder.mkdir()
+    table = lecture_table(40, seed=0)
+    dropout = table["input_dropout"]
+    noise = np.random.default_rng(0).uniform(0, 0.05, len(table))
+    table["test_mse"] = 0.3 * (1 - dropout / dropout.max()) ** 3 + noise
+    table.to_csv(folder / "results.csv", index=False)
+    status, out, err = run(["analyze", str(folder), "--out", str(tmp_path / "a")], capsys)
+    assert status == 0, err
+    assert f"(h2osweep optimize '{folder}' --config gam)" in out
+    assert out.count("below zero where no run was") == 1
+
+
 def test_analyze_a_wandb_csv(tmp_path, capsys):
     wandb_table(60).to_csv(tmp_path / "runs.csv", index=False)
     argv = ["analyze", str(tmp_path / "runs.csv"), "--target", "val_acc", "--goal", "max"]

@@ -60,6 +60,7 @@ def test_html_escapes_data_and_embeds_images(written):
     for note in analysis.notes:
         assert esc(note) in page
     assert "GAM-suggested" in page and "best observed run" in page
+    assert page.count(esc(analysis.suggested.note)) == 1
 
 
 def test_te_surface_is_drawn_for_the_lecture_table(tmp_path):
@@ -85,9 +86,10 @@ def test_two_runs_and_retrained_section(tmp_path):
     comparison = pd.DataFrame(
         {"model": ["best sweep run (m_1)", "optimized_best"], "test_mse": [0.05, 0.04]}
     )
-    retrained = [
-        SimpleNamespace(choice="best", config={"neurons": [500, 500]}, comparison=comparison)
-    ]
+    from h2osweep.sweep.retrain import SEED_SPREAD
+
+    item = dict(choice="best", config={"neurons": [500, 500]}, comparison=comparison)
+    retrained = [SimpleNamespace(**item, note=SEED_SPREAD)]
     write_report(analysis, tmp_path, retrained=retrained)
     page = (tmp_path / "report.html").read_text()
     assert "Retrained configurations" in page and "optimized_best" in page

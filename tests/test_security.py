@@ -161,6 +161,7 @@ def test_https_needs_the_ca_or_insecure_and_credentials_reach_no_file(tmp_path, 
     optimized = cli("optimize", str(out), "--url", url, "--insecure")
     assert optimized.returncode == 0, optimized.stderr
     assert "Warning" not in optimized.stderr, optimized.stderr
+    assert "the spread between seeds" in optimized.stdout
 
     written = [path for path in out.rglob("*") if path.is_file()]
     names = {path.name for path in written}

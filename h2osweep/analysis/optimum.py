@@ -6,6 +6,7 @@ Both are plain dicts of hyperparameters (lists for layers when known), ready for
 from __future__ import annotations
 
 import math
+import shlex
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,11 +59,14 @@ def plain(value: object) -> object:
     return value
 
 
-def gam_suggestion(fit: GamFit, prepared: Prepared, seed: int = 0) -> Optimum | None:
+def gam_suggestion(
+    fit: GamFit, prepared: Prepared, seed: int = 0, folder: str | None = None
+) -> Optimum | None:
     """The GAM's best prediction over the observed runs plus random points inside their box.
 
     Variables outside the GAM keep the best observed run's values; integer hyperparameters are
     rounded, and layer lists are rebuilt from depth, SumNeurons and MeanHiddenDropout.
+    `folder`, the sweep folder analysed (None for a foreign table), names the retrain command.
     """
     if fit.model is None:
         return None
@@ -82,19 +86,20 @@ def gam_suggestion(fit: GamFit, prepared: Prepared, seed: int = 0) -> Optimum | 
     source = "an observed run" if i < len(prepared.y) else "a random point in the sampled box"
     extreme = "minimum" if prepared.goal == "min" else "maximum"
     note = f"GAM {extreme} over {len(candidates)} candidates: {source}."
-    note += impossible_prediction(float(predicted[i]), prepared)
+    note += impossible_prediction(float(predicted[i]), prepared, folder)
     return Optimum("GAM-suggested", "(predicted)", float(predicted[i]), config, note)
 
 
-def impossible_prediction(value: float, prepared: Prepared) -> str:
+def impossible_prediction(value: float, prepared: Prepared, folder: str | None = None) -> str:
     """A warning when the GAM's minimum lies below zero though no run was: an MSE or a logloss
     cannot be negative, so the smooth extrapolates there and only a retrained model tells."""
     if prepared.goal != "min" or value >= 0 or prepared.y.min() < 0:
         return ""
+    command = f" (h2osweep optimize {shlex.quote(folder)} --config gam)" if folder else ""
     return (
         f" It predicts {prepared.target} = {value:.3g} there, below zero where no run was:"
-        " the additive fit extrapolates, so take it as a direction and retrain it"
-        " (h2osweep optimize DIR --config gam) to measure it."
+        f" the additive fit extrapolates, so take it as a direction and retrain it{command}"
+        " to measure it."
     )
 
 

@@ -74,10 +74,11 @@ def analyze(
     notes = raw.notes + notes + prepared.notes
     ols_frame = ols(prepared, intercept=intercept)
     gam_fit = fit_gam(prepared, gam_formula)
-    suggested = gam_suggestion(gam_fit, prepared, seed)
+    folder = str(source) if raw.kind == SWEEP_FOLDER else None
+    suggested = gam_suggestion(gam_fit, prepared, seed, folder)
     importance = importances(prepared, seed=seed)
     notes += ols_frame.attrs.get("notes", []) + importance.attrs.get("notes", [])
-    notes += gam_fit.notes + ([suggested.note] if suggested else [])
+    notes += gam_fit.notes
     return Analysis(
         source=str(source) if not isinstance(source, pd.DataFrame) else "(DataFrame)",
         kind=raw.kind,

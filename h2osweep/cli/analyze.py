@@ -88,5 +88,6 @@ def handle(args: argparse.Namespace) -> int:
     print(f"best run {analysis.best.run}: {analysis.prepared.target} = {analysis.best.value:.6g}")
     if analysis.suggested:
         print(f"GAM-suggested configuration: {analysis.suggested.config}")
+        print(f"  {analysis.suggested.note}")
     print(f"wrote {len(written)} files to {args.out} (open report.html)")
     return 0

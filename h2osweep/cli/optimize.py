@@ -59,7 +59,7 @@ def run_optimize(args) -> int:
     print(f"{args.config} configuration: {retrained.config}")
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(retrained.comparison.to_string(index=False))
-    if args.config == "best":
-        print("(retrained with a fresh model seed: the gap to the sweep's run is seed spread)")
+    if retrained.note:
+        print(retrained.note)
     print(f"written: {args.folder / f'optimized_{args.config}.csv'}")
     return 0

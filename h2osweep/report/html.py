@@ -138,8 +138,8 @@ def figures_for(folder: Path, figures, *names: str) -> str:
 def retrained_section(retrained) -> str:
     """Retrained configurations (the lecture's step 8): the config and metrics beside the best run.
 
-    Each item needs `choice`, `config` (dict) and `comparison` (one row per model, a `model`
-    column and metric columns), as `h2osweep.sweep.retrain.Retrained` provides.
+    Each item needs `choice`, `config` (dict), `comparison` (one row per model, a `model`
+    column and metric columns) and `note`, as `h2osweep.sweep.retrain.Retrained` provides.
     """
     parts = []
     for item in retrained:
@@ -147,14 +147,13 @@ def retrained_section(retrained) -> str:
             [(k, shown(v)) for k, v in item.config.items()], columns=["hyperparameter", "value"]
         )
         comparison = item.comparison.set_index("model").T.reset_index(names="metric")
+        note = f'<p class="lead">{esc(item.note)}</p>' if item.note else ""
         parts.append(
-            f"<h3>{esc(item.choice)} configuration</h3>" + pair(table(comparison), table(config))
+            f"<h3>{esc(item.choice)} configuration</h3>"
+            + note
+            + pair(table(comparison), table(config))
         )
-    seeds = (
-        '<p class="lead">Each retrained model has its own model seed (from its name), so a gap'
-        " to the sweep's run of the same configuration is the spread between seeds.</p>"
-    )
-    return section("Retrained configurations", seeds, *parts)
+    return section("Retrained configurations", *parts)
 
 
 def render(analysis, figures, folder: Path, retrained=None) -> str:

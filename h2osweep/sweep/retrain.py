@@ -30,6 +30,11 @@ LECTURE_OPTIMUM = {
     "epsilon": 1e-10,
 }
 
+SEED_SPREAD = (
+    "Retrained with its own model seed (from its name), so the gap to the sweep's run of the"
+    " same configuration is the spread between seeds."
+)
+
 
 @dataclass
 class Retrained:
@@ -39,6 +44,11 @@ class Retrained:
     config: dict
     result: RunResult
     comparison: pd.DataFrame
+
+    @property
+    def note(self) -> str:
+        """Why a retrained best run differs from the sweep's own run: only its model seed."""
+        return SEED_SPREAD if self.choice == "best" else ""
 
 
 def choose_config(folder: Path, choice: str, best: pd.Series, metric: str, goal: str) -> dict:
