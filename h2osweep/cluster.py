@@ -289,7 +289,7 @@ def parse_memory(text: str | None) -> int | None:
     number, unit = text[:-1], text[-1:].upper()
     if unit not in MEMORY_UNITS or not number.isdigit() or int(number) == 0:
         raise UserInputError(
-            f"memory must be a whole number of M or G such as 4G, but got {text!r}"
+            f"memory must be a positive whole number of M or G such as 4G, but got {text!r}"
         )
     return int(number) * MEMORY_UNITS[unit]
 

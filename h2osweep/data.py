@@ -1,8 +1,8 @@
 """Datasets a sweep trains on: read into pandas, split with a seed, then uploaded to H2O once.
 
 Sources: scikit-learn's bundled 8x8 digits (`digits`, the default), a Kaggle digit-recognizer
-CSV (`label`, `pixel0`...), a UCI HAR Dataset folder (target `Outcome`), or any CSV with a
-named target column. Nothing is downloaded.
+CSV (`label`, `pixel0`...), a UCI HAR Dataset folder (target `Outcome`), or any CSV or Parquet
+file with a named target column. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ DEFAULT_SPLIT_SEED = 42
 MAX_CLASSES = 50
 KAGGLE_TARGET = "label"
 HAR_TARGET = "Outcome"
+MAX_SPLIT_SEED = 2**32 - 1  # scikit-learn's random_state range
+PARQUET_SUFFIXES = {".parquet", ".pq"}
 DATA_HELP = (
     "use 'digits', a Kaggle digit-recognizer train.csv, a 'UCI HAR Dataset' folder, "
-    "or a CSV file with --target COLUMN"
+    "or a CSV or Parquet file with --target COLUMN"
 )
 
 
@@ -99,6 +101,11 @@ def load_data(
     """Read a dataset by name or path; sources without a test set get a seeded stratified split."""
     if not 0 < test_fraction < 1:
         raise UserInputError(f"the test fraction must be between 0 and 1, but got {test_fraction}")
+    if not 0 <= split_seed <= MAX_SPLIT_SEED:
+        raise UserInputError(
+            f"the split seed must be a whole number from 0 to {MAX_SPLIT_SEED}, "
+            f"but got {split_seed}"
+        )
     data = _load(spec, target, test_fraction, split_seed)
     data.reload = {
         "spec": spec if spec == DEFAULT_DATA else str(Path(spec).absolute()),
@@ -122,6 +129,7 @@ def reload_data(description: dict) -> LocalData:
 
 def _load(spec: str, target: str | None, test_fraction: float, split_seed: int) -> LocalData:
     if spec == DEFAULT_DATA:
+        _own_target(spec, target, KAGGLE_TARGET)
         return _split(
             _digits_frame(),
             "digits",
@@ -132,10 +140,11 @@ def _load(spec: str, target: str | None, test_fraction: float, split_seed: int) 
         )
     path = Path(spec)
     if path.is_dir():
+        _own_target(spec, target, HAR_TARGET)
         return load_har(path)
     if not path.is_file():
         raise UserInputError(f"unknown data {spec!r}: {DATA_HELP}")
-    frame = _read_csv(path)
+    frame = _read_rows(path)
     if target is None and {KAGGLE_TARGET, "pixel0"} <= set(frame.columns):
         return _split(
             frame,
@@ -146,7 +155,7 @@ def _load(spec: str, target: str | None, test_fraction: float, split_seed: int) 
             split_seed,
         )
     if target is None:
-        raise UserInputError(f"{spec} is a CSV file: name its target column with --target")
+        raise UserInputError(f"{spec} has no known target: name its target column with --target")
     return _split(frame, path.stem, "CSV", target, test_fraction, split_seed)
 
 
@@ -267,12 +276,26 @@ def _can_stratify(labels: pd.Series, test_fraction: float) -> bool:
     return labels.value_counts().min() >= 2 and min(test_rows, rows - test_rows) >= classes
 
 
+def _own_target(spec: str, target: str | None, own: str) -> None:
+    """A dataset with a known target takes no other (--target is for a plain CSV)."""
+    if target not in (None, own):
+        raise UserInputError(
+            f"{spec} has its own target {own!r}; --target {target} is only for a plain CSV"
+        )
+
+
 def _check_target(frame: pd.DataFrame, target: str) -> None:
     if target not in frame.columns:
         shown = ", ".join(map(str, frame.columns[:8])) + (", ..." if frame.shape[1] > 8 else "")
         raise UserInputError(f"the data has no target column {target!r} (columns: {shown})")
     if frame.shape[1] < 2:
         raise UserInputError("the data has a target but no feature columns")
+    values = frame[target].dropna().unique()
+    if len(values) == 1:
+        value = values[0].item() if hasattr(values[0], "item") else values[0]
+        raise UserInputError(
+            f"the target {target!r} is {value!r} in every labelled row: nothing to learn"
+        )
 
 
 def _is_classification(column: pd.Series) -> bool:
@@ -284,11 +307,20 @@ def _is_classification(column: pd.Series) -> bool:
     return whole and column.nunique() <= MAX_CLASSES
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise UserInputError(f"{path} is not a readable CSV file: {error}") from error
+def _read_rows(path: Path) -> pd.DataFrame:
+    """A CSV file, or a Parquet file by its suffix (.parquet, .pq)."""
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        try:
+            frame = pd.read_parquet(path)
+        except (ValueError, OSError) as error:
+            raise UserInputError(f"{path} is not a readable Parquet file: {error}") from error
+    else:
+        try:
+            frame = pd.read_csv(path)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise UserInputError(
+                f"{path} is not a readable CSV file (Parquet needs a .parquet name): {error}"
+            ) from error
     if frame.empty:
         raise UserInputError(f"{path} has no data rows")
     return frame

@@ -11,7 +11,7 @@ from h2osweep.data import load_data
 from h2osweep.errors import UserInputError
 from h2osweep.sweep import SweepOptions, random_plan, run_sweep
 from h2osweep.sweep.retrain import gam_config, retrain
-from h2osweep.training.scheduler import TrainSettings
+from h2osweep.training.scheduler import TrainSettings, check_epochs
 
 LECTURE_SEEDS = [403, 10]
 DEFAULT_RUNS = 40
@@ -33,13 +33,13 @@ def run_demo(
     epochs: float = DEFAULT_EPOCHS,
     cluster: ClusterOptions | None = None,
     quiet: bool = False,
+    force_new: bool = False,
 ) -> Path:
     """Sweep, analyse, retrain and report into `out`; return the path of report.html."""
     from h2osweep.analysis import analyze
     from h2osweep.report.outputs import write_report
 
-    if epochs <= 0:
-        raise UserInputError(f"--epochs must be positive, but got {epochs:g}")
+    check_epochs(epochs)
     plan = random_plan(demo_seeds(runs))
     say = (lambda text: None) if quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     with H2OCluster(cluster) as h2o_cluster:
@@ -49,7 +49,7 @@ def run_demo(
             plan,
             load_data("digits"),
             TrainSettings(epochs=epochs),
-            SweepOptions(out, quiet=quiet),
+            SweepOptions(out, quiet=quiet, force_new=force_new),
             reach,
         )
         say("[2/3] analysis: correlations, OLS, ExtraTrees, GAM")

@@ -35,11 +35,23 @@ CORPUS = [
     (["random", "--seeds", "1", "--out", "{file}"], "is a file"),
     (["random", "--seeds", "1", "--max-mem", "4T"], "memory must be"),
     (["random", "--seeds", "1", "--max-models", "0"], "--max-models must be at least 1"),
-    (["random", "--seeds", "1", "--max-runtime", "-5"], "--max-runtime must be positive"),
+    (["random", "--seeds", "1", "--max-runtime", "-5"], "--max-runtime must be a positive"),
     (["random", "--seeds", "1", "--test-fraction", "2"], "between 0 and 1"),
     (["random", "--seeds", "1", "--nthreads", "0"], "--nthreads must be -1"),
     (["random", "--seeds", "1", "--cacert", "/no/such/ca.pem"], "--cacert /no/such/ca.pem"),
     (["random", "--seeds", "1", "--goal", "best"], "invalid choice: 'best'"),
+    (["random", "--seeds", "1", "--epochs", "nan"], "--epochs must be positive and finite"),
+    (["random", "--seeds", "1", "--epochs", "inf"], "--epochs must be positive and finite"),
+    (["random", "--seeds", "1", "--metric", "accuracy"], "--metric must be one of train_mse"),
+    (["random", "--seeds", "1", "--max-runtime", "nan"], "--max-runtime must be a positive"),
+    (["random", "--seeds", "1", "--tolerance", "nan"], "--tolerance must be a finite number"),
+    (["random", "--seeds", "1", "--split-seed", "-1"], "split seed must be a whole number"),
+    (["random", "--seeds", "1", "--target", "pixel0"], "digits has its own target 'label'"),
+    (["random", "--seeds", "1", "--data", "{const}", "--target", "y"], "nothing to learn"),
+    (["random", "--seeds", "1", "--insecure"], "--insecure is only for a remote --url"),
+    (["random", "--seeds", "1", "--max-mem", "0G"], "a positive whole number of M or G"),
+    (["random", "--seeds", "1", "--out", "{orphan}"], "has results.csv but no store.sqlite"),
+    (["random", "--seeds", "1", "--bogus"], "(see 'h2osweep random --help')"),
     (["grid"], "the following arguments are required: --param"),
     (["grid", "--param", "layers="], "--param layers has no values"),
     (["grid", "--param", "layerz=1,2"], "unknown parameter 'layerz'"),
@@ -49,6 +61,7 @@ CORPUS = [
     (["grid", "--param", "hidden=[1,"], "is not a JSON list"),
     (["grid", "--param", "l1=1", "--param", "l1=2"], "each --param name may be given once"),
     (["grid", "--param", "seed=1,2"], "set by h2osweep itself"),
+    (["grid", "--param", "epochs=1,2", "--epochs", "3"], "give epochs once"),
     (["show", "{out}"], "is not a sweep folder"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     # analyze: files and tables
@@ -72,6 +85,7 @@ CORPUS = [
     (["demo", "--runs", "1", "--out", "{out}"], "--runs must be at least 3"),
     (["demo", "--epochs", "0", "--out", "{out}"], "--epochs must be positive"),
     (["demo", "--runs", "many", "--out", "{out}"], "invalid int value: 'many'"),
+    (["demo", "--force-old", "--out", "{out}"], "(see 'h2osweep demo --help')"),
     # a real one-run sweep folder ({sweep}, made once with --epochs 1)
     (["grid", *TINY, "--epochs", "2", "--out", "{sweep}"], "holds a sweep with another training"),
     (["random", "--seeds", "1", "--epochs", "1", "--out", "{sweep}"], "another space, strategy"),
@@ -130,11 +144,15 @@ def _inputs(tmp_path) -> dict[str, str]:
         "single": ("single.csv", "a,b,y\n1,2,3\n"),
         "parquet": ("damaged.parquet", "PAR1 but not really"),
         "file": ("a_file", "not a folder"),
+        "const": ("const.csv", "a,y\n1,1\n2,1\n3,1\n"),
+        "orphan": ("orphan/results.csv", "name,test_mse\nm_1,0.5\n"),
     }
     paths = {}
     for key, (name, text) in files.items():
-        (tmp_path / name).write_text(text)
-        paths[key] = str(tmp_path / name)
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        paths[key] = str(path.parent if key == "orphan" else path)
     paths.update(
         out=str(tmp_path / "out"), sweep=str(tmp_path / "sweep"), port=str(free_port_pair())
     )

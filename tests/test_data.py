@@ -78,6 +78,8 @@ def test_any_csv_with_a_named_target(tmp_path):
         (lambda p: p.write_text("a,b\n"), "y", "no data rows"),
         (lambda p: p.write_text("a,b\n1,2\n"), None, "name its target column with --target"),
         (lambda p: p.write_text("a,b\n1,2\n"), "y", "no target column 'y'"),
+        (lambda p: p.write_text("a,y\n" + "1,7\n" * 12 + "2,\n"), "y", "is 7.0 in every"),
+        (lambda p: p.write_bytes(b"PAR1\xff\xfe\x00\n\x81"), "y", "Parquet needs a .parquet name"),
     ],
 )
 def test_bad_data_is_a_user_error(tmp_path, make, target, message):
@@ -87,9 +89,28 @@ def test_bad_data_is_a_user_error(tmp_path, make, target, message):
         load_data(str(path), target=target)
 
 
-def test_bad_test_fraction():
+def test_bad_test_fraction_split_seed_and_target_of_digits():
     with pytest.raises(UserInputError, match="between 0 and 1"):
         load_data(test_fraction=1.5)
+    for seed in (-1, 2**32):
+        with pytest.raises(UserInputError, match="split seed must be a whole number from 0"):
+            load_data(split_seed=seed)
+    with pytest.raises(UserInputError, match="digits has its own target 'label'"):
+        load_data(target="pixel0")
+    assert load_data(target="label").target == "label"
+
+
+def test_a_parquet_file_reads_like_the_same_csv(tmp_path):
+    frame = pd.DataFrame({"a": np.arange(40.0), "kind": ["x", "y"] * 20})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    frame.to_parquet(tmp_path / "t.parquet")
+    from_csv = load_data(str(tmp_path / "t.csv"), target="kind")
+    from_parquet = load_data(str(tmp_path / "t.parquet"), target="kind")
+    pd.testing.assert_frame_equal(from_csv.train, from_parquet.train)
+    broken = tmp_path / "broken.parquet"
+    broken.write_text("a,kind\n1,x\n")
+    with pytest.raises(UserInputError, match="not a readable Parquet file"):
+        load_data(str(broken), target="kind")
 
 
 @pytest.mark.h2o

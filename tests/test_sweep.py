@@ -13,6 +13,7 @@ from h2osweep.sampling import expand_grid, sample_params
 from h2osweep.store.results_store import open_store
 from h2osweep.store.table import METRIC_COLUMNS
 from h2osweep.sweep import Budget, SweepOptions, grid_plan, random_plan, run_sweep
+from h2osweep.sweep.progress import Progress
 from h2osweep.training import jobs, scheduler
 from h2osweep.training.jobs import (
     MAX_POLL_SECONDS,
@@ -21,7 +22,7 @@ from h2osweep.training.jobs import (
     time_left_before_a_step,
     time_left_of,
 )
-from h2osweep.training.runs import RunSpec
+from h2osweep.training.runs import OK, RunResult, RunSpec
 from h2osweep.training.scheduler import TrainSettings
 
 pytestmark = pytest.mark.h2o
@@ -135,7 +136,23 @@ def test_rerun_skips_finished_runs_and_adds_new_seeds(parallel_sweep, h2o_cluste
     out, _ = parallel_sweep
     summary = _sweep(h2o_cluster, digits_local, random_plan([*SEEDS, 5]), out)
     assert (summary.trained, summary.skipped) == (1, 4)
-    assert list(pd.read_csv(out / "results.csv")["name"])[-1] == "m_5"
+    table = pd.read_csv(out / "results.csv")
+    assert list(table["name"])[-1] == "m_5"
+    best = table.loc[table["test_mse"].idxmin()]
+    assert summary.best == (best["test_mse"], best["name"])  # the sweep's best, not the session's
+    again = _sweep(h2o_cluster, digits_local, random_plan([*SEEDS, 5]), out)
+    assert (again.trained, again.best) == (0, summary.best)
+
+
+def test_results_without_their_store_are_refused_then_moved_aside(tmp_path):
+    (tmp_path / "results.csv").write_text("name,test_mse\nm_1,0.5\n")
+    definition = {"strategy": "random"}
+    with pytest.raises(StoreError, match="has results.csv but no store.sqlite"):
+        open_store(tmp_path, definition)
+    with open_store(tmp_path, definition, force_new=True) as store:
+        assert store.results().empty
+    (kept,) = tmp_path.glob("previous-*/results.csv")
+    assert kept.read_text() == "name,test_mse\nm_1,0.5\n"
 
 
 def test_another_definition_is_refused_then_moved_aside(parallel_sweep, h2o_cluster, digits_local):
@@ -291,3 +308,12 @@ class _Predicting:
 def test_builds_predicted_to_end_free_one_slot_at_most(ending, busy):
     in_flight = {"job1": None, "job2": None, "job3": None}
     assert scheduler._busy_slots(in_flight, _Predicting(ending), start_seconds=0.1) == busy
+
+
+def test_a_run_without_the_metric_never_becomes_the_best(tmp_path):
+    """A regression has no logloss: its NaN must not hold the best place against real values."""
+    progress = Progress(3, metric="test_logloss", quiet=True)
+    for name, value in [("m_1", None), ("m_2", 0.4), ("m_3", 0.6)]:
+        metrics = {} if value is None else {"test_logloss": value}
+        progress.update(RunResult(RunSpec(name, {}), OK, metrics))
+    assert progress.best == (0.4, "m_2")

@@ -43,6 +43,11 @@ def register(subparsers) -> None:
         metavar="E",
         help=f"epochs per model ({DEFAULT_EPOCHS:g}; the lecture uses 100)",
     )
+    parser.add_argument(
+        "--force-new",
+        action="store_true",
+        help="start over in a folder of another sweep (old files are moved aside)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the report's path")
     add_cluster_options(parser)
     parser.set_defaults(handler=run)
@@ -51,6 +56,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from h2osweep.demo import run_demo
 
-    report = run_demo(args.out, args.runs, args.epochs, cluster_options(args), args.quiet)
+    report = run_demo(
+        args.out, args.runs, args.epochs, cluster_options(args), args.quiet, args.force_new
+    )
     print(f"report: {report}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import signal
 import sys
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in command_modules():
         module.register(subparsers)
+    parser.commands = subparsers.choices
     return parser
 
 
@@ -57,7 +59,10 @@ def command_modules() -> list:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; library errors become one line on stderr and their exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # named by the subcommand's parser, so the hint points to its --help
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     return run_guarded("h2osweep", args.handler, args)
 
 
@@ -68,8 +73,11 @@ def run_guarded(prog: str, function, *args) -> int:
     try:
         return function(*args) or 0
     except H2OSweepError as error:
-        sys.stderr.write(f"{prog}: error: {error}\n")
+        sys.stderr.write(f"{prog}: error: {' '.join(str(error).split())}\n")  # always one line
         return error.exit_status
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         sys.stderr.write(f"{prog}: interrupted\n")
         return INTERRUPTED

@@ -43,11 +43,8 @@ def register(subparsers) -> None:
 def run_optimize(args) -> int:
     import pandas as pd
 
-    from h2osweep.errors import UserInputError
     from h2osweep.sweep.retrain import retrain
 
-    if args.epochs is not None and args.epochs <= 0:
-        raise UserInputError(f"--epochs must be positive, but got {args.epochs:g}")
     retrained = retrain(
         args.folder,
         args.config,

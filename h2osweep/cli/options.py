@@ -123,10 +123,22 @@ def add_sweep_options(parser: argparse.ArgumentParser, default_out: str) -> None
 
 def cluster_options(args: argparse.Namespace):
     """ClusterOptions from the parsed arguments (the password only from the environment)."""
-    from h2osweep.cluster import ClusterOptions
+    from h2osweep.cluster import ClusterOptions, parse_memory
 
     if args.cacert and not os.path.isfile(args.cacert):
         raise UserInputError(f"--cacert {args.cacert} is not a file")
+    remote_only = [
+        f"--{name}" for name in ("username", "cacert", "insecure") if getattr(args, name)
+    ]
+    if remote_only and not args.url:
+        raise UserInputError(
+            f"{' and '.join(remote_only)} {'is' if len(remote_only) == 1 else 'are'} only for "
+            "a remote --url; the embedded H2O needs none"
+        )
+    if args.max_mem and args.url:
+        raise UserInputError("--max-mem sizes the embedded H2O; a remote --url keeps its own heap")
+    if args.max_mem:
+        parse_memory(args.max_mem)  # refused now, not after a JVM start
     if args.nthreads == 0 or args.nthreads < -1:
         raise UserInputError(
             f"--nthreads must be -1 (all cores) or at least 1, but got {args.nthreads}"

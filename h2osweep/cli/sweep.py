@@ -94,6 +94,8 @@ def run_grid(args) -> int:
     factors = dict(parse_param(text) for text in args.param)
     if len(factors) != len(args.param):
         raise UserInputError("each --param name may be given once")
+    if "epochs" in factors and args.epochs is not None:
+        raise UserInputError("give epochs once: as --param epochs=... (a grid factor) or --epochs")
     return run_plan(grid_plan(expand_grid(**factors)), args)
 
 
@@ -102,8 +104,6 @@ def run_plan(plan, args) -> int:
     from h2osweep.sweep import Budget, SweepOptions, run_sweep
     from h2osweep.training.scheduler import TrainSettings
 
-    if args.epochs is not None and args.epochs <= 0:
-        raise UserInputError(f"--epochs must be positive, but got {args.epochs:g}")
     budget = Budget(args.max_models, args.max_runtime, args.patience, args.tolerance)
     options = SweepOptions(
         args.out, args.parallel, args.metric, args.goal, args.quiet, args.force_new, budget
@@ -121,6 +121,9 @@ def run_show(args) -> int:
     from h2osweep.store.results_store import load_results
 
     table = load_results(args.folder)
+    if table.empty:
+        print(f"{args.folder}: no run has finished yet")
+        return 0
     if args.metric not in table.columns:
         raise UserInputError(f"{args.folder}/results.csv has no column {args.metric!r}")
     if args.top is not None and args.top < 1:

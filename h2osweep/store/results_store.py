@@ -64,6 +64,12 @@ def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> 
     stored = _stored_definition(folder)
     if stored is not None and stored != definition and not force_new:
         raise StoreError(_mismatch_message(folder, stored, definition))
+    orphans = _orphans(folder)
+    if orphans and not force_new:
+        raise StoreError(
+            f"{folder} has {' and '.join(orphans)} but no {DATABASE} (not an h2osweep sweep, "
+            "or its store was removed); use another --out, or --force-new to move them aside"
+        )
 
 
 def open_store(folder: Path, definition: dict, *, force_new: bool = False) -> ResultsStore:
@@ -78,7 +84,7 @@ def open_store(folder: Path, definition: dict, *, force_new: bool = False) -> Re
     _lock(lock, folder)
     _write_holder(lock)
     stored = _stored_definition(folder)
-    if stored is not None and stored != definition:
+    if (stored is not None and stored != definition) or _orphans(folder):
         _move_aside(folder)
     return ResultsStore(folder, definition, lock)
 
@@ -166,6 +172,17 @@ class ResultsStore:
             "FROM runs ORDER BY position, name"
         ).fetchall()
         return results_frame(rows)
+
+    def best(self, metric: str, goal: str) -> tuple[float, str] | None:
+        """The best stored value of `metric` among finished runs, and its run's name."""
+        table = self.results()
+        finished = table[(table["status"] == OK) & table[metric].notna()]
+        if finished.empty:
+            return None
+        row = finished.loc[
+            finished[metric].idxmin() if goal == "min" else finished[metric].idxmax()
+        ]
+        return float(row[metric]), str(row["name"])
 
     def confusion(self, name: str, part: str = "test") -> pd.DataFrame | None:
         """The stored confusion matrix of one run (`part` is 'train' or 'test')."""
@@ -269,12 +286,35 @@ def _stored_definition(folder: Path) -> dict | None:
     return None if description is None else description.get("definition")
 
 
+def _orphans(folder: Path) -> list[str]:
+    """Files a store writes, present without the store itself: results nothing backs."""
+    if (folder / DATABASE).exists():
+        return []
+    return [name for name in (RESULTS, DESCRIPTION) if (folder / name).exists()]
+
+
 def _mismatch_message(folder: Path, stored: dict, new: dict) -> str:
     differing = sorted(key for key in set(stored) | set(new) if stored.get(key) != new.get(key))
+    details = _changed_settings(stored, new)[:3]
+    shown = f" ({'; '.join(details)})" if details else ""
     return (
-        f"{folder} holds a sweep with another {', '.join(differing)}; "
+        f"{folder} holds a sweep with another {', '.join(differing)}{shown}; "
         "use another --out, or --force-new to move the old results aside and start over"
     )
+
+
+def _changed_settings(stored: dict, new: dict, prefix: str = "") -> list[str]:
+    """Each differing single setting as 'name: stored there, given here' (nested dicts walked)."""
+    changes = []
+    for key in sorted(set(stored) | set(new)):
+        old, now = stored.get(key), new.get(key)
+        if old == now:
+            continue
+        if isinstance(old, dict) and isinstance(now, dict):
+            changes += _changed_settings(old, now, f"{prefix}{key}.")
+        elif not isinstance(old, dict | list) and not isinstance(now, dict | list):
+            changes.append(f"{prefix}{key} {old!r} there, {now!r} here")
+    return changes
 
 
 def _move_aside(folder: Path) -> None:

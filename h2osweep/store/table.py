@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 
+from h2osweep.errors import UserInputError
 from h2osweep.training.metrics import METRICS
 
 LEADING = ["name", "seed", "status", "error"]
@@ -15,6 +16,14 @@ METRIC_COLUMNS = [f"{part}_{name}" for name in METRICS for part in ("train", "te
 TRAILING = ["build_seconds", "model_id"]
 LAYER_KEYS = ("neurons", "hidden")
 DROPOUT_KEYS = ("hidden_dropout", "hidden_dropout_ratios")
+
+
+def check_metric(metric: str) -> None:
+    """A sweep ranks and stops on one of the metric columns it stores, and on nothing else."""
+    if metric not in METRIC_COLUMNS:
+        raise UserInputError(
+            f"--metric must be one of {', '.join(METRIC_COLUMNS)}, but got {metric!r}"
+        )
 
 
 def architecture(config: dict) -> dict:

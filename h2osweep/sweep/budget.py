@@ -29,10 +29,14 @@ class Budget:
                 raise UserInputError(
                     f"--{name.replace('_', '-')} must be at least 1, but got {value}"
                 )
-        if self.max_runtime is not None and self.max_runtime <= 0:
-            raise UserInputError(f"--max-runtime must be positive, but got {self.max_runtime}")
-        if self.tolerance < 0:
-            raise UserInputError(f"--tolerance must be 0 or more, but got {self.tolerance}")
+        if self.max_runtime is not None and not 0 < self.max_runtime < math.inf:
+            raise UserInputError(
+                f"--max-runtime must be a positive number of seconds, but got {self.max_runtime}"
+            )
+        if not 0 <= self.tolerance < math.inf:
+            raise UserInputError(
+                f"--tolerance must be a finite number, 0 or more, but got {self.tolerance}"
+            )
 
     @property
     def limited(self) -> bool:

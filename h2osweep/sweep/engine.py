@@ -11,6 +11,7 @@ from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import LocalData, upload
 from h2osweep.errors import H2OSweepError, UserInputError
 from h2osweep.store.results_store import check_folder, open_store
+from h2osweep.store.table import check_metric
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.plans import Plan, definition_id
 from h2osweep.sweep.progress import Progress
@@ -42,6 +43,7 @@ class SweepOptions:
             raise UserInputError(f"--parallel must be at least 1, but got {self.parallel}")
         if self.goal not in GOALS:
             raise UserInputError(f"--goal must be 'min' or 'max', but got {self.goal!r}")
+        check_metric(self.metric)
         self.budget.goal = self.goal
 
 
@@ -78,6 +80,7 @@ def run_sweep(
         skipped = plan.done(store.finished())
         todo = max(plan.size - skipped, 0)
         progress = Progress(todo, options.metric, options.goal, options.quiet)
+        progress.best = store.best(options.metric, options.goal)  # a resume keeps the sweep's best
         parallel = options.parallel or default_parallel(description, training.reproducible)
         progress.say(
             f"h2osweep: {todo} of {plan.size} run(s) to train on {description['url']} "

@@ -34,7 +34,7 @@ class Progress:
         value = result.metric(self.metric)
         if not result.ok:
             self.failed += 1
-        elif self.best is None or self._better(value, self.best[0]):
+        elif not math.isnan(value) and (self.best is None or self._better(value, self.best[0])):
             self.best = (value, result.name)
         outcome = f"{self.metric} {value:.5g}" if result.ok else f"failed: {result.error}"
         width = len(str(self.total))

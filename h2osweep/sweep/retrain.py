@@ -4,7 +4,7 @@ the lecture's hand-picked `hidden = c(500, 500, 500)` model."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +17,7 @@ from h2osweep.store.results_store import load_results, read_configs, read_descri
 from h2osweep.store.table import METRIC_COLUMNS
 from h2osweep.training.parameters import allowed_keys
 from h2osweep.training.runs import RunResult, RunSpec
-from h2osweep.training.scheduler import TrainSettings, train_one
+from h2osweep.training.scheduler import TrainSettings, check_epochs, train_one
 
 CHOICES = ("best", "gam", "lecture")
 LECTURE_OPTIMUM = {
@@ -98,6 +98,7 @@ def retrain(
     write `optimized_<choice>.csv`."""
     if choice not in CHOICES:
         raise UserInputError(f"--config must be one of {', '.join(CHOICES)}, but got {choice!r}")
+    check_epochs(epochs)
     folder = Path(folder)
     definition = read_description(folder)["definition"]
     best = best_row(folder, metric, goal)  # checks the metric before the store is opened
@@ -108,7 +109,7 @@ def retrain(
         **definition["training"], keep_models=True, model_prefix="h2osweep_optimized"
     )
     if epochs is not None:
-        training.epochs = epochs
+        training = replace(training, epochs=epochs)
     with H2OCluster(cluster):
         result = train_one(RunSpec(f"optimized_{choice}", config), upload(data), training)
     if not result.ok:

@@ -19,6 +19,7 @@ from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 
 from h2osweep.data import H2OData
+from h2osweep.errors import UserInputError
 from h2osweep.training import jobs, rest
 from h2osweep.training.metrics import frame_scores, model_metrics, model_output
 from h2osweep.training.ordering import longest_first, network_cost
@@ -38,9 +39,18 @@ class TrainSettings:
     model_prefix: str = "h2osweep"
     extra: dict | None = None
 
+    def __post_init__(self) -> None:
+        check_epochs(self.epochs)
+
     def describe(self) -> dict:
         """The settings that change results (recorded with a sweep; a resume must match)."""
         return {"epochs": self.epochs, "reproducible": self.reproducible, "extra": self.extra or {}}
+
+
+def check_epochs(epochs: float | None) -> None:
+    """Refuse epochs H2O cannot train (0, negative, nan, inf) before anything starts."""
+    if epochs is not None and not (math.isfinite(epochs) and epochs > 0):
+        raise UserInputError(f"--epochs must be positive and finite, but got {epochs:g}")
 
 
 @dataclass

@@ -25,7 +25,7 @@ from h2osweep.errors import StoreError, UserInputError
 from h2osweep.sampling import LECTURE_SPACE, Space
 from h2osweep.sampling.rng import SEED_LIMIT
 from h2osweep.store.results_store import DATABASE, RESULTS
-from h2osweep.store.table import METRIC_COLUMNS
+from h2osweep.store.table import check_metric
 from h2osweep.sweep.optuna_search.samplers import check_sampler_seed, check_strategy, make_sampler
 from h2osweep.sweep.optuna_search.translate import prior_params, suggest_config
 from h2osweep.sweep.plans import Plan, definition_id
@@ -140,8 +140,7 @@ def optuna_plan(
     check_strategy(strategy)
     if isinstance(n_runs, bool) or not isinstance(n_runs, int) or n_runs < 1:
         raise UserInputError(f"--n-runs must be at least 1, but got {n_runs}")
-    if metric not in METRIC_COLUMNS:
-        raise UserInputError(f"--metric must be one of {METRIC_COLUMNS}, but got {metric!r}")
+    check_metric(metric)
     if goal not in ("min", "max"):
         raise UserInputError(f"--goal must be 'min' or 'max', but got {goal!r}")
     if startup not in STARTUPS:
