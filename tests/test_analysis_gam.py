@@ -1,6 +1,9 @@
 """GAM formulas, fitting with too few runs, the tables and the predicted optimum."""
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from h2osweep.analysis import (
@@ -40,6 +43,14 @@ def test_parse_lecture_formula():
 def test_bad_formulas_are_user_errors(bad):
     with pytest.raises(UserInputError, match="GAM"):
         parse_formula(bad)
+
+
+@pytest.mark.parametrize("k", ["0", "3", "-2", "2.5"])
+def test_a_basis_smaller_than_cubic_splines_allow_is_a_user_error(k):
+    for term in (f"s(l1, k={k})", f"te(depth, SumNeurons, k={k})"):
+        with pytest.raises(UserInputError, match=f"k must be a whole number >= 4.*got '{k}'"):
+            parse_formula(term)
+    assert parse_formula("s(l1, k=4)") == [GamTerm("s", ("l1",), 4)]
 
 
 def test_unknown_variable_in_formula():
@@ -95,6 +106,57 @@ def test_expand_layers():
     assert config["neurons"] == [200, 200, 200]
     assert config["hidden_dropout"] == [0.25, 0.25, 0.25]
     assert expand_layers({"l1": 0.1}) == {"l1": 0.1}
+    kept = {"depth": 2, "neurons": [10, 30], "hidden_dropout": [0.1, 0.3], "SumNeurons": 40}
+    assert expand_layers(kept) == kept  # an observed run's own layers are left alone
+    deeper = expand_layers({"depth": 1, "neurons": [10, 30], "hidden_dropout": [0.1, 0.3]})
+    assert deeper == {"depth": 1, "neurons": [40], "hidden_dropout": [0.2]}
+
+
+def layered_runs() -> pd.DataFrame:
+    """Twelve runs: the best (a) has two layers, yet one layer and x near 0.5 is better."""
+    depth = [2, 1, 1, 1, 1, 1, 1, 3, 3, 3, 2, 2]
+    x = [0.5, 0.0, 0.1, 0.2, 0.8, 0.9, 1.0, 0.3, 0.7, 0.4, 0.05, 0.95]
+    return pd.DataFrame(
+        {
+            "name": list("abcdefghijkl"),
+            "x": x,
+            "neurons": [json.dumps([10 * (i + 1)] * d) for i, d in enumerate(depth)],
+            "hidden_dropout": [json.dumps([0.1, 0.3][:d] + [0.2] * (d - 2)) for d in depth],
+            "y": [(v - 0.5) ** 2 + 0.05 * d for v, d in zip(x, depth, strict=True)],
+        }
+    )
+
+
+def test_a_suggested_depth_gets_layer_lists_of_that_depth():
+    analysis = analyze(
+        layered_runs(), target="y", params=["x", "neurons"], gam_formula="s(x) + depth"
+    )
+    config, best = analysis.gam_config, analysis.best
+    assert best.run == "a" and len(best.config["neurons"]) == 2
+    assert "a random point" in analysis.suggested.note
+    assert config["depth"] == 1 != len(best.config["neurons"])
+    assert len(config["neurons"]) == config["depth"] == len(config["hidden_dropout"])
+    assert config["neurons"] == [20] and config["hidden_dropout"] == [0.2]  # a's total and mean
+
+
+def test_an_observed_optimum_is_suggested_as_that_run_whole():
+    runs = layered_runs()
+    analysis = analyze(runs, target="y", params=["x", "neurons"], gam_formula="depth")
+    # depth 3 has the lowest mean y; every candidate of depth 3 ties, so its first run, h, wins
+    assert "the observed run h, whose configuration this is" in analysis.suggested.note
+    h = runs.set_index("name").loc["h"]
+    assert analysis.gam_config == {
+        "x": h["x"],
+        "neurons": json.loads(h["neurons"]),
+        "hidden_dropout": json.loads(h["hidden_dropout"]),
+    }
+    assert analysis.best.run == "a" and analysis.best_config["x"] != h["x"]
+
+
+def test_a_seed_numpy_cannot_take_is_a_user_error():
+    for seed in (-1, 2**32, 1.5):
+        with pytest.raises(UserInputError, match="--seed must be a whole number >= 0"):
+            analyze(layered_runs(), target="y", params=["x"], seed=seed)
 
 
 def test_te_surface_leaves_out_cells_far_from_the_runs():

@@ -64,6 +64,8 @@ def test_target_checks():
         prepare(frame, "z", ["x"])
     with pytest.raises(UserInputError, match="need at least 2 runs with a w to analyse, found 1"):
         prepare(frame, "w", ["x"])
+    with pytest.raises(UserInputError, match=r"target 'x' has a single value \(1\) in every"):
+        prepare(frame.assign(x=1), "x", ["w"])
 
 
 def test_numeric_text_is_numeric_and_lists_parse():

@@ -115,5 +115,7 @@ def test_choose_columns_says_what_was_chosen_and_rejects_unknowns():
         choose_columns(raw, "val_acc", ["lr"])
     with pytest.raises(UserInputError, match="give --target"):
         choose_columns(raw, None, None)
+    with pytest.raises(UserInputError, match="--params lists no column"):
+        choose_columns(raw, "val_acc", [])
     _, params, notes = choose_columns(raw, "val_acc", ["epochs"])
     assert params == ["epochs"] and "given by --params" in notes[0]

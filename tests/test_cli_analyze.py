@@ -1,5 +1,9 @@
 """`h2osweep analyze`: outputs on our folder and a foreign CSV; one-line errors for bad input."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -91,12 +95,31 @@ def test_bad_input_is_one_line_and_exit_2(sweep, tmp_path, capsys):
         ],
         "unknown --params column(s) zz": [table, "--target", "loss", "--params", "lr,zz"],
         "cannot read GAM term": [str(sweep), "--gam", "s(l1, q=1)"],
+        "k must be a whole number >= 4": [str(sweep), "--gam", "s(l1, k=0)"],
+        "--params lists no column": [table, "--target", "loss", "--params", " , "],
+        "--seed must be a whole number >= 0": [table, "--target", "loss", "--seed", "-1"],
+        "target 'lr' has a single value (0.5) in every run: nothing to explain": [
+            write(tmp_path, good.assign(lr=0.5), "c.csv"), "--target", "lr",
+        ],
     }  # fmt: skip
     for message, argv in cases.items():
         status, out, err = run(["analyze", *argv, "--out", str(tmp_path / "o")], capsys)
         assert status == 2, (message, err)
         assert err.startswith("h2osweep: error: ") and message in err, err
         assert err.count("\n") == 1
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    table = pd.DataFrame({"lr": [0.1, 0.2, 0.3, 0.4], "loss": [1.0, 3.0, 2.0, 4.0]})
+    argv = ["analyze", write(tmp_path, table), "--target", "loss", "--out", str(tmp_path / "o")]
+    command = [sys.executable, "-m", "h2osweep.cli.main", *argv]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe's buffering
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    child.stdout.close()  # as `| head` does, long before the command prints
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 1
+    assert err == ""
+    assert (tmp_path / "o" / "report.html").exists()
 
 
 def test_bad_goal_is_an_argparse_error(sweep, capsys):

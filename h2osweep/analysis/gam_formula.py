@@ -83,11 +83,22 @@ def parse_term(part: str, text: str) -> GamTerm:
         raise UserInputError(f"cannot read GAM term {part!r}: options allowed are k= and bs=")
     if kind != "te" and len(names) > 1:
         raise UserInputError(f"GAM term {part!r}: s() and l() take one variable; use te(a, b)")
-    try:
-        k = int(options["k"]) if "k" in options else None
-    except ValueError:
-        raise UserInputError(f"GAM term {part!r}: k must be a whole number") from None
+    k = basis_size(options["k"], part) if "k" in options else None
     return GamTerm(kind, tuple(names), k)
+
+
+def basis_size(text: str, part: str) -> int:
+    """An explicit `k=`: it becomes pygam's `n_splines`, and cubic splines need at least 4."""
+    try:
+        k = int(text)
+    except ValueError:
+        k = None
+    if k is None or k < MIN_SPLINES:
+        raise UserInputError(
+            f"GAM term {part!r}: k must be a whole number >= {MIN_SPLINES} (k is the number of"
+            f" cubic splines, and a cubic basis needs {MIN_SPLINES}), got {text!r}"
+        )
+    return k
 
 
 def default_terms(prepared: Prepared) -> tuple[list[GamTerm], str]:

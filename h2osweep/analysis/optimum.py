@@ -39,12 +39,17 @@ def best_index(values: np.ndarray, goal: str) -> int:
 def best_observed(prepared: Prepared) -> Optimum:
     """The best run as observed, with its hyperparameters as given in the table."""
     i = best_index(prepared.y, prepared.goal)
+    config = run_config(prepared, i)
+    return Optimum("best observed run", prepared.labels.iloc[i], float(prepared.y[i]), config)
+
+
+def run_config(prepared: Prepared, i: int) -> dict:
+    """Every hyperparameter of run `i` as given in the table, its layer lists included."""
     row = prepared.rows.iloc[i]
     columns = prepared.params + [
         c for c in LIST_COLUMNS if c in row.index and c not in prepared.params
     ]
-    config = {c: plain(row[c]) for c in columns}
-    return Optimum("best observed run", prepared.labels.iloc[i], float(prepared.y[i]), config)
+    return {c: plain(row[c]) for c in columns}
 
 
 def plain(value: object) -> object:
@@ -64,30 +69,49 @@ def gam_suggestion(
 ) -> Optimum | None:
     """The GAM's best prediction over the observed runs plus random points inside their box.
 
-    Variables outside the GAM keep the best observed run's values; integer hyperparameters are
-    rounded, and layer lists are rebuilt from depth, SumNeurons and MeanHiddenDropout.
-    `folder`, the sweep folder analysed (None for a foreign table), names the retrain command.
+    When an observed run wins, its own configuration is suggested whole; a random point takes
+    the GAM's variables from the point and the rest from the best observed run (see
+    `point_config`). `folder`, the sweep folder analysed (None for a foreign table), names the
+    retrain command.
     """
     if fit.model is None:
         return None
     candidates = candidate_points(fit, prepared, seed)
     predicted = fit.predict(candidates)
     i = best_index(predicted, prepared.goal)
-    best = best_observed(prepared)
-    config = dict(best.config)
-    for column in fit.columns:
-        if column in prepared.numeric:
-            value = float(candidates[column].iloc[i])
-            config[column] = round(value) if column in prepared.integers else value
-    for name, level in chosen_levels(fit, prepared, candidates.iloc[i]).items():
-        config[name] = level
-    if set(LAYER_SUMMARIES) & set(fit.columns):
-        config = expand_layers(config)
-    source = "an observed run" if i < len(prepared.y) else "a random point in the sampled box"
     extreme = "minimum" if prepared.goal == "min" else "maximum"
-    note = f"GAM {extreme} over {len(candidates)} candidates: {source}."
+    note = f"GAM {extreme} over {len(candidates)} candidates: "
+    if i < len(prepared.y):
+        config = run_config(prepared, i)
+        note += f"the observed run {prepared.labels.iloc[i]}, whose configuration this is."
+    else:
+        config = point_config(fit, prepared, candidates.iloc[i])
+        note += "a random point in the sampled box" + kept_from_best(fit, prepared, config) + "."
     note += impossible_prediction(float(predicted[i]), prepared, folder)
     return Optimum("GAM-suggested", "(predicted)", float(predicted[i]), config, note)
+
+
+def point_config(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict:
+    """A candidate point as a configuration: its GAM variables (integers rounded) over the best
+    observed run's values, with layer lists made to agree with the point's depth and sizes."""
+    config = best_observed(prepared).config
+    for column in fit.columns:
+        if column in prepared.numeric:
+            value = float(point[column])
+            config[column] = round(value) if column in prepared.integers else value
+    config.update(chosen_levels(fit, prepared, point))
+    return expand_layers(config)
+
+
+def kept_from_best(fit: GamFit, prepared: Prepared, config: dict) -> str:
+    """The note's clause naming the hyperparameters the GAM left alone (the best run's values)."""
+    varied = set(fit.columns) | {
+        column for column, names in prepared.indicators.items() if set(names) & set(fit.columns)
+    }
+    if set(LAYER_SUMMARIES) & varied:
+        varied |= set(LIST_COLUMNS)
+    kept = [c for c in config if c not in varied]
+    return f"; {', '.join(kept)} as in the best observed run" if kept else ""
 
 
 def impossible_prediction(value: float, prepared: Prepared, folder: str | None = None) -> str:
@@ -149,16 +173,44 @@ def chosen_levels(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict[str
 
 
 def expand_layers(config: dict) -> dict:
-    """Set `neurons` and `hidden_dropout` lists from depth, SumNeurons and MeanHiddenDropout."""
+    """Make `neurons` and `hidden_dropout` agree with depth, SumNeurons and MeanHiddenDropout.
+
+    A list that already agrees is kept (an observed run's own layers); otherwise it becomes
+    `depth` equal layers whose total (mean for dropouts) is the summary's, or else the old
+    list's, so a GAM that changed only the depth still gets lists of that depth.
+    """
     config = dict(config)
+    neurons, dropout = as_list(config.get("neurons")), as_list(config.get("hidden_dropout"))
     depth = config.get("depth")
+    if depth is None:
+        depth = len(neurons or dropout or []) or None
     if depth is None:
         return config
     depth = max(1, round(depth))
-    config["depth"] = depth
+    if "depth" in config:
+        config["depth"] = depth
     if config.get("SumNeurons") is not None:
         config["SumNeurons"] = round(config["SumNeurons"])
-        config["neurons"] = [max(1, round(config["SumNeurons"] / depth))] * depth
-    if config.get("MeanHiddenDropout") is not None:
-        config["hidden_dropout"] = [float(config["MeanHiddenDropout"])] * depth
+    total = config.get("SumNeurons")
+    if total is None and neurons:
+        total = sum(neurons)
+    if total is not None and not agrees(neurons, depth, total / depth):
+        config["neurons"] = [max(1, round(total / depth))] * depth
+    mean = config.get("MeanHiddenDropout")
+    if mean is None and dropout:
+        mean = float(np.mean(dropout))
+    if mean is not None and not agrees(dropout, depth, mean):
+        config["hidden_dropout"] = [float(mean)] * depth
     return config
+
+
+def as_list(value: object) -> list | None:
+    """A layer list from a config value (a list or its JSON text), None when it is not one."""
+    return parse_list(value) if value is not None else None
+
+
+def agrees(values: list | None, depth: int, mean: float) -> bool:
+    """True when a layer list has `depth` entries whose mean is `mean`."""
+    if not values or len(values) != depth:
+        return False
+    return math.isclose(float(np.mean(values)), mean, rel_tol=1e-9, abs_tol=1e-12)

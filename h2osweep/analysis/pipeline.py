@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from h2osweep.analysis.tables import SWEEP_FOLDER, RawTable, choose_columns, loa
 from h2osweep.errors import UserInputError
 
 GOALS = ("min", "max")
+SEED_LIMIT = 2**32  # numpy's and scikit-learn's seeds are unsigned 32-bit numbers
 
 
 @dataclass
@@ -68,6 +70,7 @@ def analyze(
     """
     if goal not in GOALS:
         raise UserInputError(f"goal must be 'min' or 'max', got {goal!r}")
+    check_seed(seed)
     raw = load_source(source)
     target, chosen, notes = choose_columns(raw, target, params)
     prepared = prepare(raw.frame, target, chosen, goal)
@@ -96,6 +99,15 @@ def analyze(
         notes=notes,
         curves=strategy_curves(source, raw.kind, compare or [], target, goal),
     )
+
+
+def check_seed(seed: object) -> None:
+    """Refuse a seed numpy and ExtraTrees cannot take, before any work is done."""
+    whole = isinstance(seed, numbers.Integral) and not isinstance(seed, bool)
+    if not whole or not 0 <= seed < SEED_LIMIT:
+        raise UserInputError(
+            f"--seed must be a whole number >= 0 (at most {SEED_LIMIT - 1}), got {seed!r}"
+        )
 
 
 def strategy_curves(source, kind: str, compare: list, target: str, goal: str) -> pd.DataFrame:

@@ -61,6 +61,11 @@ def prepare(frame: pd.DataFrame, target: str, params: list[str], goal: str = "mi
     y = y.loc[keep].reset_index(drop=True)
     if len(frame) < 2:
         raise UserInputError(f"need at least 2 runs with a {target} to analyse, found {len(frame)}")
+    if (y == y.iloc[0]).all():
+        raise UserInputError(
+            f"target {target!r} has a single value ({y.iloc[0]:.6g}) in every run: "
+            "nothing to explain"
+        )
     hyper = expand_lists(frame[params].copy(), notes)
     original = hyper.copy()
     numeric, categorical = split_types(hyper)

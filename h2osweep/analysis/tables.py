@@ -199,6 +199,11 @@ def choose_columns(
         raise UserInputError(f"give --target: one of {brief(raw.metrics or columns)}")
     if target not in columns:
         raise UserInputError(f"unknown target {target!r}; columns: {brief(columns)}")
+    if params is not None and not params:
+        raise UserInputError(
+            "--params lists no column: name hyperparameter columns separated by commas, "
+            "or leave --params out for all"
+        )
     if params:
         unknown = [p for p in params if p not in columns]
         if unknown:

@@ -71,23 +71,36 @@ def handle(args: argparse.Namespace) -> int:
     from h2osweep.analysis import analyze
     from h2osweep.report import write_report
 
-    params = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
     analysis = analyze(
         args.results,
         target=args.target,
         goal=args.goal,
-        params=params,
+        params=param_list(args.params),
         gam_formula=args.gam,
         intercept=not args.no_intercept,
         seed=args.seed,
         compare=args.compare,
     )
     written = write_report(analysis, args.out)
-    for note in analysis.notes:
-        print(f"- {note}")
-    print(f"best run {analysis.best.run}: {analysis.prepared.target} = {analysis.best.value:.6g}")
-    if analysis.suggested:
-        print(f"GAM-suggested configuration: {analysis.suggested.config}")
-        print(f"  {analysis.suggested.note}")
-    print(f"wrote {len(written)} files to {args.out} (open report.html)")
+    for line in summary_lines(analysis, args.out, len(written)):
+        print(line)
     return 0
+
+
+def param_list(text: str | None) -> list[str] | None:
+    """The --params columns; None (all columns) only when --params was not given at all."""
+    if text is None:
+        return None
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def summary_lines(analysis, out: str, files: int) -> list[str]:
+    """What the command prints: the notes, the best run and the GAM's suggestion."""
+    lines = [f"- {note}" for note in analysis.notes]
+    best = analysis.best
+    lines.append(f"best run {best.run}: {analysis.prepared.target} = {best.value:.6g}")
+    if analysis.suggested:
+        lines.append(f"GAM-suggested configuration: {analysis.suggested.config}")
+        lines.append(f"  {analysis.suggested.note}")
+    lines.append(f"wrote {files} files to {out} (open report.html)")
+    return lines

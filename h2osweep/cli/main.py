@@ -71,7 +71,9 @@ def run_guarded(prog: str, function, *args) -> int:
     SIGTERM is handled like Ctrl-C. Used by the command and by the lecture's scripts."""
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return function(*args) or 0
+        status = function(*args) or 0
+        sys.stdout.flush()  # a reader gone early shows here, inside the guard, not at exit
+        return status
     except H2OSweepError as error:
         sys.stderr.write(f"{prog}: error: {' '.join(str(error).split())}\n")  # always one line
         return error.exit_status
