@@ -26,6 +26,13 @@ MIN_POLL_SECONDS = 0.05
 MAX_POLL_SECONDS = 1.0
 FINISHED = {"DONE", "FAILED", "CANCELLED"}
 UNSTABLE = "unstable model"
+MAX_ERROR_CHARS = 300
+ERROR_HEADER = re.compile(r"(Server error )?[\w.$]+( +\([\w.$]+\))?:")  # "...Exception:"
+ERROR_PREFIX = re.compile(
+    r"^(Error: |ERRR on field: _?|DistributedException from \S+: '?"
+    r"|Job with key \S+ failed with an exception: )"
+)
+ERROR_NOISE = ("at ", "Request: ", "data: ", "For more information", "http")
 DIVERGED = (
     "the model diverged: H2O aborted it for numerical instability (try a smaller rate, "
     "adaptive_rate=true, or more regularization)"
@@ -164,17 +171,27 @@ def job_error(job) -> str:
 
 
 def error_message(error) -> str:
-    """The meaningful line of an H2O error: the refused field, or the cause's first line."""
+    """Why H2O refused or failed a run, in one line (it goes to results.csv and progress).
+
+    H2O's text spans lines: a generic header, the reason (escaped `\\n` inside a refused
+    build's `msg`), then the request, a stack trace or a link. The reasons are kept, joined by
+    "; ", without H2O's prefixes ("Error: ", "ERRR on field: _"), and cut at MAX_ERROR_CHARS.
+    """
     text = str(error).strip()
     if UNSTABLE in text:
         return DIVERGED
-    details = re.search(r"Details: (ERRR on field: [^'\n]*)", text)
-    if details:
-        return details.group(1).strip()[:500]
-    lines = [line.strip(" '") for line in text.splitlines()]
-    lines = [line for line in lines if line and not line.startswith(("at ", "stacktrace"))]
-    meaningful = [
-        line for line in lines if not line.startswith(("DistributedException", "Job with"))
-    ]
-    chosen = (meaningful or lines or [type(error).__name__])[0]
-    return chosen[:500]
+    msg = re.search(r"^\s*msg = '(.*)'$", text, re.MULTILINE)  # a refused build's reason
+    if msg:
+        text = msg.group(1).split("Details: ", 1)[-1].replace("\\n", "\n")
+    text = re.split(r"', caused by |\nstacktrace", text, maxsplit=1)[0]  # repeats, traces
+    reasons: list[str] = []
+    for line in text.splitlines():
+        line = ERROR_PREFIX.sub("", line.strip().strip("'")).rstrip(".")
+        if line and not ERROR_HEADER.fullmatch(line) and not line.startswith(ERROR_NOISE):
+            reasons += [] if line in reasons else [line]
+    return _shorten("; ".join(reasons) or type(error).__name__)
+
+
+def _shorten(text: str) -> str:
+    """The text cut to MAX_ERROR_CHARS, an ellipsis marking the cut."""
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3].rstrip() + "..."

@@ -36,7 +36,7 @@ DEFAULT_UNITS = 100
 LECTURE_DEFAULTS = {"activation": "RectifierWithDropout", "epochs": 100.0}
 CLASSIFICATION_DEFAULTS = {"loss": "CrossEntropy"}
 SEED_MODULUS = 2**31 - 1
-POSITIVE = {"epochs", "layers", "units"}
+POSITIVE = {"epochs"}
 NON_NEGATIVE = {"l1", "l2", "input_dropout_ratio", "rate", "rho", "epsilon", "hidden"}
 
 
@@ -55,17 +55,18 @@ def allowed_keys() -> set[str]:
 
 
 def check_keys(keys) -> None:
-    """Refuse unknown or reserved parameter names, suggesting the closest allowed one."""
+    """Refuse unknown or reserved parameter names, suggesting the closest allowed ones."""
     allowed = allowed_keys()
     for key in keys:
         if key in SET_BY_H2OSWEEP:
             raise UserInputError(f"parameter {key!r} is set by h2osweep itself and cannot be swept")
         if key not in allowed:
-            close = difflib.get_close_matches(key, sorted(allowed), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = difflib.get_close_matches(key, sorted(allowed), n=3)
+            hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
             raise UserInputError(
-                f"unknown parameter {key!r}{hint}: use an H2O deep-learning parameter, "
-                f"one of {sorted(ALIASES)}, or 'layers'/'units'"
+                f"unknown parameter {key!r}{hint}: use any H2ODeepLearningEstimator argument "
+                "(epochs, hidden, l1, rate, ...), the lecture's neurons/hidden_dropout/"
+                "input_dropout, or the shorthands layers/units"
             )
 
 
@@ -79,9 +80,13 @@ def h2o_parameters(
         parameters.update(CLASSIFICATION_DEFAULTS)
     for key, value in config.items():
         if key not in RUN_KEYS | SHORTHANDS:
-            parameters[ALIASES.get(key, key)] = _plain(value)
+            parameters[ALIASES.get(key, key)] = _plain(key, value)
+        if ALIASES.get(key, key) == "hidden":
+            _check_hidden(key, parameters["hidden"])
+    _check_shorthands(config)
     if "layers" in config:
-        parameters["hidden"] = [int(config.get("units", DEFAULT_UNITS))] * int(config["layers"])
+        units = _whole(config, "units", DEFAULT_UNITS)
+        parameters["hidden"] = [units] * _whole(config, "layers", 1)
     parameters.update(overrides)
     parameters["reproducible"] = reproducible
     return parameters
@@ -93,13 +98,55 @@ def model_seed(name: str) -> int:
     return int.from_bytes(digest[:8], "big") % SEED_MODULUS + 1
 
 
-def _plain(value):
-    """Numpy scalars and arrays as plain Python values, which the h2o client accepts."""
+def _plain(key: str, value):
+    """The value as plain Python (which the h2o client takes); NaN or inf refused (H2O cannot)."""
     if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, float) and math.isnan(value):
-        raise UserInputError("a parameter value is missing (NaN)")
+        value = value.tolist()
+    if any(isinstance(v, float) and not math.isfinite(v) for v in _flat(value)):
+        raise UserInputError(f"parameter {key!r} must be a finite number, but got {value!r}")
     return value
+
+
+def _flat(value) -> list:
+    """The value's items, nested lists flattened (`hidden` is a list of lists in a grid)."""
+    if isinstance(value, list | tuple):
+        return [item for part in value for item in _flat(part)]
+    return [value]
+
+
+def _whole(config: dict, key: str, default: int) -> int:
+    """A shorthand's whole number >= 1 (1.0 is fine), refused rather than truncated (1.5)."""
+    value = config.get(key, default)
+    if hasattr(value, "item"):
+        value = value.item()
+    whole = _is_number(value) and math.isfinite(value) and value >= 1 and value == int(value)
+    if not whole:
+        raise UserInputError(f"parameter {key!r} must be a whole number >= 1, but got {value!r}")
+    return int(value)
+
+
+def _check_shorthands(config: dict) -> None:
+    """`units` means nothing without `layers`, and `layers` would silently replace `hidden`."""
+    if "units" in config and "layers" not in config:
+        raise UserInputError(
+            "parameter 'units' needs 'layers' (hidden = [units] * layers): add --param layers=..."
+        )
+    given = [key for key in config if ALIASES.get(key, key) == "hidden"]
+    if "layers" in config and given:
+        raise UserInputError(
+            f"give the hidden layers once: as {given[0]!r} or as layers/units, not both"
+        )
+
+
+def _check_hidden(key: str, value) -> None:
+    """Refuse a `hidden` that is not a list of layer sizes, or one with no layer at all."""
+    if not isinstance(value, list | tuple):
+        raise UserInputError(
+            f"parameter {key!r} takes a list of layer sizes, but got {value!r}: write each value "
+            f"as a list, e.g. --param '{key}=[[50,50]]' or --param '{key}=[[50,50],[100]]'"
+        )
+    if not value:
+        raise UserInputError(f"parameter {key!r} needs at least one layer, but got {value!r}")
 
 
 def validate_config(config: dict) -> None:
@@ -111,21 +158,20 @@ def validate_config(config: dict) -> None:
             raise UserInputError(
                 f"parameter {key!r} must be a positive number, but got {config[key]!r}"
             )
-    for key, value in h2o_parameters(config).items():
-        if key in NON_NEGATIVE and any(_is_number(v) and v < 0 for v in _as_list(value)):
+    parameters = h2o_parameters(config)
+    for key in [key for key in config if key not in RUN_KEYS | SHORTHANDS]:
+        value = parameters[ALIASES.get(key, key)]
+        if ALIASES.get(key, key) in NON_NEGATIVE and any(
+            _is_number(v) and v < 0 for v in _flat(value)
+        ):
             raise UserInputError(f"parameter {key!r} must not be negative, but got {value!r}")
         try:
-            H2ODeepLearningEstimator(**{key: value})
+            H2ODeepLearningEstimator(**{ALIASES.get(key, key): value})
         except Exception as error:
-            shown = next((k for k, v in ALIASES.items() if v == key), key)
             raise UserInputError(
-                f"parameter {shown!r} cannot be {value!r}: {str(error).splitlines()[0]}"
+                f"parameter {key!r} cannot be {value!r}: {str(error).splitlines()[0]}"
             ) from error
 
 
 def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
