@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from h2osweep.cluster import ClusterOptions
+from h2osweep.cluster import ClusterOptions, free_port_pair
 from h2osweep.errors import StoreError, UserInputError
 from h2osweep.sampling import expand_grid, sample_params
 from h2osweep.store.results_store import open_store
@@ -140,8 +140,11 @@ def test_rerun_skips_finished_runs_and_adds_new_seeds(parallel_sweep, h2o_cluste
     assert list(table["name"])[-1] == "m_5"
     best = table.loc[table["test_mse"].idxmin()]
     assert summary.best == (best["test_mse"], best["name"])  # the sweep's best, not the session's
-    again = _sweep(h2o_cluster, digits_local, random_plan([*SEEDS, 5]), out)
-    assert (again.trained, again.best) == (0, summary.best)
+    nowhere = ClusterOptions(url=f"http://127.0.0.1:{free_port_pair()}")  # no H2O answers there
+    options = SweepOptions(out, quiet=True)
+    plan = random_plan([*SEEDS, 5])
+    again = run_sweep(plan, digits_local, TrainSettings(epochs=1), options, nowhere)
+    assert (again.trained, again.skipped, again.best) == (0, 5, summary.best)
 
 
 def test_results_without_their_store_are_refused_then_moved_aside(tmp_path):

@@ -175,14 +175,7 @@ class ResultsStore:
 
     def best(self, metric: str, goal: str) -> tuple[float, str] | None:
         """The best stored value of `metric` among finished runs, and its run's name."""
-        table = self.results()
-        finished = table[(table["status"] == OK) & table[metric].notna()]
-        if finished.empty:
-            return None
-        row = finished.loc[
-            finished[metric].idxmin() if goal == "min" else finished[metric].idxmax()
-        ]
-        return float(row[metric]), str(row["name"])
+        return best_run(self.results(), metric, goal)
 
     def confusion(self, name: str, part: str = "test") -> pd.DataFrame | None:
         """The stored confusion matrix of one run (`part` is 'train' or 'test')."""
@@ -231,6 +224,25 @@ def load_results(folder: Path) -> pd.DataFrame:
     if not path.is_file():
         raise StoreError(f"{folder} is not a sweep folder: it has no {RESULTS}")
     return pd.read_csv(path)
+
+
+def best_run(table: pd.DataFrame, metric: str, goal: str) -> tuple[float, str] | None:
+    """The best value of `metric` among a results table's finished runs, and its run's name."""
+    finished = table[(table["status"] == OK) & table[metric].notna()]
+    if finished.empty:
+        return None
+    values = finished[metric]
+    row = finished.loc[values.idxmin() if goal == "min" else values.idxmax()]
+    return float(row[metric]), str(row["name"])
+
+
+def finished_runs(folder: Path) -> set[str]:
+    """Names of the runs stored `ok` in a folder, read without the lock (none without a store)."""
+    path = Path(folder) / DATABASE
+    if not path.is_file():
+        return set()
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        return {name for (name,) in db.execute("SELECT name FROM runs WHERE status = ?", (OK,))}
 
 
 def read_configs(folder: Path) -> dict[str, dict]:

@@ -10,7 +10,13 @@ from pathlib import Path
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import LocalData, upload
 from h2osweep.errors import H2OSweepError, UserInputError
-from h2osweep.store.results_store import check_folder, open_store
+from h2osweep.store.results_store import (
+    best_run,
+    check_folder,
+    finished_runs,
+    load_results,
+    open_store,
+)
 from h2osweep.store.table import check_metric
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.plans import Plan, definition_id
@@ -70,6 +76,8 @@ def run_sweep(
     """Train every run of `plan` not yet finished in `options.out`, storing each as it ends."""
     definition = plan.definition(training.describe(), data.describe())
     check_folder(options.out, definition, force_new=options.force_new)
+    if all_done(plan, options):
+        return _report_all_done(plan, options)
     training.model_prefix = f"h2osweep_{definition_id(definition)}"
     with (
         H2OCluster(cluster) as h2o_cluster,
@@ -95,6 +103,24 @@ def run_sweep(
         return SweepSummary(
             options.out, progress.done, progress.failed, skipped, progress.best, stop_reason, line
         )
+
+
+def all_done(plan: Plan, options: SweepOptions) -> bool:
+    """Whether the folder already holds every run of a plan known in advance (no H2O needed)."""
+    if not plan.fixed_in_advance or options.force_new:
+        return False
+    finished = finished_runs(options.out)
+    return bool(finished) and plan.done(finished) >= plan.size
+
+
+def _report_all_done(plan: Plan, options: SweepOptions) -> SweepSummary:
+    """The summary of a resume with nothing left to train, without starting or reaching H2O."""
+    progress = Progress(0, options.metric, options.goal, options.quiet)
+    progress.best = best_run(load_results(options.out), options.metric, options.goal)
+    progress.say(f"h2osweep: all {plan.size} run(s) are already done in {options.out}")
+    line = progress.summary(plan.size, None)
+    progress.say(line)
+    return SweepSummary(options.out, 0, 0, plan.size, progress.best, None, line)
 
 
 def default_parallel(cluster: dict, reproducible: bool) -> int:
