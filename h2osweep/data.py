@@ -24,7 +24,7 @@ DEFAULT_SPLIT_SEED = 42
 MAX_CLASSES = 50
 KAGGLE_TARGET = "label"
 HAR_TARGET = "Outcome"
-MAX_SPLIT_SEED = 2**32 - 1  # scikit-learn's random_state range
+MAX_RANDOM_STATE = 2**32 - 1  # the largest seed numpy and scikit-learn take
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 DATA_HELP = (
     "use 'digits', a Kaggle digit-recognizer train.csv, a 'UCI HAR Dataset' folder, "
@@ -101,9 +101,9 @@ def load_data(
     """Read a dataset by name or path; sources without a test set get a seeded stratified split."""
     if not 0 < test_fraction < 1:
         raise UserInputError(f"the test fraction must be between 0 and 1, but got {test_fraction}")
-    if not 0 <= split_seed <= MAX_SPLIT_SEED:
+    if not 0 <= split_seed <= MAX_RANDOM_STATE:
         raise UserInputError(
-            f"the split seed must be a whole number from 0 to {MAX_SPLIT_SEED}, "
+            f"the split seed must be a whole number from 0 to {MAX_RANDOM_STATE}, "
             f"but got {split_seed}"
         )
     data = _load(spec, target, test_fraction, split_seed)
@@ -307,20 +307,24 @@ def _is_classification(column: pd.Series) -> bool:
     return whole and column.nunique() <= MAX_CLASSES
 
 
-def _read_rows(path: Path) -> pd.DataFrame:
-    """A CSV file, or a Parquet file by its suffix (.parquet, .pq)."""
+def read_frame(path: Path) -> pd.DataFrame:
+    """A table file as pandas reads it: Parquet by its suffix (.parquet, .pq), else CSV."""
     if path.suffix.lower() in PARQUET_SUFFIXES:
-        try:
-            frame = pd.read_parquet(path)
-        except (ValueError, OSError) as error:
-            raise UserInputError(f"{path} is not a readable Parquet file: {error}") from error
+        return pd.read_parquet(path)
+    return pd.read_csv(path)
+
+
+def _read_rows(path: Path) -> pd.DataFrame:
+    """The rows of a data file; an unreadable one is the user's mistake, named by its format."""
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        unreadable, kind = (ValueError, OSError), "Parquet file"
     else:
-        try:
-            frame = pd.read_csv(path)
-        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
-            raise UserInputError(
-                f"{path} is not a readable CSV file (Parquet needs a .parquet name): {error}"
-            ) from error
+        unreadable = (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError)
+        kind = "CSV file (Parquet needs a .parquet name)"
+    try:
+        frame = read_frame(path)
+    except unreadable as error:
+        raise UserInputError(f"{path} is not a readable {kind}: {error}") from error
     if frame.empty:
         raise UserInputError(f"{path} has no data rows")
     return frame

@@ -17,10 +17,10 @@ from h2osweep.analysis.optimum import Optimum, best_observed, gam_suggestion
 from h2osweep.analysis.preprocess import Prepared, prepare
 from h2osweep.analysis.smooth import facet_smooths
 from h2osweep.analysis.tables import SWEEP_FOLDER, RawTable, choose_columns, load_results
+from h2osweep.data import MAX_RANDOM_STATE
 from h2osweep.errors import UserInputError
 
 GOALS = ("min", "max")
-SEED_LIMIT = 2**32  # numpy's and scikit-learn's seeds are unsigned 32-bit numbers
 
 
 @dataclass
@@ -104,9 +104,9 @@ def analyze(
 def check_seed(seed: object) -> None:
     """Refuse a seed numpy and ExtraTrees cannot take, before any work is done."""
     whole = isinstance(seed, numbers.Integral) and not isinstance(seed, bool)
-    if not whole or not 0 <= seed < SEED_LIMIT:
+    if not whole or not 0 <= seed <= MAX_RANDOM_STATE:
         raise UserInputError(
-            f"--seed must be a whole number >= 0 (at most {SEED_LIMIT - 1}), got {seed!r}"
+            f"--seed must be a whole number >= 0 (at most {MAX_RANDOM_STATE}), got {seed!r}"
         )
 
 

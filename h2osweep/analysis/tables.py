@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from h2osweep.data import read_frame
 from h2osweep.errors import UserInputError
 
 SWEEP_FOLDER = "sweep folder"
@@ -60,9 +61,7 @@ def load_results(source: str | Path) -> RawTable:
 def read_file(path: Path) -> pd.DataFrame:
     """Read a CSV or Parquet file; anything unreadable is the user's mistake."""
     try:
-        if path.suffix.lower() in {".parquet", ".pq"}:
-            return pd.read_parquet(path)
-        return pd.read_csv(path)
+        return read_frame(path)
     except pd.errors.EmptyDataError:
         raise UserInputError(f"the table {str(path)!r} is empty (no rows)") from None
     except (ValueError, OSError, ImportError) as error:

@@ -87,8 +87,8 @@ def run_sweep(
         store.record_session(description)
         skipped = plan.done(store.finished())
         todo = max(plan.size - skipped, 0)
-        progress = Progress(todo, options.metric, options.goal, options.quiet)
-        progress.best = store.best(options.metric, options.goal)  # a resume keeps the sweep's best
+        best = store.best(options.metric, options.goal)  # a resume keeps the sweep's best
+        progress = Progress(todo, options.metric, options.goal, options.quiet, best=best)
         parallel = options.parallel or default_parallel(description, training.reproducible)
         progress.say(
             f"h2osweep: {todo} of {plan.size} run(s) to train on {description['url']} "
@@ -115,8 +115,8 @@ def all_done(plan: Plan, options: SweepOptions) -> bool:
 
 def _report_all_done(plan: Plan, options: SweepOptions) -> SweepSummary:
     """The summary of a resume with nothing left to train, without starting or reaching H2O."""
-    progress = Progress(0, options.metric, options.goal, options.quiet)
-    progress.best = best_run(load_results(options.out), options.metric, options.goal)
+    best = best_run(load_results(options.out), options.metric, options.goal)
+    progress = Progress(0, options.metric, options.goal, options.quiet, best=best)
     progress.say(f"h2osweep: all {plan.size} run(s) are already done in {options.out}")
     line = progress.summary(plan.size, None)
     progress.say(line)

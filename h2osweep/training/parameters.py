@@ -160,13 +160,12 @@ def validate_config(config: dict) -> None:
             )
     parameters = h2o_parameters(config)
     for key in [key for key in config if key not in RUN_KEYS | SHORTHANDS]:
-        value = parameters[ALIASES.get(key, key)]
-        if ALIASES.get(key, key) in NON_NEGATIVE and any(
-            _is_number(v) and v < 0 for v in _flat(value)
-        ):
+        name = ALIASES.get(key, key)
+        value = parameters[name]
+        if name in NON_NEGATIVE and any(_is_number(v) and v < 0 for v in _flat(value)):
             raise UserInputError(f"parameter {key!r} must not be negative, but got {value!r}")
         try:
-            H2ODeepLearningEstimator(**{ALIASES.get(key, key): value})
+            H2ODeepLearningEstimator(**{name: value})
         except Exception as error:
             raise UserInputError(
                 f"parameter {key!r} cannot be {value!r}: {str(error).splitlines()[0]}"
