@@ -31,10 +31,10 @@ from h2osweep.analysis import (
     prepare,
     surfaces,
 )
-from h2osweep.analysis.synthetic import lecture_table
 from h2osweep.analysis.tables import load_results
 from h2osweep.report import write_report
 from h2osweep.report.plots import facet_plot, save
+from tests.synthetic import lecture_table
 
 TARGET_SECONDS = 30.0
 

@@ -12,8 +12,8 @@ import subprocess
 import sys
 import time
 
-from h2osweep.sampling import RRandom
-from h2osweep.sampling import rng as rng_module
+from h2osweep.space import RRandom
+from h2osweep.space import rng as rng_module
 
 CASES = {
     "runif(1e6)": ("runif(1e6)", lambda rng: rng.runif(1_000_000)),

@@ -19,7 +19,7 @@ import warnings
 from h2osweep import run
 from h2osweep.cluster import H2OCluster
 from h2osweep.data import load_data, upload
-from h2osweep.sweep import random_plan
+from h2osweep.search.fixed import random_plan
 from h2osweep.training.parameters import h2o_parameters, model_seed
 
 

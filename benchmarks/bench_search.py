@@ -28,9 +28,10 @@ import pandas as pd
 from h2osweep.analysis.curves import best_so_far
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data
-from h2osweep.sampling import LECTURE_SPACE, IntRange, PerLayer, Space
-from h2osweep.sweep import SweepOptions, random_plan, run_sweep
-from h2osweep.sweep.optuna_search import optuna_plan
+from h2osweep.search.fixed import random_plan
+from h2osweep.search.optuna.strategy import optuna_plan
+from h2osweep.space import LECTURE_SPACE, IntRange, PerLayer, Space
+from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.scheduler import TrainSettings
 
 RANDOM_RUNS = 40
@@ -75,7 +76,7 @@ def model_search(strategy, repeat, target, space, folder, local, args, url) -> t
     n_runs = 0
     while n_runs < args.max_runs:
         n_runs = min(n_runs + args.step, args.max_runs)
-        plan = optuna_plan(strategy, n_runs, folder, seed=repeat, space=space, startup=args.startup)
+        plan = optuna_plan(strategy, n_runs, seed=repeat, space=space, startup=args.startup)
         table = sweep(plan, folder, local, args, url)
         if runs_to_reach(table, target) <= n_runs:
             break

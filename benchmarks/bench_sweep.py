@@ -27,7 +27,8 @@ from statsmodels.stats.weightstats import DescrStatsW
 
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
-from h2osweep.sweep import SweepOptions, random_plan, run_sweep
+from h2osweep.search.fixed import random_plan
+from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.ordering import network_cost
 from h2osweep.training.parameters import h2o_parameters, model_seed
 from h2osweep.training.scheduler import TrainSettings

@@ -1,14 +1,16 @@
 """h2osweep: run and analyse hyperparameter sweeps of H2O deep-learning models.
 
-Pipeline: sampling (grids, R-exact random draws) -> training (H2O models, metrics) -> store
-(one folder per sweep) -> analysis (correlations, OLS, trees, GAM) -> report (plots, HTML).
+Layers: space (R-exact draws, grids) -> search (strategies) -> training (H2O models, metrics)
+-> store (one folder per sweep) -> sweep (the engine) -> analysis (correlations, OLS, trees,
+GAM) -> report (plots, HTML); workflows and the CLI on top; `record` (the run record) and
+`errors`/`validation` below all of them. See docs/ARCHITECTURE.md.
 """
 
 __version__ = "0.1.0"
 
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
-from h2osweep.sampling import (
+from h2osweep.space import (
     LECTURE_SPACE,
     Beta,
     Choice,

@@ -29,9 +29,8 @@ JAVA_HINT = "install Java with 'apt-get install -y openjdk-17-jre-headless' or s
 MEMORY_UNITS = {"M": 1 << 20, "G": 1 << 30}
 EMBEDDED_PREFIX = "h2osweep-"
 # The throughput collector (Java 8's default, which H2O long ran on) instead of G1: G1's write
-# barriers make C2 compile more, and on 2 cores that CPU is taken from parallel builds. Measured
-# in benchmarks/README.md: 1.3 s faster per 20-model sweep at 2 epochs over 26 paired rounds,
-# no measurable change at 10 epochs, the same models.
+# barriers make C2 compile more, and on 2 cores that CPU is taken from parallel builds (the
+# paired measurement is in benchmarks/README.md; the models are the same).
 EMBEDDED_JVM_ARGS = ("-XX:+UseParallelGC",)
 # Stops the JVM ($2) once its owner ($1) is gone, even when the owner was killed with SIGKILL.
 WATCHDOG = (
@@ -207,8 +206,10 @@ def _probe(url: str, safe: str, credentials, verify) -> None:
         if "CERTIFICATE_VERIFY_FAILED" not in str(error):
             reason = f"the TLS handshake failed ({_first_line(error)[:200]})"
         raise ClusterError(
-            f"{safe} refused: {reason}; give its CA certificate with --cacert FILE, "
-            "or --insecure to skip the check"
+            f"{safe} refused: {reason}; give its CA certificate with {{cacert}} FILE, "
+            "or {insecure} to skip the check",
+            "cacert",
+            "insecure",
         ) from error
     except requests.exceptions.RequestException:
         return  # h2o.connect reports an unreachable URL in its own words
@@ -225,7 +226,7 @@ def _probe(url: str, safe: str, credentials, verify) -> None:
 
 
 def _ignore_insecure_warnings() -> None:
-    """--insecure was asked for: do not repeat urllib3's warning on every request."""
+    """An insecure connection was asked for: do not repeat urllib3's warning on every request."""
     with contextlib.suppress(ImportError):
         from urllib3.exceptions import InsecureRequestWarning
 
@@ -262,13 +263,14 @@ def validate_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UserInputError(
-            "--url must look like http://HOST:PORT or https://HOST:PORT, "
-            f"but got {redact_url(url)!r}"
+            "{url} must look like http://HOST:PORT or https://HOST:PORT, "
+            f"but got {redact_url(url)!r}",
+            "url",
         )
     try:
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError as error:
-        raise UserInputError(f"--url has a bad port: {redact_url(url)!r}") from error
+        raise UserInputError(f"{{url}} has a bad port: {redact_url(url)!r}", "url") from error
     return url
 
 
@@ -289,7 +291,9 @@ def parse_memory(text: str | None) -> int | None:
     number, unit = text[:-1], text[-1:].upper()
     if unit not in MEMORY_UNITS or not number.isdigit() or int(number) == 0:
         raise UserInputError(
-            f"memory must be a positive whole number of M or G such as 4G, but got {text!r}"
+            f"{{max_mem}}: memory must be a positive whole number of M or G such as 4G, "
+            f"but got {text!r}",
+            "max_mem",
         )
     return int(number) * MEMORY_UNITS[unit]
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from h2osweep.errors import UserInputError
+from h2osweep.validation import NUMPY_SEED_LIMIT, check_fraction, is_whole
 
 DEFAULT_DATA = "digits"
 DEFAULT_TEST_FRACTION = 0.2
@@ -24,11 +25,10 @@ DEFAULT_SPLIT_SEED = 42
 MAX_CLASSES = 50
 KAGGLE_TARGET = "label"
 HAR_TARGET = "Outcome"
-MAX_RANDOM_STATE = 2**32 - 1  # the largest seed numpy and scikit-learn take
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 DATA_HELP = (
     "use 'digits', a Kaggle digit-recognizer train.csv, a 'UCI HAR Dataset' folder, "
-    "or a CSV or Parquet file with --target COLUMN"
+    "or a CSV or Parquet file with {target} COLUMN"
 )
 
 
@@ -99,12 +99,12 @@ def load_data(
     split_seed: int = DEFAULT_SPLIT_SEED,
 ) -> LocalData:
     """Read a dataset by name or path; sources without a test set get a seeded stratified split."""
-    if not 0 < test_fraction < 1:
-        raise UserInputError(f"the test fraction must be between 0 and 1, but got {test_fraction}")
-    if not 0 <= split_seed <= MAX_RANDOM_STATE:
+    check_fraction("test_fraction", test_fraction)
+    if not (is_whole(split_seed) and 0 <= split_seed <= NUMPY_SEED_LIMIT):
         raise UserInputError(
-            f"the split seed must be a whole number from 0 to {MAX_RANDOM_STATE}, "
-            f"but got {split_seed}"
+            "{split_seed}: the split seed must be a whole number from 0 to "
+            f"{NUMPY_SEED_LIMIT}, but got {split_seed!r}",
+            "split_seed",
         )
     data = _load(spec, target, test_fraction, split_seed)
     data.reload = {
@@ -143,7 +143,7 @@ def _load(spec: str, target: str | None, test_fraction: float, split_seed: int) 
         _own_target(spec, target, HAR_TARGET)
         return load_har(path)
     if not path.is_file():
-        raise UserInputError(f"unknown data {spec!r}: {DATA_HELP}")
+        raise UserInputError(f"unknown data {spec!r}: {DATA_HELP}", "target")
     frame = _read_rows(path)
     if target is None and {KAGGLE_TARGET, "pixel0"} <= set(frame.columns):
         return _split(
@@ -155,7 +155,9 @@ def _load(spec: str, target: str | None, test_fraction: float, split_seed: int) 
             split_seed,
         )
     if target is None:
-        raise UserInputError(f"{spec} has no known target: name its target column with --target")
+        raise UserInputError(
+            f"{spec} has no known target: name its target column with {{target}}", "target"
+        )
     return _split(frame, path.stem, "CSV", target, test_fraction, split_seed)
 
 
@@ -172,7 +174,8 @@ def load_har(folder: Path) -> LocalData:
     missing = [name for name in required if not (folder / name).is_file()]
     if missing:
         raise UserInputError(
-            f"{folder} is not a UCI HAR Dataset folder (missing {', '.join(missing)}): {DATA_HELP}"
+            f"{folder} is not a UCI HAR Dataset folder (missing {', '.join(missing)}): {DATA_HELP}",
+            "target",
         )
     names = _unique(_read_table(folder / "features.txt")[1].astype(str).tolist())
     labels = dict(_read_table(folder / "activity_labels.txt").itertuples(index=False))
@@ -277,10 +280,11 @@ def _can_stratify(labels: pd.Series, test_fraction: float) -> bool:
 
 
 def _own_target(spec: str, target: str | None, own: str) -> None:
-    """A dataset with a known target takes no other (--target is for a plain CSV)."""
+    """A dataset with a known target takes no other (a target is named for a plain CSV)."""
     if target not in (None, own):
         raise UserInputError(
-            f"{spec} has its own target {own!r}; --target {target} is only for a plain CSV"
+            f"{spec} has its own target {own!r}; {{target}} {target} is only for a plain CSV",
+            "target",
         )
 
 

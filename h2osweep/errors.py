@@ -1,13 +1,32 @@
 """The exceptions h2osweep raises: one root, and a child for each kind of failure the CLI reports.
 
-Each class carries the CLI exit status it maps to, so the CLI needs no table of its own.
+Each class carries the CLI exit status it maps to, so the CLI needs no table of its own. A
+message may name parameters as `{name}` placeholders: `str(error)` spells them as the Python
+names, and the CLI spells them as its flags (`error.render(spell)`), so the library never names
+a flag and the command line never names a Python argument.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
 
 
 class H2OSweepError(Exception):
     """Root of every error h2osweep raises on purpose."""
 
     exit_status = 1
+
+    def __init__(self, message: str = "", *parameters: str) -> None:
+        self.template = message
+        self.parameters = parameters
+        super().__init__(self.render())
+
+    def render(self, spell: Callable[[str], str] = str) -> str:
+        """The message with each `{parameter}` written as `spell(parameter)`."""
+        text = self.template
+        for name in self.parameters:
+            text = text.replace(f"{{{name}}}", spell(name))
+        return text
 
 
 class UserInputError(H2OSweepError, ValueError):

@@ -20,7 +20,7 @@ import sys
 from h2osweep.cli.main import run_guarded
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
-from h2osweep.training.runs import RunSpec
+from h2osweep.record.runs import RunSpec
 from h2osweep.training.scheduler import TrainSettings, train_one
 
 EXAMPLES = {"ex1": 0.001, "ex2": 0.01}

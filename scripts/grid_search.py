@@ -31,8 +31,9 @@ from h2osweep.cli.main import run_guarded
 from h2osweep.cli.options import parse_param
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
-from h2osweep.sweep import SweepOptions, grid_plan, run_sweep
-from h2osweep.training.runs import RunSpec
+from h2osweep.record.runs import RunSpec
+from h2osweep.search.fixed import grid_plan
+from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.scheduler import TrainSettings, train_one
 
 SHOWN = ["name", "layers", "epochs", "l1", "test_mse", "test_logloss", "test_mean_per_class_error"]

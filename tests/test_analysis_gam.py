@@ -8,7 +8,6 @@ import pytest
 
 from h2osweep.analysis import (
     analyze,
-    expand_layers,
     fit_gam,
     gam_table,
     partial_dependence,
@@ -17,9 +16,10 @@ from h2osweep.analysis import (
 from h2osweep.analysis.gam_formula import LECTURE_FORMULA, GamTerm, parse_formula
 from h2osweep.analysis.pipeline import load_source
 from h2osweep.analysis.preprocess import prepare
-from h2osweep.analysis.synthetic import lecture_table, wandb_table
 from h2osweep.analysis.tables import choose_columns
 from h2osweep.errors import UserInputError
+from h2osweep.record.columns import with_layers as expand_layers
+from tests.synthetic import lecture_table, wandb_table
 
 
 def prepared_lecture(n, seed=0):
@@ -155,7 +155,7 @@ def test_an_observed_optimum_is_suggested_as_that_run_whole():
 
 def test_a_seed_numpy_cannot_take_is_a_user_error():
     for seed in (-1, 2**32, 1.5):
-        with pytest.raises(UserInputError, match="--seed must be a whole number >= 0"):
+        with pytest.raises(UserInputError, match="^seed must be a whole number >= 0"):
             analyze(layered_runs(), target="y", params=["x"], seed=seed)
 
 

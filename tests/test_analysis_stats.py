@@ -6,8 +6,8 @@ import pytest
 from h2osweep.analysis import correlations, importances, ols
 from h2osweep.analysis.pipeline import load_source
 from h2osweep.analysis.preprocess import prepare
-from h2osweep.analysis.synthetic import wandb_table
 from h2osweep.analysis.tables import choose_columns
+from tests.synthetic import wandb_table
 
 
 @pytest.fixture(scope="module")

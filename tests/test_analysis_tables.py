@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from h2osweep.analysis.synthetic import lecture_table, wandb_table
 from h2osweep.analysis.tables import choose_columns, load_results, parse_mapping, recognise
 from h2osweep.errors import UserInputError
+from tests.synthetic import lecture_table, wandb_table
 
 
 @pytest.fixture
@@ -111,11 +111,11 @@ def test_choose_columns_says_what_was_chosen_and_rejects_unknowns():
     assert notes[0].startswith("Target: val_acc. Hyperparameters (all W&B export")
     with pytest.raises(UserInputError, match=r"unknown target 'acc'; columns: name, "):
         choose_columns(raw, "acc", None)
-    with pytest.raises(UserInputError, match="unknown --params column"):
+    with pytest.raises(UserInputError, match="unknown params column"):
         choose_columns(raw, "val_acc", ["lr"])
-    with pytest.raises(UserInputError, match="give --target"):
+    with pytest.raises(UserInputError, match="give target"):
         choose_columns(raw, None, None)
-    with pytest.raises(UserInputError, match="--params lists no column"):
+    with pytest.raises(UserInputError, match="^params lists no column"):
         choose_columns(raw, "val_acc", [])
     _, params, notes = choose_columns(raw, "val_acc", ["epochs"])
-    assert params == ["epochs"] and "given by --params" in notes[0]
+    assert params == ["epochs"] and "given by params" in notes[0]

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from h2osweep.analysis.synthetic import lecture_table, wandb_table
 from h2osweep.cli import analyze as analyze_command
 from h2osweep.cli.main import main
+from tests.synthetic import lecture_table, wandb_table
 
 OUTPUTS = ["correlations.csv", "ols.csv", "importance.csv", "gam.csv", "report.html", "facets.png"]
 

@@ -75,7 +75,7 @@ def test_url_that_is_not_h2o_is_refused():
 
 @pytest.mark.parametrize("url", ["ftp://host:1", "localhost:54321", "http://", "http://h:port"])
 def test_malformed_urls_are_user_errors(url):
-    with pytest.raises(UserInputError, match="--url"):
+    with pytest.raises(UserInputError, match="^url "):
         validate_url(url)
 
 

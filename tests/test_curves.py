@@ -7,9 +7,9 @@ import json
 import pytest
 
 from h2osweep.analysis import analyze
-from h2osweep.analysis.synthetic import lecture_table
 from h2osweep.errors import UserInputError
 from h2osweep.report import write_report
+from tests.synthetic import lecture_table
 
 
 def _sweep_folder(path, strategy: str, seed: int):
@@ -38,5 +38,5 @@ def test_compare_needs_a_sweep_folder(tmp_path):
     path = tmp_path / "runs.csv"
     lecture_table(20, seed=3).to_csv(path, index=False)
     assert analyze(path, target="test_mse").curves.empty
-    with pytest.raises(UserInputError, match="--compare needs a sweep folder"):
+    with pytest.raises(UserInputError, match="^compare needs a sweep folder"):
         analyze(path, target="test_mse", compare=[tmp_path])

@@ -76,7 +76,7 @@ def test_any_csv_with_a_named_target(tmp_path):
         (lambda p: None, None, "unknown data"),
         (lambda p: p.write_text(""), "y", "not a readable CSV"),
         (lambda p: p.write_text("a,b\n"), "y", "no data rows"),
-        (lambda p: p.write_text("a,b\n1,2\n"), None, "name its target column with --target"),
+        (lambda p: p.write_text("a,b\n1,2\n"), None, "name its target column with target"),
         (lambda p: p.write_text("a,b\n1,2\n"), "y", "no target column 'y'"),
         (lambda p: p.write_text("a,y\n" + "1,7\n" * 12 + "2,\n"), "y", "is 7.0 in every"),
         (lambda p: p.write_bytes(b"PAR1\xff\xfe\x00\n\x81"), "y", "Parquet needs a .parquet name"),

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from h2osweep.errors import UserInputError
-from h2osweep.sampling import expand_grid
+from h2osweep.space import expand_grid
 
 
 def test_lecture_grid_has_rs_18_rows_first_factor_fastest():

@@ -7,11 +7,11 @@ import math
 import pytest
 
 from h2osweep.errors import UserInputError
-from h2osweep.sampling import expand_grid
-from h2osweep.sweep import grid_plan
+from h2osweep.record.runs import FAILED, RunSpec
+from h2osweep.search.fixed import grid_plan
+from h2osweep.space import expand_grid
 from h2osweep.training.jobs import MAX_ERROR_CHARS
 from h2osweep.training.parameters import h2o_parameters
-from h2osweep.training.runs import FAILED, RunSpec
 from h2osweep.training.scheduler import TrainSettings, train_one
 from tests.conftest import run_cli
 
@@ -40,7 +40,7 @@ from tests.conftest import run_cli
         ),
         (
             {"units": [4, 8]},
-            "parameter 'units' needs 'layers' (hidden = [units] * layers): add --param layers=...",
+            "parameter 'units' needs 'layers' (hidden = [units] * layers): add a 'layers' value",
         ),
         (
             {"layers": [2], "hidden": [[50]]},
@@ -59,7 +59,7 @@ def test_a_flat_hidden_list_names_hidden_and_shows_the_list_of_lists_syntax():
         grid_plan(expand_grid(hidden=[50, 50]))
     assert str(refused.value) == (
         "parameter 'hidden' takes a list of layer sizes, but got 50: write each value as a list, "
-        "e.g. --param 'hidden=[[50,50]]' or --param 'hidden=[[50,50],[100]]'"
+        "e.g. hidden=[[50, 50]] or hidden=[[50, 50], [100]]"
     )
 
 
@@ -94,9 +94,10 @@ def test_cli_refuses_them_in_one_line_with_status_2(tmp_path, value, message):
     assert not (tmp_path / "out").exists()
 
 
-def _failure(config: dict, digits_h2o, **settings) -> str:
+def _failure(config: dict, digits_h2o, budget=None, **settings) -> str:
     """The stored error of one run H2O refuses, trained the way a sweep trains it."""
-    result = train_one(RunSpec("g_1", config), digits_h2o, TrainSettings(**settings))
+    spec = RunSpec("g_1", config, budget=budget)
+    result = train_one(spec, digits_h2o, TrainSettings(**settings))
     assert result.status == FAILED
     assert "\n" not in result.error and "\\n" not in result.error
     return result.error
@@ -104,8 +105,8 @@ def _failure(config: dict, digits_h2o, **settings) -> str:
 
 @pytest.mark.h2o
 def test_h2o_refusal_keeps_the_reason_not_the_generic_header(digits_h2o):
-    # settings' overrides reach H2O unchecked: the h2o client's "inf" is H2O's to refuse
-    error = _failure({"hidden": [4]}, digits_h2o, extra={"epochs": math.inf})
+    # a run's own budget reaches H2O unchecked: the h2o client's "inf" is H2O's to refuse
+    error = _failure({"hidden": [4]}, digits_h2o, budget=math.inf)
     assert error == (
         "Illegal argument for field: epochs of schema: DeepLearningParametersV3: "
         'cannot convert "inf" to type double'

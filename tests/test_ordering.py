@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from h2osweep.sweep import Budget, random_plan
+from h2osweep.record.runs import RunSpec
+from h2osweep.search.fixed import random_plan
+from h2osweep.search.optuna.strategy import OptunaSearch
+from h2osweep.sweep import Budget
 from h2osweep.sweep.engine import reorder_window
-from h2osweep.sweep.optuna_search.plan import OptunaPlan
 from h2osweep.training.ordering import longest_first, network_cost
-from h2osweep.training.runs import RunSpec
 from h2osweep.training.scheduler import TrainSettings, build_costs
 
 
@@ -39,4 +40,4 @@ def test_only_a_sweep_that_trains_its_whole_fixed_plan_is_reordered():
     assert reorder_window(plan, Budget(), parallel=1) == 0
     assert reorder_window(plan, Budget(max_models=2), parallel=2) == 0
     assert reorder_window(plan, Budget(max_runtime=60), parallel=2) == 0
-    assert not OptunaPlan.fixed_in_advance
+    assert not OptunaSearch.known_in_advance

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from h2osweep.sampling import RRandom, expand_grid, sample_params
+from h2osweep.space import RRandom, expand_grid, sample_params
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "reference_r" / "expected"

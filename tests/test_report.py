@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from h2osweep.analysis import analyze
-from h2osweep.analysis.synthetic import lecture_table, wandb_table
 from h2osweep.report import write_report
 from h2osweep.report.html import esc, number
+from tests.synthetic import lecture_table, wandb_table
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_two_runs_and_retrained_section(tmp_path):
     comparison = pd.DataFrame(
         {"model": ["best sweep run (m_1)", "optimized_best"], "test_mse": [0.05, 0.04]}
     )
-    from h2osweep.sweep.retrain import SEED_SPREAD
+    from h2osweep.workflows.retrain import SEED_SPREAD
 
     item = dict(choice="best", config={"neurons": [500, 500]}, comparison=comparison)
     retrained = [SimpleNamespace(**item, note=SEED_SPREAD)]

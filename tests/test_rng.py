@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from h2osweep.errors import UserInputError
-from h2osweep.sampling import RRandom, check_seed, scramble_seed
-from h2osweep.sampling import rng as rng_module
+from h2osweep.space import RRandom, check_seed, scramble_seed
+from h2osweep.space import rng as rng_module
 
 seeds = st.integers(-2147483647, 2147483647)
 counts = st.integers(0, 300)

@@ -75,7 +75,7 @@ def test_random_search_runs_steps_one_to_eight(tmp_path):
 
 
 def test_sweep_insights_prints_the_blog_tables(tmp_path):
-    from h2osweep.analysis.synthetic import wandb_table
+    from tests.synthetic import wandb_table
 
     path = tmp_path / "wandb.csv"
     wandb_table(60, seed=3).to_csv(path, index=False)

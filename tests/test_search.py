@@ -15,15 +15,11 @@ from optuna.trial import FixedTrial, TrialState
 
 from h2osweep.analysis.curves import best_so_far
 from h2osweep.cluster import ClusterOptions
-from h2osweep.sampling import LECTURE_SPACE, sample_params
-from h2osweep.sampling.space import Beta, Choice, Fixed, IntRange, Uniform
-from h2osweep.sweep import SweepOptions, random_plan, run_sweep
-from h2osweep.sweep.optuna_search import (
-    STUDY_FILE,
-    optuna_plan,
-    suggest_config,
-    to_optuna,
-)
+from h2osweep.search.fixed import random_plan
+from h2osweep.search.optuna.strategy import STUDY_FILE, optuna_plan
+from h2osweep.search.optuna.translate import suggest_config, to_optuna
+from h2osweep.space import LECTURE_SPACE, Beta, Choice, Fixed, IntRange, Uniform, sample_params
+from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.scheduler import TrainSettings
 from tests.conftest import run_cli, start_cli, wait_for_rows
 
@@ -96,12 +92,12 @@ def test_tpe_runs_are_stored_like_random_runs_and_told_to_the_study(
         return pd.read_csv(out / "results.csv")
 
     random = sweep(random_plan([403]), tmp_path / "random")
-    plan = optuna_plan("tpe", 3, tmp_path / "tpe", seed=7)
+    plan = optuna_plan("tpe", 3, seed=7)
     tpe = sweep(plan, tmp_path / "tpe")
     assert list(tpe.columns) == list(random.columns)
     assert list(tpe["name"]) == ["t_0", "t_1", "t_2"] and set(tpe["status"]) == {"ok"}
     assert (tpe["depth"] == tpe["neurons"].map(lambda text: len(json.loads(text)))).all()
-    trials = plan.study().get_trials(states=(TrialState.COMPLETE,))
+    trials = [t for t in _trials(tmp_path / "tpe") if t.state == TrialState.COMPLETE]
     assert [trial.value for trial in trials] == tpe["test_mse"].tolist()
     prior = sample_params(7 + 7919)  # startup="prior": trial k draws R's run(seed + 7919 k)
     assert json.loads(tpe.loc[1, "neurons"]) == prior["neurons"]

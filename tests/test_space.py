@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from h2osweep.errors import UserInputError
-from h2osweep.sampling import (
+from h2osweep.space import (
     LECTURE_SPACE,
     Beta,
     Choice,

@@ -9,10 +9,13 @@ import pytest
 
 from h2osweep.cluster import ClusterOptions, free_port_pair
 from h2osweep.errors import StoreError, UserInputError
-from h2osweep.sampling import expand_grid, sample_params
-from h2osweep.store.results_store import open_store
-from h2osweep.store.table import METRIC_COLUMNS
-from h2osweep.sweep import Budget, SweepOptions, grid_plan, random_plan, run_sweep
+from h2osweep.record.columns import METRIC_COLUMNS
+from h2osweep.record.goal import Objective
+from h2osweep.record.runs import OK, RunResult, RunSpec
+from h2osweep.search.fixed import grid_plan, random_plan
+from h2osweep.space import expand_grid, sample_params
+from h2osweep.store.results_store import open_store, read_confusion
+from h2osweep.sweep import Budget, SweepOptions, run_sweep, sweep_definition
 from h2osweep.sweep.progress import Progress
 from h2osweep.training import jobs, scheduler
 from h2osweep.training.jobs import (
@@ -22,7 +25,6 @@ from h2osweep.training.jobs import (
     time_left_before_a_step,
     time_left_of,
 )
-from h2osweep.training.runs import OK, RunResult, RunSpec
 from h2osweep.training.scheduler import TrainSettings
 
 pytestmark = pytest.mark.h2o
@@ -83,10 +85,10 @@ def test_store_keeps_confusion_matrices_and_the_definition(parallel_sweep, digit
     assert description["definition"]["strategy"] == "random"
     assert description["versions"]["h2o"]
     plan = random_plan(SEEDS)
-    definition = plan.definition(TrainSettings(epochs=1).describe(), digits_local.describe())
+    definition = sweep_definition(plan, TrainSettings(epochs=1), digits_local, Objective())
+    confusion = read_confusion(out, "m_403")["test"]
+    assert confusion.to_numpy().sum() == len(digits_local.test)
     with open_store(out, definition) as store:
-        confusion = store.confusion("m_403", "test")
-        assert confusion.to_numpy().sum() == len(digits_local.test)
         assert set(store.attempts().values()) == {1}
 
 
@@ -110,11 +112,7 @@ def test_two_classes_and_a_regression_sweep_like_ten_classes(
     _sweep(h2o_cluster, local, random_plan([2, 3]), tmp_path / "out")
     results = pd.read_csv(tmp_path / "out" / "results.csv")
     assert list(results["status"]) == ["ok", "ok"], results.get("error")
-    definition = random_plan([2, 3]).definition(
-        TrainSettings(epochs=1).describe(), local.describe()
-    )
-    with open_store(tmp_path / "out", definition) as store:
-        confusion = store.confusion("m_2", "test")
+    confusion = read_confusion(tmp_path / "out", "m_2").get("test")
     if classes is None:
         assert confusion is None and results["test_logloss"].isna().all()
     else:
@@ -185,7 +183,7 @@ def test_max_models_stops_early(h2o_cluster, digits_local, tmp_path):
         parallel=1,
         budget=Budget(max_models=2),
     )
-    assert summary.trained == 2 and "--max-models 2" in summary.stop_reason
+    assert summary.trained == 2 and "max_models 2" in summary.stop_reason
 
 
 @pytest.mark.parametrize(
@@ -196,8 +194,8 @@ def test_max_models_stops_early(h2o_cluster, digits_local, tmp_path):
         (lambda: grid_plan(expand_grid(layerz=[1])), "unknown parameter 'layerz'"),
         (lambda: grid_plan(expand_grid(l1=["abc"])), "'l1' cannot be 'abc'"),
         (lambda: grid_plan(expand_grid(epochs=[-1])), "'epochs' must be a positive number"),
-        (lambda: SweepOptions("x", parallel=0), "--parallel must be at least 1"),
-        (lambda: Budget(max_models=0), "--max-models must be at least 1"),
+        (lambda: SweepOptions("x", parallel=0), "^parallel must be at least 1"),
+        (lambda: Budget(max_models=0), "^max_models must be at least 1"),
     ],
 )
 def test_plan_mistakes_are_user_errors(build, message):
@@ -315,7 +313,7 @@ def test_builds_predicted_to_end_free_one_slot_at_most(ending, busy):
 
 def test_a_run_without_the_metric_never_becomes_the_best(tmp_path):
     """A regression has no logloss: its NaN must not hold the best place against real values."""
-    progress = Progress(3, metric="test_logloss", quiet=True)
+    progress = Progress(3, Objective("test_logloss"), quiet=True)
     for name, value in [("m_1", None), ("m_2", 0.4), ("m_3", 0.6)]:
         metrics = {} if value is None else {"test_logloss": value}
         progress.update(RunResult(RunSpec(name, {}), OK, metrics))

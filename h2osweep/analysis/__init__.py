@@ -8,7 +8,7 @@ from h2osweep.analysis.correlation import correlations
 from h2osweep.analysis.gam import GamFit, fit_gam, gam_table, partial_dependence, surfaces
 from h2osweep.analysis.importance import importances
 from h2osweep.analysis.ols import ols
-from h2osweep.analysis.optimum import Optimum, best_observed, expand_layers, gam_suggestion
+from h2osweep.analysis.optimum import Optimum, best_observed, gam_suggestion
 from h2osweep.analysis.pipeline import Analysis, analyze
 from h2osweep.analysis.preprocess import Prepared, prepare
 from h2osweep.analysis.smooth import facet_smooths, smooth_curve
@@ -24,7 +24,6 @@ __all__ = [
     "best_observed",
     "choose_columns",
     "correlations",
-    "expand_layers",
     "facet_smooths",
     "fit_gam",
     "gam_suggestion",

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from h2osweep.errors import StoreError, UserInputError
-from h2osweep.store.results_store import load_results, read_description
+from h2osweep.record.goal import Goal
+from h2osweep.record.runs import OK
+from h2osweep.store.results_store import read_definition, read_results
 
 
 def best_so_far(results: pd.DataFrame, metric: str = "test_mse", goal: str = "min") -> pd.DataFrame:
@@ -23,15 +25,14 @@ def best_so_far(results: pd.DataFrame, metric: str = "test_mse", goal: str = "mi
     """
     if metric not in results.columns:
         raise UserInputError(f"the results have no column {metric!r}")
-    if goal not in ("min", "max"):
-        raise UserInputError(f"goal must be 'min' or 'max', but got {goal!r}")
+    goal = Goal.parse(goal)
     strategies = results["strategy"] if "strategy" in results.columns else "sweep"
     values = results[metric].astype(float)
     if "status" in results.columns:
-        values = values.where(results["status"] == "ok")
+        values = values.where(results["status"] == OK)
     table = pd.DataFrame({"strategy": strategies, "value": values})
     groups = table.groupby("strategy", sort=False)["value"]
-    best = groups.cummin() if goal == "min" else groups.cummax()
+    best = goal.running_best(groups)
     best = best.groupby(table["strategy"], sort=False).ffill()
     curve = pd.DataFrame(
         {"strategy": table["strategy"], "run": groups.cumcount() + 1, "best": best}
@@ -40,7 +41,7 @@ def best_so_far(results: pd.DataFrame, metric: str = "test_mse", goal: str = "mi
 
 
 def results_by_strategy(folders: Iterable[Path]) -> pd.DataFrame:
-    """The results.csv of several sweep folders stacked, with each sweep's strategy as a column.
+    """The results of several sweep folders stacked, with each sweep's strategy as a column.
 
     A strategy met in more than one folder is labelled `<strategy> (<folder name>)`.
     """
@@ -49,15 +50,15 @@ def results_by_strategy(folders: Iterable[Path]) -> pd.DataFrame:
     tables = []
     for folder, label in zip(folders, labels, strict=True):
         name = label if labels.count(label) == 1 else f"{label} ({folder.name})"
-        tables.append(load_results(folder).assign(strategy=name))
+        tables.append(read_results(folder).assign(strategy=name))
     if not tables:
         raise UserInputError("give at least one sweep folder")
     return pd.concat(tables, ignore_index=True)
 
 
 def _strategy(folder: Path) -> str:
-    """The sweep's strategy from sweep.json; a bare folder of results.csv is named 'sweep'."""
+    """The sweep's strategy from its definition; a bare folder of results is named 'sweep'."""
     try:
-        return read_description(folder)["definition"]["strategy"]
+        return read_definition(folder)["strategy"]
     except (StoreError, KeyError, TypeError):
         return "sweep"

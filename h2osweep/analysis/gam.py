@@ -45,7 +45,7 @@ def fit_gam(prepared: Prepared, formula: str | None = None) -> GamFit:
     """Fit a LinearGAM for the target: the given mgcv-style formula or the default one."""
     notes: list[str] = []
     if formula:
-        terms, source = parse_formula(formula), "--gam"
+        terms, source = parse_formula(formula), "the given formula"
     else:
         terms, source = default_terms(prepared)
     terms = plan_terms(terms, prepared, notes)

@@ -6,39 +6,39 @@ Both are plain dicts of hyperparameters (lists for layers when known), ready for
 from __future__ import annotations
 
 import math
-import shlex
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from h2osweep.analysis.gam import GamFit
-from h2osweep.analysis.preprocess import Prepared, parse_list
+from h2osweep.analysis.preprocess import Prepared
+from h2osweep.record.columns import ARCHITECTURE, LIST_COLUMNS, parse_list, with_layers
+from h2osweep.record.goal import Goal
 
-LIST_COLUMNS = ("neurons", "hidden_dropout")
-LAYER_SUMMARIES = ("depth", "SumNeurons", "MeanHiddenDropout")
 RANDOM_POINTS = 5000
+RETRAIN_HINT = "(optimize this sweep folder with the gam configuration)"
 
 
 @dataclass
 class Optimum:
-    """A chosen configuration, where it came from and its (observed or predicted) target."""
+    """A chosen configuration, where it came from and its (observed or predicted) target.
+
+    `retrain` names the sweep folder whose GAM suggestion the note asks to retrain, in the
+    words of `RETRAIN_HINT` (the command line spells that as its own command).
+    """
 
     source: str
     run: str
     value: float
     config: dict
     note: str = ""
-
-
-def best_index(values: np.ndarray, goal: str) -> int:
-    """Row of the best target: `which.min` or `which.max` (first of ties)."""
-    return int(np.argmin(values) if goal == "min" else np.argmax(values))
+    retrain: str | None = None
 
 
 def best_observed(prepared: Prepared) -> Optimum:
     """The best run as observed, with its hyperparameters as given in the table."""
-    i = best_index(prepared.y, prepared.goal)
+    i = prepared.goal.best_position(prepared.y)
     config = run_config(prepared, i)
     return Optimum("best observed run", prepared.labels.iloc[i], float(prepared.y[i]), config)
 
@@ -78,8 +78,8 @@ def gam_suggestion(
         return None
     candidates = candidate_points(fit, prepared, seed)
     predicted = fit.predict(candidates)
-    i = best_index(predicted, prepared.goal)
-    extreme = "minimum" if prepared.goal == "min" else "maximum"
+    i = prepared.goal.best_position(predicted)
+    extreme = "minimum" if prepared.goal is Goal.MIN else "maximum"
     note = f"GAM {extreme} over {len(candidates)} candidates: "
     if i < len(prepared.y):
         config = run_config(prepared, i)
@@ -87,8 +87,11 @@ def gam_suggestion(
     else:
         config = point_config(fit, prepared, candidates.iloc[i])
         note += "a random point in the sampled box" + kept_from_best(fit, prepared, config) + "."
-    note += impossible_prediction(float(predicted[i]), prepared, folder)
-    return Optimum("GAM-suggested", "(predicted)", float(predicted[i]), config, note)
+    warning = impossible_prediction(float(predicted[i]), prepared, folder)
+    retrain = folder if warning and folder else None
+    return Optimum(
+        "GAM-suggested", "(predicted)", float(predicted[i]), config, note + warning, retrain
+    )
 
 
 def point_config(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict:
@@ -100,7 +103,7 @@ def point_config(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict:
             value = float(point[column])
             config[column] = round(value) if column in prepared.integers else value
     config.update(chosen_levels(fit, prepared, point))
-    return expand_layers(config)
+    return with_layers(config)
 
 
 def kept_from_best(fit: GamFit, prepared: Prepared, config: dict) -> str:
@@ -108,7 +111,7 @@ def kept_from_best(fit: GamFit, prepared: Prepared, config: dict) -> str:
     varied = set(fit.columns) | {
         column for column, names in prepared.indicators.items() if set(names) & set(fit.columns)
     }
-    if set(LAYER_SUMMARIES) & varied:
+    if set(ARCHITECTURE) & varied:
         varied |= set(LIST_COLUMNS)
     kept = [c for c in config if c not in varied]
     return f"; {', '.join(kept)} as in the best observed run" if kept else ""
@@ -117,9 +120,9 @@ def kept_from_best(fit: GamFit, prepared: Prepared, config: dict) -> str:
 def impossible_prediction(value: float, prepared: Prepared, folder: str | None = None) -> str:
     """A warning when the GAM's minimum lies below zero though no run was: an MSE or a logloss
     cannot be negative, so the smooth extrapolates there and only a retrained model tells."""
-    if prepared.goal != "min" or value >= 0 or prepared.y.min() < 0:
+    if prepared.goal is not Goal.MIN or value >= 0 or prepared.y.min() < 0:
         return ""
-    command = f" (h2osweep optimize {shlex.quote(folder)} --config gam)" if folder else ""
+    command = f" {RETRAIN_HINT}" if folder else ""
     return (
         f" It predicts {prepared.target} = {value:.3g} there, below zero where no run was:"
         f" the additive fit extrapolates, so take it as a direction and retrain it{command}"
@@ -170,47 +173,3 @@ def chosen_levels(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict[str
         on = [lv for n, lv in zip(names, levels, strict=True) if n in used and point[n] > 0.5]
         chosen[column] = on[0] if on else levels[0]
     return chosen
-
-
-def expand_layers(config: dict) -> dict:
-    """Make `neurons` and `hidden_dropout` agree with depth, SumNeurons and MeanHiddenDropout.
-
-    A list that already agrees is kept (an observed run's own layers); otherwise it becomes
-    `depth` equal layers whose total (mean for dropouts) is the summary's, or else the old
-    list's, so a GAM that changed only the depth still gets lists of that depth.
-    """
-    config = dict(config)
-    neurons, dropout = as_list(config.get("neurons")), as_list(config.get("hidden_dropout"))
-    depth = config.get("depth")
-    if depth is None:
-        depth = len(neurons or dropout or []) or None
-    if depth is None:
-        return config
-    depth = max(1, round(depth))
-    if "depth" in config:
-        config["depth"] = depth
-    if config.get("SumNeurons") is not None:
-        config["SumNeurons"] = round(config["SumNeurons"])
-    total = config.get("SumNeurons")
-    if total is None and neurons:
-        total = sum(neurons)
-    if total is not None and not agrees(neurons, depth, total / depth):
-        config["neurons"] = [max(1, round(total / depth))] * depth
-    mean = config.get("MeanHiddenDropout")
-    if mean is None and dropout:
-        mean = float(np.mean(dropout))
-    if mean is not None and not agrees(dropout, depth, mean):
-        config["hidden_dropout"] = [float(mean)] * depth
-    return config
-
-
-def as_list(value: object) -> list | None:
-    """A layer list from a config value (a list or its JSON text), None when it is not one."""
-    return parse_list(value) if value is not None else None
-
-
-def agrees(values: list | None, depth: int, mean: float) -> bool:
-    """True when a layer list has `depth` entries whose mean is `mean`."""
-    if not values or len(values) != depth:
-        return False
-    return math.isclose(float(np.mean(values)), mean, rel_tol=1e-9, abs_tol=1e-12)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +16,9 @@ from h2osweep.analysis.optimum import Optimum, best_observed, gam_suggestion
 from h2osweep.analysis.preprocess import Prepared, prepare
 from h2osweep.analysis.smooth import facet_smooths
 from h2osweep.analysis.tables import SWEEP_FOLDER, RawTable, choose_columns, load_results
-from h2osweep.data import MAX_RANDOM_STATE
 from h2osweep.errors import UserInputError
-
-GOALS = ("min", "max")
+from h2osweep.record.goal import Goal
+from h2osweep.validation import check_numpy_seed
 
 
 @dataclass
@@ -68,22 +66,27 @@ def analyze(
 
     For a sweep folder, `curves` holds its best-so-far curve, and one per `compare` folder.
     """
-    if goal not in GOALS:
-        raise UserInputError(f"goal must be 'min' or 'max', got {goal!r}")
-    check_seed(seed)
+    goal = Goal.parse(goal)
+    check_numpy_seed("seed", seed)
     raw = load_source(source)
     target, chosen, notes = choose_columns(raw, target, params)
     prepared = prepare(raw.frame, target, chosen, goal)
-    notes = raw.notes + notes + prepared.notes
+    analysis = analyse_prepared(prepared, raw, gam_formula, intercept, seed)
+    analysis.source = str(source) if not isinstance(source, pd.DataFrame) else "(DataFrame)"
+    analysis.notes = raw.notes + notes + prepared.notes + analysis.notes
+    analysis.curves = strategy_curves(source, raw.kind, compare or [], target, goal)
+    return analysis
+
+
+def analyse_prepared(prepared: Prepared, raw: RawTable, gam_formula, intercept, seed) -> Analysis:
+    """Every analysis of one prepared table; the notes are those the analyses add."""
     ols_frame = ols(prepared, intercept=intercept)
     gam_fit = fit_gam(prepared, gam_formula)
-    folder = str(source) if raw.kind == SWEEP_FOLDER else None
-    suggested = gam_suggestion(gam_fit, prepared, seed, folder)
+    folder = str(raw.source) if raw.kind == SWEEP_FOLDER else None
     importance = importances(prepared, seed=seed)
-    notes += ols_frame.attrs.get("notes", []) + importance.attrs.get("notes", [])
-    notes += gam_fit.notes
+    notes = ols_frame.attrs.get("notes", []) + importance.attrs.get("notes", []) + gam_fit.notes
     return Analysis(
-        source=str(source) if not isinstance(source, pd.DataFrame) else "(DataFrame)",
+        source="",
         kind=raw.kind,
         prepared=prepared,
         correlations=correlations(prepared),
@@ -93,28 +96,20 @@ def analyze(
         gam_fit=gam_fit,
         partial=partial_dependence(gam_fit, prepared.table),
         surfaces=surfaces(gam_fit, prepared.table),
-        smooths=facet_smooths(prepared.table, target, prepared.numeric),
+        smooths=facet_smooths(prepared.table, prepared.target, prepared.numeric),
         best=best_observed(prepared),
-        suggested=suggested,
+        suggested=gam_suggestion(gam_fit, prepared, seed, folder),
         notes=notes,
-        curves=strategy_curves(source, raw.kind, compare or [], target, goal),
     )
-
-
-def check_seed(seed: object) -> None:
-    """Refuse a seed numpy and ExtraTrees cannot take, before any work is done."""
-    whole = isinstance(seed, numbers.Integral) and not isinstance(seed, bool)
-    if not whole or not 0 <= seed <= MAX_RANDOM_STATE:
-        raise UserInputError(
-            f"--seed must be a whole number >= 0 (at most {MAX_RANDOM_STATE}), got {seed!r}"
-        )
 
 
 def strategy_curves(source, kind: str, compare: list, target: str, goal: str) -> pd.DataFrame:
     """Best-so-far per strategy for our sweep folders (empty for a foreign table)."""
     if kind != SWEEP_FOLDER:
         if compare:
-            raise UserInputError("--compare needs a sweep folder of h2osweep as RESULTS")
+            raise UserInputError(
+                "{compare} needs a sweep folder of h2osweep as the results", "compare"
+            )
         return pd.DataFrame()
     return best_so_far(results_by_strategy([source, *compare]), target, goal)
 

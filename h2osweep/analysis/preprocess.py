@@ -6,13 +6,14 @@ CLI show, so a reader knows what the numbers were computed on.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from h2osweep.errors import UserInputError
+from h2osweep.record.columns import dropout_summary, is_dropout_column, layer_summary, parse_list
+from h2osweep.record.goal import Goal
 
 LABEL_COLUMNS = ("name", "Name", "run", "model_id", "model_ids", "number", "id")
 
@@ -23,7 +24,7 @@ class Prepared:
 
     table: pd.DataFrame
     target: str
-    goal: str
+    goal: Goal
     numeric: list[str]
     categorical: dict[str, list[str]]
     indicators: dict[str, list[str]]
@@ -52,6 +53,7 @@ class Prepared:
 
 def prepare(frame: pd.DataFrame, target: str, params: list[str], goal: str = "min") -> Prepared:
     """Apply the blog's preprocessing to `frame` for `target` over the `params` columns."""
+    goal = Goal.parse(goal)
     notes: list[str] = []
     y = numeric_target(frame, target)
     keep = y.notna().to_numpy()
@@ -107,19 +109,6 @@ def numeric_target(frame: pd.DataFrame, target: str) -> pd.Series:
     return values.astype(float)
 
 
-def parse_list(cell: object) -> list | None:
-    """A list-valued cell (a JSON list string or a list), or None when it is not one."""
-    if isinstance(cell, list | tuple | np.ndarray):
-        return list(cell)
-    if isinstance(cell, str) and cell.strip().startswith("["):
-        try:
-            value = json.loads(cell)
-        except ValueError:
-            return None
-        return value if isinstance(value, list) else None
-    return None
-
-
 def list_column(column: pd.Series) -> list | None:
     """The parsed lists of a column whose every non-missing cell is a list, else None."""
     values = column.dropna()
@@ -147,15 +136,10 @@ def expand_lists(hyper: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
 
 def derive_from_lists(column: str, parsed: list, existing) -> dict[str, list]:
     """Summaries of one list column: mean for dropouts, depth and sum for layer sizes."""
-
-    def stat(func):
-        return [func(p) if p else np.nan for p in parsed]
-
-    if "dropout" in column.lower():
-        names = {"MeanHiddenDropout": lambda p: float(np.mean(p))}
-    else:
-        names = {"depth": len, "SumNeurons": lambda p: float(np.sum(p))}
-    return {name: stat(func) for name, func in names.items() if name not in existing}
+    summarise = dropout_summary if is_dropout_column(column) else layer_summary
+    rows = [summarise(p) if p else None for p in parsed]
+    names = [name for name in summarise([1]) if name not in existing]
+    return {name: [row[name] if row else np.nan for row in rows] for name in names}
 
 
 def split_types(hyper: pd.DataFrame) -> tuple[list[str], list[str]]:

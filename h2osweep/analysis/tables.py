@@ -16,10 +16,11 @@ import pandas as pd
 
 from h2osweep.data import read_frame
 from h2osweep.errors import UserInputError
+from h2osweep.record.columns import LIST_COLUMNS, PARTS, RUN_IDS
+from h2osweep.record.runs import OK
+from h2osweep.store.results_store import RESULTS, is_sweep_folder, read_results
 
 SWEEP_FOLDER = "sweep folder"
-SWEEP_IDS = ("name", "seed", "status", "error", "build_seconds", "model_id")
-SWEEP_LISTS = ("neurons", "hidden_dropout")
 ID_PATTERN = re.compile(
     r"^(name|id|run|run_?id|model_?ids?|seed|status|state|error|number|trial|trial_?id|"
     r"created_?at|timestamp|datetime.*|duration|runtime|notes|tags|sweep|url|path|group|"
@@ -43,6 +44,7 @@ class RawTable:
     metrics: list[str] = field(default_factory=list)
     default_target: str | None = None
     notes: list[str] = field(default_factory=list)
+    source: str | None = None  # the sweep folder it came from, if it is one
 
 
 def load_results(source: str | Path) -> RawTable:
@@ -69,29 +71,28 @@ def read_file(path: Path) -> pd.DataFrame:
 
 
 def load_sweep_folder(folder: Path) -> RawTable:
-    """Read our own sweep folder: `results.csv`, keeping the runs whose status is `ok`."""
-    results = folder / "results.csv"
-    if not results.exists():
-        raise UserInputError(f"{str(folder)!r} is not a sweep folder: it has no results.csv")
-    frame = read_file(results)
+    """Read our own sweep folder's results, keeping the runs whose status is `ok`."""
+    if not is_sweep_folder(folder):
+        raise UserInputError(f"{str(folder)!r} is not a sweep folder: it has no {RESULTS}")
+    frame = read_results(folder)
     if frame.empty:
-        raise UserInputError(f"the table {str(results)!r} is empty (no rows)")
+        raise UserInputError(f"the results table of {str(folder)!r} is empty (no rows)")
     notes = []
     if "status" in frame.columns:
-        ok = frame["status"].astype(str) == "ok"
+        ok = frame["status"].astype(str) == OK
         if (~ok).any():
-            notes.append(f"Dropped {int((~ok).sum())} run(s) whose status is not 'ok'.")
+            notes.append(f"Dropped {int((~ok).sum())} run(s) whose status is not '{OK}'.")
         frame = frame.loc[ok].reset_index(drop=True)
-    metrics = [c for c in frame.columns if c.startswith(("train_", "test_", "valid_"))]
-    skip = set(SWEEP_IDS) | set(metrics) | set(SWEEP_LISTS)
+    metrics = [c for c in frame.columns if c.startswith(tuple(f"{p}_" for p in PARTS + ("valid",)))]
+    lists = [c for c in LIST_COLUMNS if c in frame.columns]
+    skip = set(RUN_IDS) | set(metrics) | set(lists)
     params = [c for c in frame.columns if c not in skip]
-    lists = [c for c in SWEEP_LISTS if c in frame.columns]
     if lists:
         notes.append(
             f"List-valued {', '.join(lists)} are summarised by depth, SumNeurons and "
             "MeanHiddenDropout (columns of the sweep)."
         )
-    return RawTable(frame, SWEEP_FOLDER, params, metrics, "test_mse", notes)
+    return RawTable(frame, SWEEP_FOLDER, params, metrics, "test_mse", notes, str(folder))
 
 
 def recognise(frame: pd.DataFrame, label: str) -> RawTable:
@@ -195,21 +196,22 @@ def choose_columns(
     columns = list(map(str, raw.frame.columns))
     target = target or raw.default_target
     if target is None:
-        raise UserInputError(f"give --target: one of {brief(raw.metrics or columns)}")
+        raise UserInputError(f"give {{target}}: one of {brief(raw.metrics or columns)}", "target")
     if target not in columns:
         raise UserInputError(f"unknown target {target!r}; columns: {brief(columns)}")
     if params is not None and not params:
         raise UserInputError(
-            "--params lists no column: name hyperparameter columns separated by commas, "
-            "or leave --params out for all"
+            "{params} lists no column: name hyperparameter columns, or leave {params} out for all",
+            "params",
         )
     if params:
         unknown = [p for p in params if p not in columns]
         if unknown:
             raise UserInputError(
-                f"unknown --params column(s) {', '.join(unknown)}; columns: {brief(columns)}"
+                f"unknown {{params}} column(s) {', '.join(unknown)}; columns: {brief(columns)}",
+                "params",
             )
-        chosen, how = list(params), "given by --params"
+        chosen, how = list(params), "given by params"
     else:
         chosen, how = (
             [p for p in raw.params if p != target],
@@ -219,7 +221,8 @@ def choose_columns(
         raise UserInputError(f"the target {target!r} cannot also be a hyperparameter")
     if not chosen:
         raise UserInputError(
-            f"no hyperparameter columns found; name them with --params ({brief(columns)})"
+            f"no hyperparameter columns found; name them with {{params}} ({brief(columns)})",
+            "params",
         )
     notes = [f"Target: {target}. Hyperparameters ({how}): {', '.join(chosen)}."]
     return target, chosen, notes

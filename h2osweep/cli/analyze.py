@@ -101,6 +101,18 @@ def summary_lines(analysis, out: str, files: int) -> list[str]:
     lines.append(f"best run {best.run}: {analysis.prepared.target} = {best.value:.6g}")
     if analysis.suggested:
         lines.append(f"GAM-suggested configuration: {analysis.suggested.config}")
-        lines.append(f"  {analysis.suggested.note}")
+        lines.append(f"  {suggestion_note(analysis.suggested)}")
     lines.append(f"wrote {files} files to {out} (open report.html)")
     return lines
+
+
+def suggestion_note(suggested) -> str:
+    """The GAM suggestion's note, its retrain advice spelled as this command line's command."""
+    import shlex
+
+    from h2osweep.analysis.optimum import RETRAIN_HINT
+
+    if suggested.retrain is None:
+        return suggested.note
+    command = f"(h2osweep optimize {shlex.quote(suggested.retrain)} --config gam)"
+    return suggested.note.replace(RETRAIN_HINT, command)

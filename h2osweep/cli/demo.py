@@ -11,8 +11,6 @@ POSITION = 10
 
 
 def register(subparsers) -> None:
-    from h2osweep.demo import DEFAULT_EPOCHS, DEFAULT_RUNS
-
     parser = subparsers.add_parser(
         "demo",
         help="the lecture end to end: random search, analysis, retrained optimum, report",
@@ -22,6 +20,14 @@ def register(subparsers) -> None:
         "example: h2osweep demo --out demo --runs 30 --epochs 2",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_demo_options(parser)
+    add_cluster_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def add_demo_options(parser: argparse.ArgumentParser) -> None:
+    from h2osweep.workflows.demo import DEFAULT_EPOCHS, DEFAULT_RUNS
+
     parser.add_argument(
         "--out",
         type=Path,
@@ -49,12 +55,10 @@ def register(subparsers) -> None:
         help="start over in a folder of another sweep (old files are moved aside)",
     )
     parser.add_argument("--quiet", action="store_true", help="print only the report's path")
-    add_cluster_options(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    from h2osweep.demo import run_demo
+    from h2osweep.workflows.demo import run_demo
 
     report = run_demo(
         args.out, args.runs, args.epochs, cluster_options(args), args.quiet, args.force_new

@@ -14,6 +14,8 @@ from h2osweep.errors import H2OSweepError
 NOT_COMMANDS = {"main"}
 
 INTERRUPTED = 130
+# Library parameters whose flag is not simply their name: retrain(choice) is --config, ...
+RENAMED = {"choice": "config", "spec": "data", "gam_formula": "gam"}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -61,21 +63,41 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; library errors become one line on stderr and their exit status."""
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
+    command = parser.commands[args.command]
     if unknown:  # named by the subcommand's parser, so the hint points to its --help
-        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
-    return run_guarded("h2osweep", args.handler, args)
+        command.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.spell = flag_speller(command)
+    return run_guarded("h2osweep", args.handler, args, spell=args.spell)
 
 
-def run_guarded(prog: str, function, *args) -> int:
+def flag_speller(parser: argparse.ArgumentParser):
+    """How the command line names a library parameter: the parser's own flag for it
+    (`split_seed` -> `--split-seed`, `reproducible` -> `--not-reproducible`), else `--name`."""
+    flags = {
+        action.dest: max(action.option_strings, key=len)
+        for action in parser._actions
+        if action.option_strings
+    }
+
+    def spell(name: str) -> str:
+        name = RENAMED.get(name, name)
+        return flags.get(name, f"--{name.replace('_', '-')}")
+
+    return spell
+
+
+def run_guarded(prog: str, function, *args, spell=None) -> int:
     """Call `function`; an H2OSweepError becomes one line on stderr and its exit status, and
-    SIGTERM is handled like Ctrl-C. Used by the command and by the lecture's scripts."""
+    SIGTERM is handled like Ctrl-C. Used by the command and by the lecture's scripts; `spell`
+    names the library's parameters as the program's flags."""
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         status = function(*args) or 0
         sys.stdout.flush()  # a reader gone early shows here, inside the guard, not at exit
         return status
     except H2OSweepError as error:
-        sys.stderr.write(f"{prog}: error: {' '.join(str(error).split())}\n")  # always one line
+        message = error.render(spell or (lambda name: f"--{name.replace('_', '-')}"))
+        sys.stderr.write(f"{prog}: error: {' '.join(message.split())}\n")  # always one line
         return error.exit_status
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

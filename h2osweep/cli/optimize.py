@@ -43,14 +43,14 @@ def register(subparsers) -> None:
 def run_optimize(args) -> int:
     import pandas as pd
 
-    from h2osweep.sweep.retrain import retrain
+    from h2osweep.record.goal import Objective
+    from h2osweep.workflows.retrain import retrain
 
     retrained = retrain(
         args.folder,
         args.config,
         epochs=args.epochs,
-        metric=args.metric,
-        goal=args.goal,
+        objective=Objective(args.metric, args.goal),
         cluster=cluster_options(args),
     )
     print(f"{args.config} configuration: {retrained.config}")

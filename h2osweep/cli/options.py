@@ -78,7 +78,7 @@ def add_training_options(parser: argparse.ArgumentParser, epochs: float | None) 
 
 
 def add_sweep_options(parser: argparse.ArgumentParser, default_out: str) -> None:
-    group = parser.add_argument_group("results and budget")
+    group = parser.add_argument_group("results")
     group.add_argument(
         "--out",
         type=Path,
@@ -98,6 +98,12 @@ def add_sweep_options(parser: argparse.ArgumentParser, default_out: str) -> None
         help="metric shown as best and used for early stopping (test_mse)",
     )
     group.add_argument("--goal", choices=["min", "max"], default="min", help="min (default) or max")
+    group.add_argument("--quiet", action="store_true", help="print only the final summary line")
+    add_budget_options(parser)
+
+
+def add_budget_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("budget")
     group.add_argument("--max-models", type=int, metavar="N", help="train at most N models now")
     group.add_argument(
         "--max-runtime",
@@ -118,7 +124,6 @@ def add_sweep_options(parser: argparse.ArgumentParser, default_out: str) -> None
         metavar="T",
         help="improvement smaller than T does not count (0)",
     )
-    group.add_argument("--quiet", action="store_true", help="print only the final summary line")
 
 
 def cluster_options(args: argparse.Namespace):
@@ -180,7 +185,20 @@ def parse_param(text: str) -> tuple[str, list]:
         items = [_scalar(item.strip()) for item in values.split(",") if item.strip()]
     if not items:
         raise UserInputError(f"--param {name} has no values: give {name}=V1,V2,...")
+    _check_layer_lists(name, items)
     return name, items
+
+
+def _check_layer_lists(name: str, items: list) -> None:
+    """Layer sizes are lists, so a grid of them is a list of lists: say so in --param's words."""
+    from h2osweep.record.columns import LAYER_COLUMNS
+
+    flat = next((item for item in items if not isinstance(item, list)), None)
+    if name in LAYER_COLUMNS and flat is not None:
+        raise UserInputError(
+            f"parameter {name!r} takes a list of layer sizes, but got {flat!r}: write each value "
+            f"as a list, e.g. --param '{name}=[[50,50]]' or --param '{name}=[[50,50],[100]]'"
+        )
 
 
 def _scalar(text: str):

@@ -10,9 +10,9 @@ from h2osweep.cli.options import (
     add_sweep_options,
     add_training_options,
 )
+from h2osweep.search.optuna.samplers import STRATEGIES
 
 POSITION = 30
-STRATEGIES = ("tpe", "gp", "random")  # h2osweep.sweep.optuna_search.STRATEGIES, kept import-free
 
 
 def register(subparsers) -> None:
@@ -54,15 +54,7 @@ def register(subparsers) -> None:
 
 def run_search(args) -> int:
     from h2osweep.cli.sweep import run_plan
-    from h2osweep.sweep.optuna_search import optuna_plan
+    from h2osweep.search.optuna.strategy import optuna_plan
 
-    plan = optuna_plan(
-        args.strategy,
-        args.n_runs,
-        args.out,
-        seed=args.seed,
-        metric=args.metric,
-        goal=args.goal,
-        startup=args.startup,
-    )
+    plan = optuna_plan(args.strategy, args.n_runs, seed=args.seed, startup=args.startup)
     return run_plan(plan, args)

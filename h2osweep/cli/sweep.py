@@ -1,4 +1,4 @@
-"""`h2osweep random`, `h2osweep grid` and `h2osweep show`: run a sweep into a folder, or list it."""
+"""`h2osweep random` and `h2osweep grid`: run a sweep into a folder (resumable)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ POSITION = 20
 
 
 def register(subparsers) -> None:
+    """Add the `random` and `grid` subcommands."""
+    register_random(subparsers)
+    register_grid(subparsers)
+
+
+def register_random(subparsers) -> None:
     random = subparsers.add_parser(
         "random",
         help="random search with the lecture's R-exact run(seed) draws",
@@ -34,6 +40,8 @@ def register(subparsers) -> None:
     _add_common(random, "h2osweep-random")
     random.set_defaults(handler=run_random)
 
+
+def register_grid(subparsers) -> None:
     grid = subparsers.add_parser(
         "grid",
         help="grid search over expand_grid(...) of H2O deep-learning parameters",
@@ -53,19 +61,6 @@ def register(subparsers) -> None:
     _add_common(grid, "h2osweep-grid")
     grid.set_defaults(handler=run_grid)
 
-    show = subparsers.add_parser(
-        "show",
-        help="print a sweep folder's results, best first",
-        description="Print results.csv of a sweep folder sorted by a metric.\n\n"
-        "example: h2osweep show sweep-random --top 5",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    show.add_argument("folder", metavar="DIR", help="a sweep folder")
-    show.add_argument("--metric", default="test_mse", help="sort by this column (test_mse)")
-    show.add_argument("--goal", choices=["min", "max"], default="min", help="min (default) or max")
-    show.add_argument("--top", type=int, metavar="N", help="only the N best runs")
-    show.set_defaults(handler=run_show)
-
 
 def _add_common(parser, default_out: str) -> None:
     add_data_options(parser)
@@ -75,7 +70,7 @@ def _add_common(parser, default_out: str) -> None:
 
 
 def run_random(args) -> int:
-    from h2osweep.sweep import random_plan, seeds_from_count
+    from h2osweep.search.fixed import random_plan, seeds_from_count
 
     if args.seeds and args.n_runs is not None:
         raise UserInputError("give either --seeds or --n-runs, not both")
@@ -88,8 +83,8 @@ def run_random(args) -> int:
 
 
 def run_grid(args) -> int:
-    from h2osweep.sampling import expand_grid
-    from h2osweep.sweep import grid_plan
+    from h2osweep.search.fixed import grid_plan
+    from h2osweep.space import expand_grid
 
     factors = dict(parse_param(text) for text in args.param)
     if len(factors) != len(args.param):
@@ -101,39 +96,17 @@ def run_grid(args) -> int:
 
 def run_plan(plan, args) -> int:
     """Run a plan with the options every sweep command shares (search reuses it)."""
+    from h2osweep.record.goal import Objective
     from h2osweep.sweep import Budget, SweepOptions, run_sweep
     from h2osweep.training.scheduler import TrainSettings
 
     budget = Budget(args.max_models, args.max_runtime, args.patience, args.tolerance)
+    objective = Objective(args.metric, args.goal)
     options = SweepOptions(
-        args.out, args.parallel, args.metric, args.goal, args.quiet, args.force_new, budget
+        args.out, args.parallel, objective, args.quiet, args.force_new, budget, args.spell
     )
     training = TrainSettings(epochs=args.epochs, reproducible=args.reproducible)
     summary = run_sweep(plan, load_local_data(args), training, options, cluster_options(args))
     if args.quiet:
         print(summary.line)
     return 0 if summary.failed == 0 else 1
-
-
-def run_show(args) -> int:
-    import pandas as pd
-
-    from h2osweep.store.results_store import load_results
-
-    table = load_results(args.folder)
-    if table.empty:
-        print(f"{args.folder}: no run has finished yet")
-        return 0
-    if args.metric not in table.columns:
-        raise UserInputError(f"{args.folder}/results.csv has no column {args.metric!r}")
-    if args.top is not None and args.top < 1:
-        raise UserInputError(f"--top must be at least 1, but got {args.top}")
-    table = table.sort_values(args.metric, ascending=args.goal == "min", na_position="last")
-    if args.top:
-        table = table.head(args.top)
-    shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]
-    with pd.option_context(
-        "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40
-    ):
-        print(table[shown].to_string(index=False))
-    return 0

@@ -9,36 +9,34 @@ from __future__ import annotations
 import base64
 import html
 import math
-from pathlib import Path
 
 import pandas as pd
 
 STYLE = """
-:root { --ink: #1f2933; --muted: #52606d; --line: #e4e7eb; --accent: #2563eb; --soft: #f5f7fa; }
 * { box-sizing: border-box; }
-body { margin: 0; background: #fff; color: var(--ink);
+body { margin: 0; background: #fff; color: #1f2933;
   font: 16px/1.55 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 main { max-width: 1080px; margin: 0 auto; padding: 2.5rem 1.5rem 4rem; }
 h1 { font-size: 1.9rem; margin: 0 0 .3rem; letter-spacing: -.01em; }
 h2 { font-size: 1.3rem; margin: 2.6rem 0 .8rem; padding-bottom: .3rem;
-  border-bottom: 2px solid var(--line); }
+  border-bottom: 2px solid #e4e7eb; }
 h3 { font-size: 1.05rem; margin: 1.6rem 0 .5rem; }
-p.lead { color: var(--muted); margin: 0 0 1.2rem; }
+p.lead { color: #52606d; margin: 0 0 1.2rem; }
 .meta { display: flex; flex-wrap: wrap; gap: .6rem 2rem; padding: .9rem 1.1rem;
-  background: var(--soft); border-radius: 8px; font-size: .92rem; }
-.meta b { display: block; font-size: .75rem; text-transform: uppercase; color: var(--muted);
+  background: #f5f7fa; border-radius: 8px; font-size: .92rem; }
+.meta b { display: block; font-size: .75rem; text-transform: uppercase; color: #52606d;
   letter-spacing: .04em; }
 table { border-collapse: collapse; font-size: .9rem; margin: .4rem 0 1rem; min-width: 50%; }
-th, td { padding: .38rem .8rem; border-bottom: 1px solid var(--line); text-align: left;
+th, td { padding: .38rem .8rem; border-bottom: 1px solid #e4e7eb; text-align: left;
   vertical-align: top; }
-th { background: var(--soft); font-weight: 600; }
+th { background: #f5f7fa; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums;
   font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .85rem; }
 tbody tr:hover { background: #fafbfc; }
 tr.strong td { font-weight: 600; }
 figure { margin: 1rem 0 1.6rem; }
-figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
-figcaption { color: var(--muted); font-size: .88rem; margin-top: .35rem; }
+figure img { max-width: 100%; height: auto; border: 1px solid #e4e7eb; border-radius: 6px; }
+figcaption { color: #52606d; font-size: .88rem; margin-top: .35rem; }
 ul.notes { padding-left: 1.2rem; } ul.notes li { margin: .2rem 0; }
 .scroll { overflow-x: auto; }
 .pair { display: grid; grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr); gap: 1.5rem;
@@ -46,7 +44,7 @@ ul.notes { padding-left: 1.2rem; } ul.notes li { margin: .2rem 0; }
 .pair table { min-width: 100%; }
 .pair td, .pair th { padding: .34rem .55rem; overflow-wrap: anywhere; }
 @media (max-width: 900px) { .pair { grid-template-columns: 1fr; } }
-code { background: var(--soft); padding: .05rem .3rem; border-radius: 4px; font-size: .88em; }
+code { background: #f5f7fa; padding: .05rem .3rem; border-radius: 4px; font-size: .88em; }
 """
 
 
@@ -89,9 +87,10 @@ def plain(value: object) -> object:
     return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
 
 
-def image(folder: Path, figure) -> str:
-    """A figure with its PNG embedded as base64."""
-    data = base64.b64encode((folder / figure.file).read_bytes()).decode("ascii")
+def image(saved) -> str:
+    """A saved figure with its PNG embedded as base64."""
+    data = base64.b64encode(saved.png).decode("ascii")
+    figure = saved.figure
     return (
         f'<figure><img alt="{esc(figure.title)}" src="data:image/png;base64,{data}">'
         f"<figcaption>{esc(figure.caption)}</figcaption></figure>"
@@ -130,16 +129,16 @@ def pair(left: str, right: str) -> str:
     return f'<div class="pair"><div>{left}</div><div>{right}</div></div>'
 
 
-def figures_for(folder: Path, figures, *names: str) -> str:
-    """The embedded figures whose file names start with any of `names`."""
-    return "".join(image(folder, f) for f in figures if f.file.startswith(names))
+def figures_for(saved, *keys: str) -> str:
+    """The embedded figures of the registry entries `keys`."""
+    return "".join(image(item) for item in saved if item.figure.key in keys)
 
 
 def retrained_section(retrained) -> str:
     """Retrained configurations (the lecture's step 8): the config and metrics beside the best run.
 
     Each item needs `choice`, `config` (dict), `comparison` (one row per model, a `model`
-    column and metric columns) and `note`, as `h2osweep.sweep.retrain.Retrained` provides.
+    column and metric columns) and `note`, as `h2osweep.workflows.retrain.Retrained` provides.
     """
     parts = []
     for item in retrained:
@@ -156,50 +155,61 @@ def retrained_section(retrained) -> str:
     return section("Retrained configurations", *parts)
 
 
-def render(analysis, figures, folder: Path, retrained=None) -> str:
-    """The whole report as one HTML string; `retrained` adds the lecture's step 8."""
+def meta_block(analysis) -> str:
+    """The facts strip under the title: source, format, target, runs, hyperparameters."""
     p = analysis.prepared
     goal = "lower is better" if p.goal == "min" else "higher is better"
-    meta = "".join(
-        f"<div><b>{esc(k)}</b>{esc(v)}</div>"
-        for k, v in [
-            ("source", analysis.source),
-            ("format", analysis.kind),
-            ("target", f"{p.target} ({goal})"),
-            ("runs analysed", len(p.y)),
-            ("hyperparameters", ", ".join(map(str, p.numeric + list(p.categorical))) or "none"),
-        ]
-    )
-    notes = "".join(f"<li>{esc(n)}</li>" for n in analysis.notes)
+    facts = [
+        ("source", analysis.source),
+        ("format", analysis.kind),
+        ("target", f"{p.target} ({goal})"),
+        ("runs analysed", len(p.y)),
+        ("hyperparameters", ", ".join(map(str, p.numeric + list(p.categorical))) or "none"),
+    ]
+    inner = "".join(f"<div><b>{esc(k)}</b>{esc(v)}</div>" for k, v in facts)
+    return f'<div class="meta">{inner}</div>'
+
+
+def statistics_sections(analysis, saved) -> list[str]:
+    """Correlations, OLS, ExtraTrees and the GAM, each beside its figure."""
+    target = analysis.prepared.target
     gam = table(analysis.gam) if not analysis.gam.empty else "<p>No GAM could be fitted.</p>"
-    body = [
-        f"<h1>Sweep analysis: {esc(p.target)}</h1>",
-        f'<p class="lead">What drives {esc(p.target)} across {len(p.y)} runs, '
-        "and what to train next.</p>",
-        f'<div class="meta">{meta}</div>',
-        section("Optimum", optimum_table(analysis)),
-        retrained_section(retrained) if retrained else "",
-        section("How the table was prepared", f'<ul class="notes">{notes}</ul>'),
-        section("Target against each hyperparameter", figures_for(folder, figures, "facets")),
+    formula = f"<p><code>{esc(target)} ~ {esc(analysis.gam_fit.formula or '1')}</code></p>"
+    return [
         section(
-            "Correlations",
-            pair(figures_for(folder, figures, "correlations"), table(analysis.correlations)),
+            "Correlations", pair(figures_for(saved, "correlations"), table(analysis.correlations))
         ),
         section("Linear regression (OLS)", table(analysis.ols)),
         section(
             "ExtraTrees importance",
-            pair(figures_for(folder, figures, "importance"), table(analysis.importance)),
+            pair(figures_for(saved, "importance"), table(analysis.importance)),
         ),
         section(
             "Generalised additive model",
-            f"<p><code>{esc(p.target)} ~ {esc(analysis.gam_fit.formula or '1')}</code></p>",
+            formula,
             gam,
-            figures_for(folder, figures, "gam_"),
+            figures_for(saved, "gam_terms", "gam_surfaces"),
         ),
-        section("Parallel coordinates", figures_for(folder, figures, "parallel")),
-        section("Best so far", figures_for(folder, figures, "best_so_far"))
-        if not analysis.curves.empty
-        else "",
+    ]
+
+
+def render(analysis, saved, retrained=None) -> str:
+    """The whole report as one HTML string; `retrained` adds the lecture's step 8."""
+    p = analysis.prepared
+    notes = "".join(f"<li>{esc(n)}</li>" for n in analysis.notes)
+    curves = section("Best so far", figures_for(saved, "best_so_far"))
+    body = [
+        f"<h1>Sweep analysis: {esc(p.target)}</h1>",
+        f'<p class="lead">What drives {esc(p.target)} across {len(p.y)} runs, '
+        "and what to train next.</p>",
+        meta_block(analysis),
+        section("Optimum", optimum_table(analysis)),
+        retrained_section(retrained) if retrained else "",
+        section("How the table was prepared", f'<ul class="notes">{notes}</ul>'),
+        section("Target against each hyperparameter", figures_for(saved, "facets")),
+        *statistics_sections(analysis, saved),
+        section("Parallel coordinates", figures_for(saved, "parallel")),
+        curves if not analysis.curves.empty else "",
     ]
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -1,14 +1,20 @@
-"""Write an `Analysis` to a folder: the CSV tables, the PNGs and `report.html`, each atomically."""
+"""Write an `Analysis` to a folder: the CSV tables, the PNGs and `report.html`, each atomically
+and readable by others (0644 under the usual umask), as every output of h2osweep."""
 
 from __future__ import annotations
 
+import io
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from h2osweep.errors import UserInputError
+from h2osweep.report.figures import Figure, draw_all
 from h2osweep.store.files import write_atomic
 
+DPI = 110
 TABLES = {
     "correlations.csv": ("correlations", ["term", "correlation"]),
     "ols.csv": ("ols", ["term", "coef", "std_err", "t", "p_value"]),
@@ -17,9 +23,36 @@ TABLES = {
 }
 
 
+@dataclass(frozen=True)
+class Saved:
+    """A figure written as PNG, with its bytes (which the HTML embeds)."""
+
+    figure: Figure
+    png: bytes
+
+
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     """A DataFrame as CSV with full precision, written atomically."""
     write_atomic(path, frame.to_csv(index=False, float_format="%.17g", lineterminator="\n"))
+
+
+def png_bytes(plot, width: float, height: float) -> bytes:
+    """A plot rendered as PNG in memory."""
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plot.save(buffer, format="png", width=width, height=height, dpi=DPI, verbose=False)
+    return buffer.getvalue()
+
+
+def save_figures(analysis, folder: Path) -> list[Saved]:
+    """Draw every figure of the registry and write each PNG atomically."""
+    saved = []
+    for figure in draw_all(analysis):
+        png = png_bytes(figure.plot, figure.width, figure.height)
+        write_atomic(folder / figure.file, png)
+        saved.append(Saved(figure, png))
+    return saved
 
 
 def write_report(analysis, folder: str | Path, retrained=None) -> list[Path]:
@@ -28,7 +61,6 @@ def write_report(analysis, folder: str | Path, retrained=None) -> list[Path]:
     `retrained` (optional) lists retrained configurations shown next to the best run.
     """
     from h2osweep.report.html import render
-    from h2osweep.report.plots import save_all
 
     folder = Path(folder)
     try:
@@ -39,8 +71,8 @@ def write_report(analysis, folder: str | Path, retrained=None) -> list[Path]:
     for name, (attribute, columns) in TABLES.items():
         write_csv(folder / name, getattr(analysis, attribute)[columns])
         written.append(folder / name)
-    figures = save_all(analysis, folder)
-    written += [folder / f.file for f in figures]
-    write_atomic(folder / "report.html", render(analysis, figures, folder, retrained))
+    saved = save_figures(analysis, folder)
+    written += [folder / item.figure.file for item in saved]
+    write_atomic(folder / "report.html", render(analysis, saved, retrained))
     written.append(folder / "report.html")
     return written

@@ -1,4 +1,4 @@
-"""Draw an `Analysis` with plotnine: each function takes computed tables and returns a ggplot.
+"""The plotnine drawings of an analysis: each function takes computed tables and returns a ggplot.
 
 Nothing is fitted here except what plotnine draws directly; smoothers and GAM effects come
 precomputed from `h2osweep.analysis`, so the numbers are tested without images.
@@ -6,30 +6,14 @@ precomputed from `h2osweep.analysis`, so the numbers are tested without images.
 
 from __future__ import annotations
 
-import os
-import tempfile
-import warnings
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 PARALLEL_RUNS = 1000
 DRAWN_POINTS = 5000
-DPI = 110
 INK = "#1f2933"
 ACCENT = "#2563eb"
 BAND = "#93c5fd"
-
-
-@dataclass
-class Figure:
-    """A saved plot: its file name, title and a one-line caption."""
-
-    file: str
-    title: str
-    caption: str
 
 
 def theme():
@@ -214,22 +198,6 @@ def theme_axis_text():
     return theme(axis_text_x=element_text(rotation=30, ha="right"))
 
 
-def save(plot, folder: Path, name: str, width: float, height: float) -> str:
-    """Write a plot as PNG atomically (temporary file, then rename); return its file name."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".png")
-    os.close(handle)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            plot.save(temporary, width=width, height=height, dpi=DPI, verbose=False)
-        os.replace(temporary, folder / name)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return name
-
-
 def best_so_far_plot(curves: pd.DataFrame, target: str):
     """The best target after each run, one line per strategy (the lecture's strategies compared)."""
     from plotnine import aes, geom_step, ggplot, labs
@@ -245,84 +213,3 @@ def best_so_far_plot(curves: pd.DataFrame, target: str):
         )
         + theme()
     )
-
-
-def save_all(analysis, folder: Path) -> list[Figure]:
-    """Draw and save every plot of an `Analysis`; a plot with no data is left out."""
-    prepared, target = analysis.prepared, analysis.prepared.target
-    numeric = prepared.numeric
-    figures = []
-    if numeric:
-        rows = -(-len(numeric) // 2)
-        plot = facet_plot(prepared.table, target, numeric, analysis.smooths)
-        methods = ", ".join(sorted(set(analysis.smooths.get("method", []))))
-        caption = f"Points are runs; the line is ggplot's default smoother ({methods or 'none'})."
-        if len(prepared.table) > DRAWN_POINTS:
-            caption += f" Points drawn: {DRAWN_POINTS} of {len(prepared.table)}; the line uses all."
-        figures.append(
-            Figure(
-                save(plot, folder, "facets.png", 9, 2.3 * rows + 0.6),
-                "Target against each hyperparameter",
-                caption,
-            )
-        )
-    if not analysis.partial.empty:
-        terms = analysis.partial["term"].nunique()
-        plot = gam_terms_plot(analysis.partial, target)
-        caption = "Each term's contribution, centred on the runs, with a 95 % confidence band."
-        figures.append(
-            Figure(
-                save(plot, folder, "gam_terms.png", 10, 2.8 * -(-terms // 3) + 0.6),
-                "GAM partial effects",
-                caption,
-            )
-        )
-    for i, (term, surface) in enumerate(analysis.surfaces.groupby("term", sort=False)):
-        plot = surface_plot(surface, prepared.table, target, prepared.goal)
-        name = f"gam_surface_{i + 1}.png"
-        caption = (
-            f"Joint effect of {term}; dots are the observed runs. Cells far from every run "
-            "are left blank (mgcv's too.far = 0.1)."
-        )
-        figures.append(Figure(save(plot, folder, name, 7, 5), f"GAM tensor term {term}", caption))
-    if not analysis.correlations.dropna().empty:
-        plot = bar_plot(analysis.correlations.dropna(), "correlation", f"Correlation with {target}")
-        height = 1 + 0.28 * len(analysis.correlations)
-        figures.append(
-            Figure(
-                save(plot, folder, "correlations.png", 7, height),
-                "Correlations",
-                "Pearson correlation of each column with the target.",
-            )
-        )
-    plot = bar_plot(analysis.importance, "importance", "ExtraTrees importance", error="std")
-    height = 1 + 0.28 * len(analysis.importance)
-    figures.append(
-        Figure(
-            save(plot, folder, "importance.png", 7, height),
-            "ExtraTrees importance",
-            "Mean impurity decrease over 250 trees; bars: ± one standard deviation across trees.",
-        )
-    )
-    if not analysis.curves.empty and analysis.curves["best"].notna().any():
-        plot = best_so_far_plot(analysis.curves, target)
-        figures.append(
-            Figure(
-                save(plot, folder, "best_so_far.png", 8, 4),
-                "Best so far",
-                "The best value after each run, in plan order (for a model-based search, the "
-                "order the sampler proposed them); one line per sweep folder.",
-            )
-        )
-    table, features = parallel_table(prepared)
-    if len(features) >= 2:
-        plot = parallel_plot(table, target, features, prepared.goal)
-        figures.append(
-            Figure(
-                save(plot, folder, "parallel.png", 10, 5),
-                "Parallel coordinates",
-                "Each line is a run; each axis is scaled to its observed range "
-                "(categories: levels in sorted order).",
-            )
-        )
-    return figures

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import platform
@@ -19,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from h2osweep.errors import StoreError
+from h2osweep.record.goal import Objective
+from h2osweep.record.runs import OK, RunResult, StoredRun
 from h2osweep.store.files import write_atomic
 from h2osweep.store.table import confusion_from_json, confusion_to_json, results_frame
-from h2osweep.training.runs import OK, RunResult
 
 DATABASE = "store.sqlite"
 RESULTS = "results.csv"
@@ -50,7 +52,9 @@ def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> 
     """Everything `open_store` would refuse, checked without writing anything."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise StoreError(f"--out {folder} is a file; give a folder for the sweep's results")
+        raise StoreError(
+            f"{{out}} {folder} is a file; give a folder for the sweep's results", "out"
+        )
     if not folder.exists():
         parent = _existing_parent(folder)
         if not os.access(parent, os.W_OK | os.X_OK):
@@ -63,12 +67,14 @@ def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> 
             _lock(handle, folder)
     stored = _stored_definition(folder)
     if stored is not None and stored != definition and not force_new:
-        raise StoreError(_mismatch_message(folder, stored, definition))
+        raise StoreError(_mismatch_message(folder, stored, definition), "out", "force_new")
     orphans = _orphans(folder)
     if orphans and not force_new:
         raise StoreError(
             f"{folder} has {' and '.join(orphans)} but no {DATABASE} (not an h2osweep sweep, "
-            "or its store was removed); use another --out, or --force-new to move them aside"
+            "or its store was removed); use another {out}, or {force_new} to move them aside",
+            "out",
+            "force_new",
         )
 
 
@@ -125,6 +131,18 @@ class ResultsStore:
         rows = self._db.execute("SELECT name FROM runs WHERE status = ?", (OK,))
         return {name for (name,) in rows}
 
+    @property
+    def sweep_id(self) -> str:
+        """A short id of the sweep, from its definition as the folder first recorded it (so an
+        older folder's models and study keep their names)."""
+        description = _read_json(self.folder / DESCRIPTION) or {}
+        return definition_id(description.get("definition", self.definition))
+
+    def stored_runs(self) -> list[StoredRun]:
+        """Every stored run's name, status and metrics (exact floats), in plan order."""
+        rows = self._db.execute("SELECT name, status, metrics FROM runs ORDER BY position, name")
+        return [StoredRun(name, status, json.loads(metrics)) for name, status, metrics in rows]
+
     def commit(self, result: RunResult) -> None:
         """Store one finished run in a single transaction, then rewrite results.csv atomically."""
         spec = result.spec
@@ -173,16 +191,9 @@ class ResultsStore:
         ).fetchall()
         return results_frame(rows)
 
-    def best(self, metric: str, goal: str) -> tuple[float, str] | None:
-        """The best stored value of `metric` among finished runs, and its run's name."""
-        return best_run(self.results(), metric, goal)
-
-    def confusion(self, name: str, part: str = "test") -> pd.DataFrame | None:
-        """The stored confusion matrix of one run (`part` is 'train' or 'test')."""
-        row = self._db.execute("SELECT confusion FROM runs WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise StoreError(f"{self.folder} has no run named {name!r}")
-        return confusion_from_json(row[0]).get(part)
+    def best(self, objective: Objective) -> tuple[float, str] | None:
+        """The best stored value of the objective's metric among finished runs, and its run."""
+        return objective.best_of(self.results())
 
     def attempts(self) -> dict[str, int]:
         """How many times each run was trained and stored (finished runs: once)."""
@@ -218,42 +229,66 @@ class ResultsStore:
         write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
 
 
-def load_results(folder: Path) -> pd.DataFrame:
-    """results.csv of a sweep folder (what `show` and `analyze` read)."""
+def is_sweep_folder(folder: Path) -> bool:
+    """Whether a folder holds a results table written by h2osweep (its store or a copy)."""
+    return (Path(folder) / RESULTS).is_file()
+
+
+def read_results(folder: Path) -> pd.DataFrame:
+    """results.csv of a sweep folder (what `show` and `analyze` read), floats read exactly."""
     path = Path(folder) / RESULTS
     if not path.is_file():
         raise StoreError(f"{folder} is not a sweep folder: it has no {RESULTS}")
-    return pd.read_csv(path)
+    try:
+        return pd.read_csv(path, float_precision="round_trip")
+    except pd.errors.EmptyDataError:
+        raise StoreError(f"the table {str(path)!r} is empty (no rows)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as error:
+        raise StoreError(f"cannot read {path}: {error}") from None
 
 
-def best_run(table: pd.DataFrame, metric: str, goal: str) -> tuple[float, str] | None:
-    """The best value of `metric` among a results table's finished runs, and its run's name."""
-    finished = table[(table["status"] == OK) & table[metric].notna()]
-    if finished.empty:
-        return None
-    values = finished[metric]
-    row = finished.loc[values.idxmin() if goal == "min" else values.idxmax()]
-    return float(row[metric]), str(row["name"])
+def read_confusion(folder: Path, name: str) -> dict[str, pd.DataFrame]:
+    """The confusion matrices stored for one run ({'train': ..., 'test': ...}; none: {})."""
+    with _read_only(folder) as db:
+        row = db.execute("SELECT confusion FROM runs WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise StoreError(f"{folder} has no run named {name!r}")
+    return confusion_from_json(row[0])
+
+
+def definition_id(definition: dict) -> str:
+    """A short stable hash of a definition (names the sweep's models and study on the cluster)."""
+    text = json.dumps(definition, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 def finished_runs(folder: Path) -> set[str]:
     """Names of the runs stored `ok` in a folder, read without the lock (none without a store)."""
-    path = Path(folder) / DATABASE
-    if not path.is_file():
+    if not (Path(folder) / DATABASE).is_file():
         return set()
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+    with _read_only(folder) as db:
         return {name for (name,) in db.execute("SELECT name FROM runs WHERE status = ?", (OK,))}
 
 
 def read_configs(folder: Path) -> dict[str, dict]:
     """Each stored run's full configuration (lists included), read without taking the lock."""
-    path = Path(folder) / DATABASE
-    if not path.is_file():
-        raise StoreError(f"{folder} is not a sweep folder: it has no {DATABASE}")
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+    with _read_only(folder) as db:
         return {
             name: json.loads(config) for name, config in db.execute("SELECT name, config FROM runs")
         }
+
+
+@contextlib.contextmanager
+def _read_only(folder: Path):
+    """The folder's database opened read-only (a sweep may be running in it)."""
+    path = Path(folder) / DATABASE
+    if not path.is_file():
+        raise StoreError(f"{folder} is not a sweep folder: it has no {DATABASE}")
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            yield db
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path} is damaged ({error}); move it away to start over") from error
 
 
 def read_description(folder: Path) -> dict:
@@ -264,6 +299,14 @@ def read_description(folder: Path) -> dict:
     return description
 
 
+def read_definition(folder: Path) -> dict:
+    """The definition of a folder's sweep, in today's form (see `upgraded`)."""
+    definition = read_description(folder).get("definition")
+    if not isinstance(definition, dict):
+        raise StoreError(f"{Path(folder) / DESCRIPTION} is damaged: it holds no definition")
+    return upgraded(definition)
+
+
 def _lock(handle, folder: Path) -> None:
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -272,7 +315,8 @@ def _lock(handle, folder: Path) -> None:
         who = f"another h2osweep process (pid {holder})" if holder else "another h2osweep process"
         raise StoreError(
             f"{who} is running a sweep in {folder} and holds {folder / LOCK}; "
-            "wait for it to finish or choose another --out"
+            "wait for it to finish or choose another {out}",
+            "out",
         ) from error
 
 
@@ -294,8 +338,21 @@ def _holder(folder: Path) -> str | None:
 
 
 def _stored_definition(folder: Path) -> dict | None:
+    """The folder's definition, brought up to today's form (older folders still resume)."""
     description = _read_json(folder / DESCRIPTION)
-    return None if description is None else description.get("definition")
+    if description is None or not isinstance(description.get("definition"), dict):
+        return None
+    return upgraded(description["definition"])
+
+
+def upgraded(definition: dict) -> dict:
+    """A definition as written by an older h2osweep, in today's form: training settings that
+    no longer exist (an always-empty `extra`) are dropped."""
+    training = definition.get("training")
+    if isinstance(training, dict) and training.get("extra") == {}:
+        training = {key: value for key, value in training.items() if key != "extra"}
+        definition = {**definition, "training": training}
+    return definition
 
 
 def _orphans(folder: Path) -> list[str]:
@@ -311,7 +368,7 @@ def _mismatch_message(folder: Path, stored: dict, new: dict) -> str:
     shown = f" ({'; '.join(details)})" if details else ""
     return (
         f"{folder} holds a sweep with another {', '.join(differing)}{shown}; "
-        "use another --out, or --force-new to move the old results aside and start over"
+        "use another {out}, or {force_new} to move the old results aside and start over"
     )
 
 

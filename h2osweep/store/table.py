@@ -1,4 +1,5 @@
-"""The results table's layout: one row per run, parameters flat, lists as JSON, metrics last."""
+"""The results table built from stored rows: one row per run, parameters flat, lists as JSON,
+metrics last (the columns are `record.columns`'); confusion matrices to and from JSON."""
 
 from __future__ import annotations
 
@@ -7,39 +8,13 @@ import math
 
 import pandas as pd
 
-from h2osweep.errors import UserInputError
-from h2osweep.training.metrics import METRICS
-
-LEADING = ["name", "seed", "status", "error"]
-ARCHITECTURE = ["depth", "SumNeurons", "MeanHiddenDropout"]
-METRIC_COLUMNS = [f"{part}_{name}" for name in METRICS for part in ("train", "test")]
-TRAILING = ["build_seconds", "model_id"]
-LAYER_KEYS = ("neurons", "hidden")
-DROPOUT_KEYS = ("hidden_dropout", "hidden_dropout_ratios")
-
-
-def check_metric(metric: str) -> None:
-    """A sweep ranks and stops on one of the metric columns it stores, and on nothing else."""
-    if metric not in METRIC_COLUMNS:
-        raise UserInputError(
-            f"--metric must be one of {', '.join(METRIC_COLUMNS)}, but got {metric!r}"
-        )
-
-
-def architecture(config: dict) -> dict:
-    """Depth, total neurons and mean hidden dropout of a configuration (the lecture's columns)."""
-    layers = next((config[key] for key in LAYER_KEYS if key in config), None)
-    if layers is None and "layers" in config:
-        layers = [config.get("units", 100)] * int(config["layers"])
-    dropout = next((config[key] for key in DROPOUT_KEYS if key in config), None)
-    derived = {}
-    if layers is not None:
-        derived["depth"] = len(layers)
-        derived["SumNeurons"] = int(sum(layers))
-    if dropout:
-        derived["MeanHiddenDropout"] = float(sum(dropout)) / len(dropout)
-    derived.update({key: config[key] for key in ARCHITECTURE if key in config})
-    return derived
+from h2osweep.record.columns import (
+    ARCHITECTURE,
+    LEADING,
+    METRIC_COLUMNS,
+    TRAILING,
+    architecture,
+)
 
 
 def results_frame(rows) -> pd.DataFrame:

@@ -4,39 +4,38 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from h2osweep.errors import UserInputError
+from h2osweep.validation import check_int, check_non_negative, check_positive
 
 
 @dataclass
 class Budget:
-    """Limits for one command; `patience` runs without a `tolerance` gain stop the search."""
+    """Limits for one command; `patience` runs without a `tolerance` gain stop the search.
+
+    Results are recorded as losses (lower is better; the engine turns a maximised metric
+    around), and the stall test keeps only what it needs: the best loss before the last
+    `patience` runs and those runs themselves.
+    """
 
     max_models: int | None = None
     max_runtime: float | None = None
     patience: int | None = None
     tolerance: float = 0.0
-    goal: str = "min"
     _started: float = field(default_factory=time.monotonic, repr=False)
     _started_models: int = 0
-    _history: list[float] = field(default_factory=list, repr=False)
+    _best_before: float = field(default=math.inf, repr=False)
+    _recent: deque = field(default_factory=deque, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("max_models", "patience"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise UserInputError(
-                    f"--{name.replace('_', '-')} must be at least 1, but got {value}"
-                )
-        if self.max_runtime is not None and not 0 < self.max_runtime < math.inf:
-            raise UserInputError(
-                f"--max-runtime must be a positive number of seconds, but got {self.max_runtime}"
-            )
-        if not 0 <= self.tolerance < math.inf:
-            raise UserInputError(
-                f"--tolerance must be a finite number, 0 or more, but got {self.tolerance}"
-            )
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name), low=1)
+        if self.max_runtime is not None:
+            check_positive("max_runtime", self.max_runtime, "a positive number of seconds")
+        self.tolerance = check_non_negative("tolerance", self.tolerance)
 
     @property
     def limited(self) -> bool:
@@ -48,26 +47,29 @@ class Budget:
         self._started = time.monotonic()
 
     def record_start(self) -> None:
+        """Count one model started."""
         self._started_models += 1
 
-    def record(self, metric: float) -> None:
-        """Note one finished run's metric (NaN for a failed run)."""
-        self._history.append(metric)
+    def record(self, loss: float) -> None:
+        """Note one finished run's loss (NaN for a failed run, which does not count)."""
+        if math.isnan(loss) or self.patience is None:
+            return
+        self._recent.append(loss)
+        if len(self._recent) > self.patience:
+            self._best_before = min(self._best_before, self._recent.popleft())
 
-    def reason_to_stop(self) -> str | None:
-        """Why no further model should start, or None."""
+    def reason_to_stop(self, spell: Callable[[str], str] = str) -> str | None:
+        """Why no further model should start, or None; `spell` names the limit's parameter."""
         if self.max_models is not None and self._started_models >= self.max_models:
-            return f"--max-models {self.max_models} reached"
+            return f"{spell('max_models')} {self.max_models} reached"
         if self.max_runtime is not None and time.monotonic() - self._started >= self.max_runtime:
-            return f"--max-runtime {self.max_runtime:g} s reached"
+            return f"{spell('max_runtime')} {self.max_runtime:g} s reached"
         if self.patience is not None and self._stalled():
             return f"no improvement over {self.tolerance:g} in the last {self.patience} runs"
         return None
 
     def _stalled(self) -> bool:
-        values = [v if self.goal == "min" else -v for v in self._history if not math.isnan(v)]
-        if len(values) <= self.patience:
+        """The last `patience` runs brought no gain of `tolerance` over the best before them."""
+        if len(self._recent) < self.patience or math.isinf(self._best_before):
             return False
-        before = min(values[: -self.patience])
-        recent = min(values[-self.patience :])
-        return recent > before - self.tolerance
+        return min(self._recent) > self._best_before - self.tolerance

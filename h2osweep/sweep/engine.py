@@ -1,29 +1,31 @@
-"""Run a plan: check the folder, start or reach H2O, upload once, train with several builds in
-flight, and commit every finished run to the store before the next one is reported."""
+"""Run a search: check the folder, start or reach H2O, upload once, train with several builds in
+flight, and commit every finished run to the store before the strategy learns of it."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import LocalData, upload
-from h2osweep.errors import H2OSweepError, UserInputError
+from h2osweep.errors import H2OSweepError
+from h2osweep.record.columns import check_metric
+from h2osweep.record.goal import Objective
+from h2osweep.record.runs import RunSpec
+from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.store.results_store import (
-    best_run,
     check_folder,
     finished_runs,
-    load_results,
     open_store,
+    read_results,
 )
-from h2osweep.store.table import check_metric
 from h2osweep.sweep.budget import Budget
-from h2osweep.sweep.plans import Plan, definition_id
 from h2osweep.sweep.progress import Progress
-from h2osweep.training.scheduler import TrainSettings, train_many
-
-GOALS = ("min", "max")
+from h2osweep.training.ordering import longest_first
+from h2osweep.training.scheduler import TrainSettings, build_costs, train_many
+from h2osweep.validation import check_int
 
 
 class SweepInterrupted(H2OSweepError):
@@ -34,23 +36,25 @@ class SweepInterrupted(H2OSweepError):
 
 @dataclass
 class SweepOptions:
-    """Where results go and how the sweep runs (parallel=None: one build per core, plus one)."""
+    """Where results go and how the sweep runs (parallel=None: one build per core, plus one).
+
+    `objective` ranks the runs (the best shown, patience, a model-based search's target);
+    `spell` names a parameter in what the sweep prints (the CLI passes its flags).
+    """
 
     out: Path
     parallel: int | None = None
-    metric: str = "test_mse"
-    goal: str = "min"
+    objective: Objective = field(default_factory=Objective)
     quiet: bool = False
     force_new: bool = False
     budget: Budget = field(default_factory=Budget)
+    spell: Callable[[str], str] = str
 
     def __post_init__(self) -> None:
-        if self.parallel is not None and self.parallel < 1:
-            raise UserInputError(f"--parallel must be at least 1, but got {self.parallel}")
-        if self.goal not in GOALS:
-            raise UserInputError(f"--goal must be 'min' or 'max', but got {self.goal!r}")
-        check_metric(self.metric)
-        self.budget.goal = self.goal
+        self.out = Path(self.out)
+        if self.parallel is not None:
+            check_int("parallel", self.parallel, low=1)
+        check_metric(self.objective.metric)
 
 
 @dataclass
@@ -66,61 +70,84 @@ class SweepSummary:
     line: str
 
 
+def sweep_definition(
+    strategy: Strategy, training: TrainSettings, data: LocalData, objective: Objective
+) -> dict:
+    """Everything that makes two sweeps comparable: strategy, space, training, data."""
+    return {
+        "strategy": strategy.kind,
+        **strategy.describe(objective),
+        "training": training.describe(),
+        "data": data.describe(),
+    }
+
+
 def run_sweep(
-    plan: Plan,
+    strategy: Strategy,
     data: LocalData,
     training: TrainSettings,
     options: SweepOptions,
     cluster: ClusterOptions | None = None,
 ) -> SweepSummary:
-    """Train every run of `plan` not yet finished in `options.out`, storing each as it ends."""
-    definition = plan.definition(training.describe(), data.describe())
+    """Train every run of `strategy` not yet finished in `options.out`, storing each as it ends."""
+    definition = sweep_definition(strategy, training, data, options.objective)
     check_folder(options.out, definition, force_new=options.force_new)
-    if all_done(plan, options):
-        return _report_all_done(plan, options)
-    training.model_prefix = f"h2osweep_{definition_id(definition)}"
+    if all_done(strategy, options):
+        return _report_all_done(strategy, options)
     with (
         H2OCluster(cluster) as h2o_cluster,
         open_store(options.out, definition, force_new=options.force_new) as store,
     ):
         description = h2o_cluster.describe()
         store.record_session(description)
-        skipped = plan.done(store.finished())
-        todo = max(plan.size - skipped, 0)
-        best = store.best(options.metric, options.goal)  # a resume keeps the sweep's best
-        progress = Progress(todo, options.metric, options.goal, options.quiet, best=best)
+        context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
+        strategy.start(context)
+        todo = max(strategy.total - strategy.ended, 0)
+        best = store.best(options.objective)  # a resume keeps the sweep's best
+        progress = Progress(todo, options.objective, options.quiet, best=best)
         parallel = options.parallel or default_parallel(description, training.reproducible)
-        progress.say(
-            f"h2osweep: {todo} of {plan.size} run(s) to train on {description['url']} "
-            f"({description['cloud_size']} node(s), {description['cores']} cores, "
-            f"{parallel} in flight); results in {options.out}"
-        )
+        progress.say(_opening_line(todo, strategy.total, description, parallel, options.out))
         if todo:
-            _train(plan, store, upload(data), training, parallel, options, progress)
-        stop_reason = options.budget.reason_to_stop() if progress.done < todo else None
-        line = progress.summary(skipped, stop_reason)
+            training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
+            _train(strategy, store, upload(data), training, parallel, options, progress)
+        stopped = options.budget.reason_to_stop(options.spell) if progress.done < todo else None
+        line = progress.summary(strategy.ended, stopped)
         progress.say(line)
         return SweepSummary(
-            options.out, progress.done, progress.failed, skipped, progress.best, stop_reason, line
+            options.out,
+            progress.done,
+            progress.failed,
+            strategy.ended,
+            progress.best,
+            stopped,
+            line,
         )
 
 
-def all_done(plan: Plan, options: SweepOptions) -> bool:
+def _opening_line(todo: int, total: int, cluster: dict, parallel: int, out: Path) -> str:
+    return (
+        f"h2osweep: {todo} of {total} run(s) to train on {cluster['url']} "
+        f"({cluster['cloud_size']} node(s), {cluster['cores']} cores, "
+        f"{parallel} in flight); results in {out}"
+    )
+
+
+def all_done(strategy: Strategy, options: SweepOptions) -> bool:
     """Whether the folder already holds every run of a plan known in advance (no H2O needed)."""
-    if not plan.fixed_in_advance or options.force_new:
+    if options.force_new:
         return False
     finished = finished_runs(options.out)
-    return bool(finished) and plan.done(finished) >= plan.size
+    return bool(finished) and strategy.already_done(finished)
 
 
-def _report_all_done(plan: Plan, options: SweepOptions) -> SweepSummary:
+def _report_all_done(strategy: Strategy, options: SweepOptions) -> SweepSummary:
     """The summary of a resume with nothing left to train, without starting or reaching H2O."""
-    best = best_run(load_results(options.out), options.metric, options.goal)
-    progress = Progress(0, options.metric, options.goal, options.quiet, best=best)
-    progress.say(f"h2osweep: all {plan.size} run(s) are already done in {options.out}")
-    line = progress.summary(plan.size, None)
+    best = options.objective.best_of(read_results(options.out))
+    progress = Progress(0, options.objective, options.quiet, best=best)
+    progress.say(f"h2osweep: all {strategy.total} run(s) are already done in {options.out}")
+    line = progress.summary(strategy.total, None)
     progress.say(line)
-    return SweepSummary(options.out, 0, 0, plan.size, progress.best, None, line)
+    return SweepSummary(options.out, 0, 0, strategy.total, progress.best, None, line)
 
 
 def default_parallel(cluster: dict, reproducible: bool) -> int:
@@ -132,34 +159,41 @@ def default_parallel(cluster: dict, reproducible: bool) -> int:
     return max(1, int(cluster.get("cores") or 1)) + 1 if reproducible else 1
 
 
-def reorder_window(plan: Plan, budget: Budget, parallel: int) -> int:
-    """How many upcoming runs to choose the costliest from (0: keep the plan's order).
+def reorder_window(strategy: Strategy, budget: Budget, parallel: int) -> int:
+    """How many upcoming runs to choose the costliest from (0: keep the strategy's order).
 
-    Only when every run of the plan will be trained: a budget that stops early would otherwise
-    keep the costly runs and drop the cheap ones, biasing what a random search samples.
+    Only when every run of a plan known in advance will be trained: a budget that stops early
+    would otherwise keep the costly runs and drop the cheap ones, biasing what a random search
+    samples.
     """
-    if not plan.fixed_in_advance or budget.limited or parallel < 2:
+    if not strategy.known_in_advance or budget.limited or parallel < 2:
         return 0
     return 2 * parallel
 
 
-def _train(plan, store, h2o_data, training, parallel, options, progress) -> None:
-    budget = options.budget
+def proposals(strategy: Strategy, budget: Budget) -> Iterator[RunSpec | None]:
+    """The strategy's runs as the scheduler pulls them (None: wait for a result); each run
+    handed out counts as a model started."""
+    while not strategy.is_done():
+        spec = strategy.ask()
+        if spec is not None:
+            budget.record_start()
+        yield spec
+
+
+def _train(strategy, store, h2o_data, training, parallel, options, progress) -> None:
+    budget, objective = options.budget, options.objective
     budget.restart()
-
-    def should_stop() -> bool:
-        if budget.reason_to_stop():
-            return True
-        budget.record_start()
-        return False
-
+    runs = proposals(strategy, budget)
+    window = reorder_window(strategy, budget, parallel)
+    if window:
+        runs = longest_first(runs, window, build_costs(h2o_data, training))
     try:
-        pending = plan.pending(store.finished())
-        lookahead = reorder_window(plan, budget, parallel)
-        for result in train_many(pending, h2o_data, training, parallel, should_stop, lookahead):
+        for result in train_many(runs, h2o_data, training, parallel, budget.reason_to_stop):
             store.commit(result)
-            plan.observe(result)
-            budget.record(result.metric(options.metric) if result.ok else math.nan)
+            strategy.tell(result)
+            value = objective.value(result)
+            budget.record(objective.goal.loss(value) if not math.isnan(value) else math.nan)
             progress.update(result)
     except KeyboardInterrupt as interrupt:
         raise SweepInterrupted(

@@ -7,36 +7,43 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from h2osweep.training.runs import RunResult
+from h2osweep.record.goal import BestSoFar, Objective
+from h2osweep.record.runs import RunResult
 
 
 @dataclass
 class Progress:
-    """One line per finished run (log-friendly), then a summary line; silent when `quiet`."""
+    """One line per finished run (log-friendly), then a summary line; silent when `quiet`.
+
+    `best` starts from the sweep's stored best (a resume) and is updated one run at a time.
+    """
 
     total: int
-    metric: str = "test_mse"
-    goal: str = "min"
+    objective: Objective = field(default_factory=Objective)
     quiet: bool = False
-    stream: object = field(default_factory=lambda: sys.stderr)
+    best: tuple[float, str] | None = None
     done: int = 0
     failed: int = 0
-    best: tuple[float, str] | None = None
     _started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self._best = BestSoFar(self.objective.goal, self.best)
 
     def say(self, text: str) -> None:
         if not self.quiet:
-            print(text, file=self.stream, flush=True)
+            print(text, file=sys.stderr, flush=True)
 
     def update(self, result: RunResult) -> None:
         """Count one finished run and print its line."""
         self.done += 1
-        value = result.metric(self.metric)
+        metric = self.objective.metric
         if not result.ok:
             self.failed += 1
-        elif not math.isnan(value) and (self.best is None or self._better(value, self.best[0])):
-            self.best = (value, result.name)
-        outcome = f"{self.metric} {value:.5g}" if result.ok else f"failed: {result.error}"
+        elif self._best.update(result.metric(metric), result.name):
+            self.best = self._best.best
+        outcome = (
+            f"{metric} {result.metric(metric):.5g}" if result.ok else f"failed: {result.error}"
+        )
         width = len(str(self.total))
         self.say(
             f"[{self.done:>{width}}/{self.total}] {result.name:<12} {outcome}"
@@ -48,12 +55,9 @@ class Progress:
         elapsed = _clock(time.monotonic() - self._started)
         text = (
             f"{self.done} run(s) trained ({ok} ok, {self.failed} failed), {skipped} already done, "
-            f"in {elapsed}; best {self.metric} {self._best_text()}"
+            f"in {elapsed}; best {self.objective.metric} {self._best_text()}"
         )
         return text + (f"; stopped early: {stop_reason}" if stop_reason else "")
-
-    def _better(self, value: float, best: float) -> bool:
-        return value < best if self.goal == "min" else value > best
 
     def _best_text(self) -> str:
         return "-" if self.best is None else f"{self.best[0]:.5g} ({self.best[1]})"

@@ -1,10 +1,10 @@
 """H2O build jobs seen from the client: their status, when to look again, and cancelling them.
 
-Every status request costs client and cluster CPU that the builds need (polling two builds
-every 50 ms made a sweep 40% slower), so the wait between polls follows the soonest end the
-jobs' progress predicts: seldom early in a build, often near its end. The same prediction lets
-the scheduler start the next build just before one ends, instead of leaving its core idle while
-the client notices the end and submits the next (0.23 s per build measured on 2 cores).
+Every status request costs client and cluster CPU that the builds need, so the wait between
+polls follows the soonest end the jobs' progress predicts: seldom early in a build, often near
+its end. The same prediction lets the scheduler start the next build just before one ends,
+instead of leaving its core idle while the client notices the end and submits the next (the
+measurements are in benchmarks/README.md).
 Before a build's first step, its cost and the pace of the builds that already ended predict
 its length; after its last step, H2O is finishing it (final scoring), which is waited out with
 a growing wait rather than polled at the shortest interval.
@@ -171,7 +171,7 @@ def job_error(job) -> str:
 
 
 def error_message(error) -> str:
-    """Why H2O refused or failed a run, in one line (it goes to results.csv and progress).
+    """Why H2O refused or failed a run, in one line (for the results table and the progress).
 
     H2O's text spans lines: a generic header, the reason (escaped `\\n` inside a refused
     build's `msg`), then the request, a stack trace or a link. The reasons are kept, joined by

@@ -6,11 +6,10 @@ from typing import Any
 
 from h2osweep.data import H2OData
 from h2osweep.errors import UserInputError
-from h2osweep.sampling import LECTURE_SPACE, Space, sample_params
-from h2osweep.training.runs import RunSpec
+from h2osweep.record.runs import RunSpec
+from h2osweep.space import LECTURE_SPACE, Space, sample_params
+from h2osweep.training.parameters import LECTURE_EPOCHS
 from h2osweep.training.scheduler import TrainSettings, train_one
-
-LECTURE_EPOCHS = 100.0
 
 
 def run(
@@ -46,14 +45,11 @@ def run(
         epochs=epochs, reproducible=reproducible, keep_models=True, model_prefix=""
     )
     result = train_one(RunSpec(params["name"], config, seed=params["seed"]), data, settings)
-    return {
-        **params,
-        "status": result.status,
-        "error": result.error,
-        "model": result.model,
-        "model_id": result.model_id,
-        "build_seconds": result.build_seconds,
-        **result.metrics,
-        "train_confusion": result.confusion.get("train"),
-        "test_confusion": result.confusion.get("test"),
-    }
+    return {**params, **lecture_record(result)}
+
+
+def lecture_record(result) -> dict[str, Any]:
+    """What R's run() returns about its model: status, model, metrics, confusion matrices."""
+    fields = ("status", "error", "model", "model_id", "build_seconds")
+    confusion = {f"{part}_confusion": result.confusion.get(part) for part in ("train", "test")}
+    return {**{name: getattr(result, name) for name in fields}, **result.metrics, **confusion}

@@ -12,15 +12,10 @@ import math
 
 import pandas as pd
 
+from h2osweep.record.columns import METRIC_NAMES
 from h2osweep.training import rest
 
-METRICS = {
-    "mse": "MSE",
-    "rmse": "RMSE",
-    "r2": "r2",
-    "logloss": "logloss",
-    "mean_per_class_error": "mean_per_class_error",
-}
+H2O_KEYS = {"mse": "MSE", "rmse": "RMSE"}  # H2O's JSON key of each metric, where not its name
 CONFUSION_EXTRAS = ("Error", "Rate")
 
 
@@ -39,8 +34,8 @@ def model_metrics(output: dict, test: dict) -> dict:
     """`train_*` and `test_*` metrics plus both confusion matrices, as in the lecture's run()."""
     result: dict = {}
     for part, scores in (("train", output["training_metrics"]), ("test", test)):
-        for name, key in METRICS.items():
-            result[f"{part}_{name}"] = _number(scores.get(key))
+        for name in METRIC_NAMES:
+            result[f"{part}_{name}"] = _number(scores.get(H2O_KEYS.get(name, name)))
         result[f"{part}_confusion"] = confusion_matrix(scores)
     return result
 

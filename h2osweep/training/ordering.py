@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from h2osweep.training.runs import RunSpec
+from h2osweep.record.runs import RunSpec
 
 
 def longest_first(

@@ -13,13 +13,14 @@ import inspect
 import math
 
 from h2osweep.errors import UserInputError
+from h2osweep.record.columns import ARCHITECTURE, DEFAULT_UNITS
 
 ALIASES = {
     "neurons": "hidden",
     "hidden_dropout": "hidden_dropout_ratios",
     "input_dropout": "input_dropout_ratio",
 }
-RUN_KEYS = {"name", "seed", "depth", "SumNeurons", "MeanHiddenDropout"}
+RUN_KEYS = {"name", "seed", *ARCHITECTURE}
 SHORTHANDS = {"layers", "units"}
 SET_BY_H2OSWEEP = {
     "model_id",
@@ -32,8 +33,8 @@ SET_BY_H2OSWEEP = {
     "seed",
     "reproducible",
 }
-DEFAULT_UNITS = 100
-LECTURE_DEFAULTS = {"activation": "RectifierWithDropout", "epochs": 100.0}
+LECTURE_EPOCHS = 100.0
+LECTURE_DEFAULTS = {"activation": "RectifierWithDropout", "epochs": LECTURE_EPOCHS}
 CLASSIFICATION_DEFAULTS = {"loss": "CrossEntropy"}
 SEED_MODULUS = 2**31 - 1
 POSITIVE = {"epochs"}
@@ -129,7 +130,7 @@ def _check_shorthands(config: dict) -> None:
     """`units` means nothing without `layers`, and `layers` would silently replace `hidden`."""
     if "units" in config and "layers" not in config:
         raise UserInputError(
-            "parameter 'units' needs 'layers' (hidden = [units] * layers): add --param layers=..."
+            "parameter 'units' needs 'layers' (hidden = [units] * layers): add a 'layers' value"
         )
     given = [key for key in config if ALIASES.get(key, key) == "hidden"]
     if "layers" in config and given:
@@ -143,7 +144,7 @@ def _check_hidden(key: str, value) -> None:
     if not isinstance(value, list | tuple):
         raise UserInputError(
             f"parameter {key!r} takes a list of layer sizes, but got {value!r}: write each value "
-            f"as a list, e.g. --param '{key}=[[50,50]]' or --param '{key}=[[50,50],[100]]'"
+            f"as a list, e.g. {key}=[[50, 50]] or {key}=[[50, 50], [100]]"
         )
     if not value:
         raise UserInputError(f"parameter {key!r} needs at least one layer, but got {value!r}")

@@ -1,9 +1,9 @@
 """The sweep's frequent REST calls to H2O (job status, model output, scoring, deletion) over a
 kept-alive HTTP session, one per thread.
 
-The h2o client opens a new connection and rereads the proxy environment for every request:
-about 2.5 ms of client CPU each, against 1.4 ms on a kept-alive session (measured on 2 cores).
-A sweep sends about 14 requests per model while the builds need every core, so these go
+The h2o client opens a new connection and rereads the proxy environment for every request,
+which costs client CPU a kept-alive session saves (benchmarks/README.md). A sweep sends about
+14 requests per model while the builds need every core, so these go
 through a `requests.Session` built from the h2o connection's own URL, credentials, certificate
 and proxy settings; anything rarer (starting a build, uploads) stays with the h2o client.
 """

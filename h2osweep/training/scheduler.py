@@ -19,12 +19,12 @@ from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 
 from h2osweep.data import H2OData
-from h2osweep.errors import UserInputError
+from h2osweep.record.runs import FAILED, OK, RunResult, RunSpec
 from h2osweep.training import jobs, rest
 from h2osweep.training.metrics import frame_scores, model_metrics, model_output
-from h2osweep.training.ordering import longest_first, network_cost
+from h2osweep.training.ordering import network_cost
 from h2osweep.training.parameters import h2o_parameters, model_seed
-from h2osweep.training.runs import FAILED, OK, RunResult, RunSpec
+from h2osweep.validation import check_positive
 
 H2O_DEFAULT_HIDDEN = (200, 200)
 
@@ -37,20 +37,19 @@ class TrainSettings:
     reproducible: bool = True
     keep_models: bool = False
     model_prefix: str = "h2osweep"
-    extra: dict | None = None
 
     def __post_init__(self) -> None:
         check_epochs(self.epochs)
 
     def describe(self) -> dict:
         """The settings that change results (recorded with a sweep; a resume must match)."""
-        return {"epochs": self.epochs, "reproducible": self.reproducible, "extra": self.extra or {}}
+        return {"epochs": self.epochs, "reproducible": self.reproducible}
 
 
 def check_epochs(epochs: float | None) -> None:
     """Refuse epochs H2O cannot train (0, negative, nan, inf) before anything starts."""
-    if epochs is not None and not (math.isfinite(epochs) and epochs > 0):
-        raise UserInputError(f"--epochs must be positive and finite, but got {epochs:g}")
+    if epochs is not None:
+        check_positive("epochs", epochs)
 
 
 @dataclass
@@ -68,64 +67,77 @@ def train_one(spec: RunSpec, data: H2OData, settings: TrainSettings) -> RunResul
 
 
 def train_many(
-    specs: Iterable[RunSpec],
+    specs: Iterable[RunSpec | None],
     data: H2OData,
     settings: TrainSettings,
     parallel: int,
     should_stop: Callable[[], bool] = lambda: False,
-    lookahead: int = 0,
 ) -> Iterator[RunResult]:
     """Yield each run's result soon after its model ends, with `parallel` builds running.
 
-    A build predicted to end before a new one could start no longer holds its slot: its
-    successor is submitted early, so the core does not idle while the client catches up.
-    With `lookahead` > 1 the costliest of that many upcoming runs starts first (see ordering).
-    Whatever ends the loop early (an interrupt, a lost cluster, any error) cancels the builds in
-    flight before it rises.
+    `specs` is pulled one run at a time, when a slot frees up; a `None` from it means "nothing
+    to start until a result arrives" (a strategy waiting for its rungs), and it is pulled again
+    after the next result. A build predicted to end before a new one could start no longer
+    holds its slot: its successor is submitted early, so the core does not idle while the
+    client catches up. Whatever ends the loop early (an interrupt, a lost cluster, any error)
+    cancels the builds in flight before it rises.
     """
-    cost = build_costs(data, settings)
-    if lookahead > 1:
-        specs = longest_first(specs, lookahead, cost)
-    pending = iter(specs)
-    in_flight: dict[object, _Build] = {}  # H2O job -> its build
-    scoring: deque[Future] = deque()
-    watch = jobs.JobWatch()
-    start_seconds = jobs.MIN_POLL_SECONDS  # how long the last submission took
+    with ThreadPoolExecutor(1, thread_name_prefix="h2osweep-scoring") as scorer:
+        flight = _Flight(iter(specs), data, settings, parallel, should_stop, scorer)
+        try:
+            yield from flight.fill()
+            while flight.in_flight or flight.scoring:
+                ended, delay = flight.watch.poll(list(flight.in_flight))
+                flight.score(ended)
+                yield from flight.fill()  # the next builds start before the ended ones are scored
+                while flight.scoring and flight.scoring[0].done():
+                    yield flight.scoring.popleft().result()
+                    yield from flight.fill()  # what the caller learnt may bring new runs
+                if not ended:
+                    _wait_for_news(flight.scoring, delay if flight.in_flight else None)
+        except BaseException:  # an interrupt, a lost cluster, or the caller closing us
+            jobs.cancel(list(flight.in_flight))
+            raise
 
-    def fill() -> Iterator[RunResult]:
+
+class _Flight:
+    """The builds of one `train_many` call: those in flight on the cluster, those being scored,
+    the watch that polls them, and how to start the next."""
+
+    def __init__(self, pending, data, settings, parallel, should_stop, scorer) -> None:
+        self.pending, self.data, self.settings = pending, data, settings
+        self.parallel, self.should_stop, self.scorer = parallel, should_stop, scorer
+        self.cost = build_costs(data, settings)
+        self.in_flight: dict[object, _Build] = {}  # H2O job -> its build
+        self.scoring: deque[Future] = deque()
+        self.watch = jobs.JobWatch()
+        self.start_seconds = jobs.MIN_POLL_SECONDS  # how long the last submission took
+
+    def fill(self) -> Iterator[RunResult]:
         """Start builds until `parallel` are in flight, not counting those predicted to end
         before a new one could start; yield the runs H2O refused at once."""
-        nonlocal start_seconds
-        while _busy_slots(in_flight, watch, start_seconds) < parallel and not should_stop():
-            spec = next(pending, None)
+        while self._free() and not self.should_stop():
+            spec = next(self.pending, None)
             if spec is None:
                 return
             submitted = time.monotonic()
-            build, failure = _start(spec, data, settings)
+            build, failure = _start(spec, self.data, self.settings)
             if failure is not None:
                 yield failure
-            else:
-                start_seconds = time.monotonic() - submitted
-                in_flight[build.estimator._job] = build
-                watch.expect(build.estimator._job, cost(spec))
+                continue
+            self.start_seconds = time.monotonic() - submitted
+            self.in_flight[build.estimator._job] = build
+            self.watch.expect(build.estimator._job, self.cost(spec))
 
-    with ThreadPoolExecutor(1, thread_name_prefix="h2osweep-scoring") as scorer:
-        try:
-            yield from fill()
-            while in_flight or scoring:
-                ended, delay = watch.poll(list(in_flight))
-                for job in ended:
-                    build = in_flight.pop(job)
-                    build.ended = time.monotonic()
-                    scoring.append(scorer.submit(_finish, build, data, settings))
-                yield from fill()  # the next builds start before the ended ones are scored
-                while scoring and scoring[0].done():
-                    yield scoring.popleft().result()
-                if not ended:
-                    _wait_for_news(scoring, delay if in_flight else None)
-        except BaseException:  # an interrupt, a lost cluster, or the caller closing us
-            jobs.cancel(list(in_flight))
-            raise
+    def score(self, ended: list) -> None:
+        """Hand the builds that ended to the scoring thread."""
+        for job in ended:
+            build = self.in_flight.pop(job)
+            build.ended = time.monotonic()
+            self.scoring.append(self.scorer.submit(_finish, build, self.data, self.settings))
+
+    def _free(self) -> bool:
+        return _busy_slots(self.in_flight, self.watch, self.start_seconds) < self.parallel
 
 
 def _busy_slots(in_flight: dict, watch: jobs.JobWatch, start_seconds: float) -> int:
@@ -152,10 +164,14 @@ def model_id_for(spec: RunSpec, settings: TrainSettings) -> str:
 
 
 def run_parameters(spec: RunSpec, data: H2OData, settings: TrainSettings) -> dict:
-    """The estimator arguments of one run (raises UserInputError for a config H2O cannot take)."""
-    overrides = dict(settings.extra or {})
-    if settings.epochs is not None:
-        overrides["epochs"] = settings.epochs
+    """The estimator arguments of one run (raises UserInputError for a config H2O cannot take).
+
+    The run's own budget, when its strategy sets one, wins over the sweep's epochs.
+    """
+    overrides = {}
+    epochs = spec.budget if spec.budget is not None else settings.epochs
+    if epochs is not None:
+        overrides["epochs"] = epochs
     return h2o_parameters(
         spec.config,
         classification=data.local.classification,

@@ -12,12 +12,14 @@ import pandas as pd
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import reload_data, upload
 from h2osweep.errors import UserInputError
+from h2osweep.record.columns import METRIC_COLUMNS, with_layers
+from h2osweep.record.goal import Objective
+from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.store.files import write_atomic
-from h2osweep.store.results_store import load_results, read_configs, read_description
-from h2osweep.store.table import METRIC_COLUMNS
+from h2osweep.store.results_store import RESULTS, read_configs, read_definition, read_results
 from h2osweep.training.parameters import allowed_keys
-from h2osweep.training.runs import RunResult, RunSpec
 from h2osweep.training.scheduler import TrainSettings, check_epochs, train_one
+from h2osweep.validation import check_choice
 
 CHOICES = ("best", "gam", "lecture")
 LECTURE_OPTIMUM = {
@@ -51,7 +53,7 @@ class Retrained:
         return SEED_SPREAD if self.choice == "best" else ""
 
 
-def choose_config(folder: Path, choice: str, best: pd.Series, metric: str, goal: str) -> dict:
+def choose_config(folder: Path, choice: str, best: pd.Series, objective: Objective) -> dict:
     """The configuration to retrain: `best` observed run, `gam` optimum, or the `lecture`'s."""
     if choice == "lecture":
         return dict(LECTURE_OPTIMUM)
@@ -59,29 +61,27 @@ def choose_config(folder: Path, choice: str, best: pd.Series, metric: str, goal:
         return read_configs(folder)[best["name"]]
     from h2osweep.analysis import analyze
 
-    return gam_config(analyze(folder, target=metric, goal=goal), folder)
+    analysis = analyze(folder, target=objective.metric, goal=objective.goal)
+    return gam_config(analysis, folder)
 
 
 def gam_config(analysis, folder: Path) -> dict:
     """The GAM's optimum of an analysis as a trainable configuration (layers rebuilt)."""
-    from h2osweep.analysis.optimum import expand_layers
-
     if analysis.gam_config is None:
-        raise UserInputError(f"no GAM could be fitted on {folder}; use --config best")
-    config = expand_layers(analysis.gam_config)
+        raise UserInputError(f"no GAM could be fitted on {folder}; use {{choice}} 'best'", "choice")
+    config = with_layers(analysis.gam_config)
     return {key: value for key, value in config.items() if key in allowed_keys()}
 
 
-def best_row(folder: Path, metric: str, goal: str) -> pd.Series:
+def best_row(folder: Path, objective: Objective) -> pd.Series:
     """The sweep's best finished run (`which.min` / `which.max` of the metric)."""
-    table = load_results(folder)
-    if metric not in table.columns:
-        raise UserInputError(f"{folder}/results.csv has no column {metric!r}")
-    finished = table[(table["status"] == "ok") & table[metric].notna()]
-    if finished.empty:
+    table = read_results(folder)
+    if objective.metric not in table.columns:
+        raise UserInputError(f"{Path(folder) / RESULTS} has no column {objective.metric!r}")
+    row = objective.best_row(table)
+    if row is None:
         raise UserInputError(f"{folder} has no finished run to compare with")
-    index = finished[metric].idxmin() if goal == "min" else finished[metric].idxmax()
-    return finished.loc[index]
+    return row
 
 
 def retrain(
@@ -89,21 +89,20 @@ def retrain(
     choice: str = "best",
     *,
     epochs: float | None = None,
-    metric: str = "test_mse",
-    goal: str = "min",
+    objective: Objective | None = None,
     cluster: ClusterOptions | None = None,
     config: dict | None = None,
 ) -> Retrained:
     """Train the chosen configuration (or `config`, already chosen) on the sweep's data and
     write `optimized_<choice>.csv`."""
-    if choice not in CHOICES:
-        raise UserInputError(f"--config must be one of {', '.join(CHOICES)}, but got {choice!r}")
+    check_choice("choice", choice, CHOICES)
     check_epochs(epochs)
+    objective = objective or Objective()
     folder = Path(folder)
-    definition = read_description(folder)["definition"]
-    best = best_row(folder, metric, goal)  # checks the metric before the store is opened
+    definition = read_definition(folder)
+    best = best_row(folder, objective)  # checks the metric before the store is opened
     if config is None:
-        config = choose_config(folder, choice, best, metric, goal)
+        config = choose_config(folder, choice, best, objective)
     data = reload_data(definition["data"])
     training = TrainSettings(
         **definition["training"], keep_models=True, model_prefix="h2osweep_optimized"

@@ -9,16 +9,24 @@ import pandas as pd
 
 OK = "ok"
 FAILED = "failed"
+STATUSES = (OK, FAILED)
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One planned model: a unique name, the sampler's seed (if any) and its configuration."""
+    """One planned model: a unique name, the sampler's seed (if any) and its configuration.
+
+    `budget` is what this run trains to (epochs for deep learning) when a strategy sets it per
+    run, and `rung` numbers the budgets one configuration climbs in a multi-fidelity search;
+    a single-fidelity run keeps both at their defaults and trains to the sweep's setting.
+    """
 
     name: str
     config: dict
     seed: int | None = None
     position: int = 0
+    budget: float | None = None
+    rung: int = 0
 
 
 @dataclass
@@ -45,4 +53,23 @@ class RunResult:
     def metric(self, name: str) -> float:
         """One metric, NaN when the run has none."""
         value = self.metrics.get(name)
+        return math.nan if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A run as the store holds it, for a strategy resuming its search: name, status, metrics."""
+
+    name: str
+    status: str
+    metrics: dict
+    rung: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+    def metric(self, name: str) -> float:
+        """One metric, NaN when the run has none (or failed)."""
+        value = self.metrics.get(name) if self.ok else None
         return math.nan if value is None else float(value)

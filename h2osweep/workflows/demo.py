@@ -9,20 +9,22 @@ from pathlib import Path
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data
 from h2osweep.errors import UserInputError
-from h2osweep.sweep import SweepOptions, random_plan, run_sweep
-from h2osweep.sweep.retrain import gam_config, retrain
+from h2osweep.record.goal import Objective
+from h2osweep.search.fixed import random_plan
+from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.scheduler import TrainSettings, check_epochs
+from h2osweep.validation import check_int
+from h2osweep.workflows.retrain import gam_config, retrain
 
 LECTURE_SEEDS = [403, 10]
 DEFAULT_RUNS = 40
 DEFAULT_EPOCHS = 2.0
-METRIC = "test_mse"
+OBJECTIVE = Objective("test_mse", "min")  # the lecture chooses on test MSE
 
 
 def demo_seeds(runs: int) -> list[int]:
     """The lecture's seeds c(403, 10), then 1, 2, ... up to `runs` seeds in all."""
-    if runs < 3:
-        raise UserInputError(f"--runs must be at least 3 for the analysis, but got {runs}")
+    check_int("runs", runs, low=3, rule="at least 3 for the analysis")
     extra = [seed for seed in range(1, runs + 1) if seed not in LECTURE_SEEDS]
     return (LECTURE_SEEDS + extra)[:runs]
 
@@ -49,17 +51,19 @@ def run_demo(
             plan,
             load_data("digits"),
             TrainSettings(epochs=epochs),
-            SweepOptions(out, quiet=quiet, force_new=force_new),
+            SweepOptions(out, objective=OBJECTIVE, quiet=quiet, force_new=force_new),
             reach,
         )
         say("[2/3] analysis: correlations, OLS, ExtraTrees, GAM")
-        analysis = analyze(out, target=METRIC, goal="min")
+        analysis = analyze(out, target=OBJECTIVE.metric, goal=OBJECTIVE.goal)
         say("[3/3] retraining the best observed and the GAM-suggested configurations")
         retrained = []
         for choice in ("best", "gam"):
             try:
                 config = gam_config(analysis, out) if choice == "gam" else None
-                retrained.append(retrain(out, choice, cluster=reach, config=config))
+                retrained.append(
+                    retrain(out, choice, objective=OBJECTIVE, cluster=reach, config=config)
+                )
             except UserInputError as error:
                 say(f"      {choice}: not retrained: {error}")
     write_report(analysis, out, retrained=retrained)

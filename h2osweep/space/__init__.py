@@ -1,9 +1,7 @@
-"""Sampling: R-exact random draws (`RRandom`), grids (`expand_grid`) and search spaces."""
+"""The search space: R-exact random draws (`RRandom`), the entries a space is made of, `Space`
+itself, grids (`expand_grid`) and the lecture's space."""
 
-from h2osweep.sampling.grid import expand_grid
-from h2osweep.sampling.lecture import LECTURE_SPACE, run_name, sample_params
-from h2osweep.sampling.rng import RRandom, check_seed, scramble_seed
-from h2osweep.sampling.space import (
+from h2osweep.space.distributions import (
     Beta,
     Choice,
     Derived,
@@ -12,11 +10,14 @@ from h2osweep.sampling.space import (
     IntRange,
     Mean,
     PerLayer,
-    Space,
     SpaceError,
     Sum,
     Uniform,
 )
+from h2osweep.space.grid import expand_grid
+from h2osweep.space.lecture import LECTURE_SPACE, run_name, sample_params
+from h2osweep.space.rng import RRandom, check_seed, scramble_seed
+from h2osweep.space.space import Space
 
 __all__ = [
     "LECTURE_SPACE",

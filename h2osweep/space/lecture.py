@@ -10,16 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from h2osweep.sampling.rng import check_seed
-from h2osweep.sampling.space import (
-    Beta,
-    IntRange,
-    Mean,
-    PerLayer,
-    Space,
-    Sum,
-    Uniform,
-)
+from h2osweep.space.distributions import Beta, IntRange, Mean, PerLayer, Sum, Uniform
+from h2osweep.space.rng import check_seed
+from h2osweep.space.space import Space
 
 LECTURE_SPACE = Space(
     {

@@ -18,7 +18,7 @@ from optuna.distributions import (
     IntDistribution,
 )
 
-from h2osweep.sampling.space import (
+from h2osweep.space.distributions import (
     Beta,
     Choice,
     Derived,
@@ -26,9 +26,9 @@ from h2osweep.sampling.space import (
     Fixed,
     IntRange,
     PerLayer,
-    Space,
     Uniform,
 )
+from h2osweep.space.space import Space
 
 
 def to_optuna(dist: Distribution) -> BaseDistribution | None:

@@ -1,4 +1,4 @@
-"""The Optuna sampler behind each `--strategy`: tpe, gp (needs PyTorch) and random."""
+"""The Optuna sampler behind each model-based strategy: tpe, gp (needs PyTorch) and random."""
 
 from __future__ import annotations
 
@@ -6,28 +6,26 @@ import importlib.util
 import warnings
 
 from h2osweep.errors import UserInputError
-from h2osweep.sampling.rng import SEED_LIMIT
+from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
 
 STRATEGIES = ("tpe", "gp", "random")
 
 
 def check_strategy(strategy: str) -> str:
     """`strategy` if it is one we offer and its libraries are installed."""
-    if strategy not in STRATEGIES:
-        raise UserInputError(f"--strategy must be one of {list(STRATEGIES)}, but got {strategy!r}")
+    check_choice("strategy", strategy, STRATEGIES)
     if strategy == "gp" and importlib.util.find_spec("torch") is None:
         raise UserInputError(
-            "--strategy gp needs PyTorch, which is not installed: pip install torch "
-            "(or use --strategy tpe)"
+            "{strategy} 'gp' needs PyTorch, which is not installed: pip install torch "
+            "(or use {strategy} 'tpe')",
+            "strategy",
         )
     return strategy
 
 
 def check_sampler_seed(seed: int) -> int:
     """A sampler seed: an integer in [0, 2^31 - 1] (numpy refuses negative seeds)."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_LIMIT:
-        raise UserInputError(f"--seed must be an integer in [0, {SEED_LIMIT}], but got {seed!r}")
-    return seed
+    return check_int("seed", seed, 0, R_SEED_LIMIT)
 
 
 def make_sampler(strategy: str, seed: int, history: int = 0):
@@ -38,7 +36,7 @@ def make_sampler(strategy: str, seed: int, history: int = 0):
     """
     import optuna
 
-    stream = (check_sampler_seed(seed) + 1_000_003 * history) % (SEED_LIMIT + 1)
+    stream = (check_sampler_seed(seed) + 1_000_003 * history) % (R_SEED_LIMIT + 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         if check_strategy(strategy) == "tpe":

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from h2osweep.errors import UserInputError
+from h2osweep.validation import check_r_seed
 
-SEED_LIMIT = 2147483647
 MT_WORDS = 624
 R_KIND_CODE = 10403  # .Random.seed[1] for Mersenne-Twister / Inversion / Rejection
 
@@ -58,16 +58,7 @@ def scramble_seed(seed: int) -> np.ndarray:
 
 def check_seed(seed: object) -> int:
     """Return `seed` as an int if R's `set.seed` accepts it; NA (-2^31) and non-integers fail."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise UserInputError(
-            f"seed must be an integer in [-{SEED_LIMIT}, {SEED_LIMIT}], but got {seed!r}"
-        )
-    value = int(seed)
-    if not -SEED_LIMIT <= value <= SEED_LIMIT:
-        raise UserInputError(
-            f"seed must be an integer in [-{SEED_LIMIT}, {SEED_LIMIT}], but got {value}"
-        )
-    return value
+    return check_r_seed("seed", seed)
 
 
 def _mt19937(words: np.ndarray, pos: int) -> np.random.MT19937:

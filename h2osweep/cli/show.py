@@ -1,0 +1,67 @@
+"""`h2osweep show`: a sweep folder's results, best first, or one run's confusion matrices."""
+
+from __future__ import annotations
+
+import argparse
+
+from h2osweep.errors import UserInputError
+
+POSITION = 40
+
+
+def register(subparsers) -> None:
+    show = subparsers.add_parser(
+        "show",
+        help="print a sweep folder's results, best first",
+        description="Print results.csv of a sweep folder sorted by a metric.\n\n"
+        "example: h2osweep show sweep-random --top 5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    show.add_argument("folder", metavar="DIR", help="a sweep folder")
+    show.add_argument("--metric", default="test_mse", help="sort by this column (test_mse)")
+    show.add_argument("--goal", choices=["min", "max"], default="min", help="min (default) or max")
+    show.add_argument("--top", type=int, metavar="N", help="only the N best runs")
+    show.add_argument(
+        "--confusion", metavar="RUN", help="print the train and test confusion matrices of RUN"
+    )
+    show.set_defaults(handler=run_show)
+
+
+def run_show(args) -> int:
+    import pandas as pd
+
+    from h2osweep.record.goal import Objective
+    from h2osweep.store.results_store import RESULTS, read_results
+
+    if args.confusion:
+        return show_confusion(args.folder, args.confusion)
+    table = read_results(args.folder)
+    if table.empty:
+        print(f"{args.folder}: no run has finished yet")
+        return 0
+    if args.metric not in table.columns:
+        raise UserInputError(f"{args.folder}/{RESULTS} has no column {args.metric!r}")
+    if args.top is not None and args.top < 1:
+        raise UserInputError(f"--top must be at least 1, but got {args.top}")
+    table = Objective(args.metric, args.goal).ranked(table)
+    if args.top:
+        table = table.head(args.top)
+    shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]
+    with pd.option_context(
+        "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40
+    ):
+        print(table[shown].to_string(index=False))
+    return 0
+
+
+def show_confusion(folder, name: str) -> int:
+    """Print the stored confusion matrices of one run (a regression has none)."""
+    from h2osweep.store.results_store import read_confusion
+
+    matrices = read_confusion(folder, name)
+    if not matrices:
+        print(f"{name}: no confusion matrix (a regression, or a run that failed)")
+    for part, frame in matrices.items():
+        print(f"{name}, {part} (rows: actual, columns: predicted):")
+        print(frame.to_string())
+    return 0

@@ -1,0 +1,124 @@
+"""The results table's columns: their order, the metrics, the list-valued layer columns, and the
+lecture's architecture summaries (depth, SumNeurons, MeanHiddenDropout) derived from a
+configuration and turned back into layer lists."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from h2osweep.validation import invalid
+
+LEADING = ["name", "seed", "status", "error"]
+ARCHITECTURE = ["depth", "SumNeurons", "MeanHiddenDropout"]
+METRIC_NAMES = ("mse", "rmse", "r2", "logloss", "mean_per_class_error")
+PARTS = ("train", "test")
+METRIC_COLUMNS = [f"{part}_{name}" for name in METRIC_NAMES for part in PARTS]
+TRAILING = ["build_seconds", "model_id"]
+RUN_IDS = ("name", "seed", "status", "error", "build_seconds", "model_id")
+LAYER_COLUMNS = ("neurons", "hidden")  # the lecture's name first, then H2O's
+DROPOUT_COLUMNS = ("hidden_dropout", "hidden_dropout_ratios")
+LIST_COLUMNS = LAYER_COLUMNS + DROPOUT_COLUMNS
+DEFAULT_UNITS = 100  # units per layer of the `layers` shorthand
+
+
+def check_metric(metric: str, name: str = "metric") -> str:
+    """A sweep ranks and stops on one of the metric columns it stores, and on nothing else."""
+    if metric not in METRIC_COLUMNS:
+        raise invalid(name, f"one of {', '.join(METRIC_COLUMNS)}", metric)
+    return metric
+
+
+def parse_list(cell: object) -> list | None:
+    """A list-valued cell (a JSON list string or a list), or None when it is not one."""
+    if isinstance(cell, list | tuple):
+        return list(cell)
+    if hasattr(cell, "tolist") and getattr(cell, "ndim", 0) == 1:
+        return cell.tolist()
+    if isinstance(cell, str) and cell.strip().startswith("["):
+        try:
+            value = json.loads(cell)
+        except ValueError:
+            return None
+        return value if isinstance(value, list) else None
+    return None
+
+
+def layer_summary(sizes: list) -> dict:
+    """`depth` and `SumNeurons` of a list of layer sizes."""
+    return {"depth": len(sizes), "SumNeurons": sum(sizes)}
+
+
+def dropout_summary(ratios: list) -> dict:
+    """`MeanHiddenDropout` of a list of per-layer dropout ratios."""
+    return {"MeanHiddenDropout": float(sum(ratios)) / len(ratios)}
+
+
+def is_dropout_column(column: str) -> bool:
+    """Whether a list column holds dropout ratios (else layer sizes)."""
+    return "dropout" in column.lower()
+
+
+def architecture(config: dict) -> dict:
+    """Depth, total neurons and mean hidden dropout of a configuration (the lecture's columns).
+
+    Values the configuration already has (a space's own R-exact `Sum` and `Mean`) win.
+    """
+    layers = next((config[key] for key in LAYER_COLUMNS if key in config), None)
+    if layers is None and "layers" in config:
+        layers = [config.get("units", DEFAULT_UNITS)] * int(config["layers"])
+    dropout = next((config[key] for key in DROPOUT_COLUMNS if key in config), None)
+    derived = {}
+    if layers is not None:
+        derived |= {"depth": len(layers), "SumNeurons": int(sum(layers))}
+    if dropout:
+        derived |= dropout_summary(dropout)
+    derived.update({key: config[key] for key in ARCHITECTURE if key in config})
+    return derived
+
+
+def with_layers(config: dict) -> dict:
+    """The inverse of `architecture`: layer lists that agree with depth, SumNeurons and
+    MeanHiddenDropout.
+
+    A list that already agrees is kept (an observed run's own layers); otherwise it becomes
+    `depth` equal layers whose total (mean for dropouts) is the summary's, or else the old
+    list's, so a change of depth alone still gets lists of that depth.
+    """
+    config = dict(config)
+    layer_key = _present(config, LAYER_COLUMNS)
+    dropout_key = _present(config, DROPOUT_COLUMNS)
+    neurons, dropout = parse_list(config.get(layer_key)), parse_list(config.get(dropout_key))
+    depth = config.get("depth")
+    if depth is None:
+        depth = len(neurons or dropout or []) or None
+    if depth is None:
+        return config
+    depth = max(1, round(depth))
+    if "depth" in config:
+        config["depth"] = depth
+    if config.get("SumNeurons") is not None:
+        config["SumNeurons"] = round(config["SumNeurons"])
+    total = config.get("SumNeurons")
+    if total is None and neurons:
+        total = sum(neurons)
+    if total is not None and not _agrees(neurons, depth, total / depth):
+        config[layer_key] = [max(1, round(total / depth))] * depth
+    mean = config.get("MeanHiddenDropout")
+    if mean is None and dropout:
+        mean = dropout_summary(dropout)["MeanHiddenDropout"]
+    if mean is not None and not _agrees(dropout, depth, mean):
+        config[dropout_key] = [float(mean)] * depth
+    return config
+
+
+def _present(config: dict, keys: tuple[str, ...]) -> str:
+    """The first of `keys` the configuration uses (the lecture's name when it uses none)."""
+    return next((key for key in keys if config.get(key) is not None), keys[0])
+
+
+def _agrees(values: list | None, depth: int, mean: float) -> bool:
+    """True when a layer list has `depth` entries whose mean is `mean`."""
+    if not values or len(values) != depth:
+        return False
+    return math.isclose(sum(values) / len(values), mean, rel_tol=1e-9, abs_tol=1e-12)

@@ -1,0 +1,108 @@
+"""Searches whose runs are known before training starts: a grid (one run per row of an
+`expand_grid` frame) and the lecture's random search (one run per R seed, drawn as R would)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from h2osweep.errors import UserInputError
+from h2osweep.record.goal import Objective
+from h2osweep.record.runs import RunSpec
+from h2osweep.search.base import SearchContext, Strategy
+from h2osweep.space import LECTURE_SPACE, Space, sample_params
+from h2osweep.space.rng import check_seed
+from h2osweep.training.parameters import check_keys, validate_config
+from h2osweep.validation import check_int
+
+
+class FixedPlan(Strategy):
+    """The runs of a grid or a random search, trained in plan order; a resume skips the runs
+    stored `ok` and tries failed ones again."""
+
+    known_in_advance = True
+
+    def __init__(self, kind: str, runs: list[RunSpec], space: dict) -> None:
+        self.kind = kind
+        self.runs = runs
+        self.space = space  # JSON-ready: a Space's to_dict(), or {"grid": {column: values}}
+        self._pending: list[RunSpec] = list(runs)
+        self._ended = 0
+
+    def describe(self, objective: Objective) -> dict:
+        return {"space": self.space}
+
+    def start(self, context: SearchContext) -> None:
+        finished = {run.name for run in context.stored if run.ok}
+        self._pending = [run for run in self.runs if run.name not in finished]
+        self._ended = len(self.runs) - len(self._pending)
+
+    def ask(self) -> RunSpec | None:
+        return self._pending.pop(0) if self._pending else None
+
+    def is_done(self) -> bool:
+        return not self._pending
+
+    @property
+    def total(self) -> int:
+        return len(self.runs)
+
+    @property
+    def ended(self) -> int:
+        return self._ended
+
+    def already_done(self, finished: set[str]) -> bool:
+        return all(run.name in finished for run in self.runs)
+
+
+def random_plan(seeds, space: Space = LECTURE_SPACE) -> FixedPlan:
+    """The lecture's random search: one run per R seed, named `m_<seed>`, drawn as R would."""
+    seeds = [check_seed(seed) for seed in seeds]
+    if not seeds:
+        raise UserInputError("a random search needs at least one seed")
+    repeated = sorted({seed for seed in seeds if seeds.count(seed) > 1})
+    if repeated:
+        raise UserInputError(f"each seed may appear once, but {repeated} appear more than once")
+    check_keys(space)
+    runs = []
+    for position, seed in enumerate(seeds):
+        config = sample_params(seed, space)
+        runs.append(RunSpec(config.pop("name"), config, seed=config.pop("seed"), position=position))
+    return FixedPlan("random", runs, space.to_dict())
+
+
+def seeds_from_count(n_runs: int, first_seed: int) -> list[int]:
+    """`n_runs` consecutive R seeds from `first_seed`."""
+    check_int("n_runs", n_runs, low=1)
+    last = check_seed(first_seed) + n_runs - 1
+    check_seed(last)
+    return list(range(first_seed, last + 1))
+
+
+def grid_plan(grid: pd.DataFrame) -> FixedPlan:
+    """One run per row of an expand_grid frame, named `g_<row>` (1-based, as R numbers rows)."""
+    if grid.empty or grid.shape[1] == 0:
+        raise UserInputError("the grid is empty: give at least one parameter and its values")
+    check_keys(grid.columns)
+    runs = [
+        RunSpec(f"g_{position + 1}", _plain_row(row), position=position)
+        for position, row in enumerate(grid.to_dict(orient="records"))
+    ]
+    for run in runs:
+        validate_config(run.config)
+    columns = {column: _distinct(grid[column]) for column in grid.columns}
+    return FixedPlan("grid", runs, {"grid": columns})
+
+
+def _plain_row(row: dict) -> dict:
+    return {key: value.item() if hasattr(value, "item") else value for key, value in row.items()}
+
+
+def _distinct(column: pd.Series) -> list:
+    """The column's distinct values in order of appearance (lists allowed, as for `hidden`)."""
+    seen: dict[str, object] = {}
+    for value in column:
+        value = value.item() if hasattr(value, "item") else value
+        seen.setdefault(json.dumps(value, sort_keys=True, default=str), value)
+    return list(seen.values())
