@@ -89,7 +89,7 @@ CORPUS = [
     # a real one-run sweep folder ({sweep}, made once with --epochs 1)
     (["grid", *TINY, "--epochs", "2", "--out", "{sweep}"], "holds a sweep with another training"),
     (["random", "--seeds", "1", "--epochs", "1", "--out", "{sweep}"], "another space, strategy"),
-    (["analyze", "{sweep}", "--out", "{out}"], "need at least 2 runs with a test_mse"),
+    (["analyze", "{sweep}", "--out", "{out}"], "need at least 2 runs with a valid_mse"),
     (["analyze", "{sweep}", "--target", "accuracy", "--out", "{out}"], "unknown target"),
     (["show", "{sweep}", "--metric", "nope"], "has no column 'nope'"),
     (["show", "{sweep}", "--top", "0"], "--top must be at least 1"),

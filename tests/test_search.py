@@ -146,7 +146,7 @@ def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_tw
     assert [trial.state for trial in after] == [TrialState.COMPLETE] * 5
     for number, trial in before.items():
         assert after[number].params == trial.params
-    values = dict(zip(table["name"], table["test_mse"], strict=True))
+    values = dict(zip(table["name"], table["valid_mse"], strict=True))  # the default objective
     assert [trial.value for trial in after] == [values[f"t_{n}"] for n in range(5)]
 
 
@@ -156,7 +156,7 @@ def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_tw
         (["--strategy", "bayes"], "invalid choice: 'bayes'"),
         (["--n-runs", "0"], "--n-runs must be at least 1, but got 0"),
         (["--seed", "-1"], "--seed must be an integer in [0, 2147483647], but got -1"),
-        (["--metric", "mse"], "--metric must be one of"),
+        (["--metric", "accuracy"], "--metric must be one of"),
     ],
 )
 def test_bad_search_input_is_one_line_with_status_2(args, message, tmp_path):

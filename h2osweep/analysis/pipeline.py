@@ -14,6 +14,7 @@ from h2osweep.analysis.importance import importances
 from h2osweep.analysis.ols import ols
 from h2osweep.analysis.optimum import Optimum, best_observed, gam_suggestion
 from h2osweep.analysis.preprocess import Prepared, prepare
+from h2osweep.analysis.selection import Selection, selection
 from h2osweep.analysis.smooth import facet_smooths
 from h2osweep.analysis.tables import SWEEP_FOLDER, RawTable, choose_columns, load_results
 from h2osweep.errors import UserInputError
@@ -40,6 +41,7 @@ class Analysis:
     suggested: Optimum | None
     notes: list[str] = field(default_factory=list)
     curves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    selection: Selection | None = None
 
     @property
     def best_config(self) -> dict:
@@ -100,6 +102,7 @@ def analyse_prepared(prepared: Prepared, raw: RawTable, gam_formula, intercept, 
         best=best_observed(prepared),
         suggested=gam_suggestion(gam_fit, prepared, seed, folder),
         notes=notes,
+        selection=selection(prepared) if folder else None,
     )
 
 

@@ -18,7 +18,7 @@ from h2osweep.data import read_frame
 from h2osweep.errors import UserInputError
 from h2osweep.record.columns import LIST_COLUMNS, PARTS, RUN_IDS
 from h2osweep.record.runs import OK
-from h2osweep.store.results_store import RESULTS, is_sweep_folder, read_results
+from h2osweep.store.results_store import RESULTS, is_sweep_folder, read_results, read_selection
 
 SWEEP_FOLDER = "sweep folder"
 ID_PATTERN = re.compile(
@@ -92,7 +92,8 @@ def load_sweep_folder(folder: Path) -> RawTable:
             f"List-valued {', '.join(lists)} are summarised by depth, SumNeurons and "
             "MeanHiddenDropout (columns of the sweep)."
         )
-    return RawTable(frame, SWEEP_FOLDER, params, metrics, "test_mse", notes, str(folder))
+    target = read_selection(folder).metric  # the metric that chose among the sweep's runs
+    return RawTable(frame, SWEEP_FOLDER, params, metrics, target, notes, str(folder))
 
 
 def recognise(frame: pd.DataFrame, label: str) -> RawTable:

@@ -99,6 +99,10 @@ def summary_lines(analysis, out: str, files: int) -> list[str]:
     lines = [f"- {note}" for note in analysis.notes]
     best = analysis.best
     lines.append(f"best run {best.run}: {analysis.prepared.target} = {best.value:.6g}")
+    if analysis.selection is not None:
+        from h2osweep.analysis.selection import selection_sentences
+
+        lines += selection_sentences(analysis.selection)
     if analysis.suggested:
         lines.append(f"GAM-suggested configuration: {analysis.suggested.config}")
         lines.append(f"  {suggestion_note(analysis.suggested)}")

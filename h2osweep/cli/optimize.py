@@ -34,8 +34,17 @@ def register(subparsers) -> None:
         metavar="E",
         help="epochs for the retrained model (default: the sweep's)",
     )
-    parser.add_argument("--metric", default="test_mse", help="metric to optimise (test_mse)")
-    parser.add_argument("--goal", choices=["min", "max"], default="min", help="min or max")
+    parser.add_argument(
+        "--metric", help="metric that picks the best run (default: the sweep's selection metric)"
+    )
+    parser.add_argument("--goal", choices=["min", "max"], help="min or max (default: the sweep's)")
+    parser.add_argument(
+        "--refit-on",
+        choices=["train", "train+valid"],
+        default="train",
+        help="train on the sweep's training part (default) or on training and validation "
+        "together; test is reported once either way",
+    )
     add_cluster_options(parser)
     parser.set_defaults(handler=run_optimize)
 
@@ -43,15 +52,16 @@ def register(subparsers) -> None:
 def run_optimize(args) -> int:
     import pandas as pd
 
-    from h2osweep.record.goal import Objective
+    from h2osweep.cli.selection import folder_objective
     from h2osweep.workflows.retrain import retrain
 
     retrained = retrain(
         args.folder,
         args.config,
         epochs=args.epochs,
-        objective=Objective(args.metric, args.goal),
+        objective=folder_objective(args.folder, args.metric, args.goal),
         cluster=cluster_options(args),
+        refit_on=args.refit_on,
     )
     print(f"{args.config} configuration: {retrained.config}")
     with pd.option_context("display.width", 200, "display.max_columns", None):

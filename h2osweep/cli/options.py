@@ -10,6 +10,17 @@ from pathlib import Path
 from h2osweep.errors import UserInputError
 
 
+def add_sweep_command_options(parser: argparse.ArgumentParser, default_out: str) -> None:
+    """The option groups of every sweep command (random, grid, search)."""
+    from h2osweep.cli.selection import add_selection_options
+
+    add_data_options(parser)
+    add_selection_options(parser)
+    add_training_options(parser, epochs=None)
+    add_sweep_options(parser, default_out)
+    add_cluster_options(parser)
+
+
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("data")
     group.add_argument(
@@ -91,13 +102,6 @@ def add_sweep_options(parser: argparse.ArgumentParser, default_out: str) -> None
         action="store_true",
         help="start over in a folder of another sweep (old files are moved aside)",
     )
-    group.add_argument(
-        "--metric",
-        default="test_mse",
-        metavar="NAME",
-        help="metric shown as best and used for early stopping (test_mse)",
-    )
-    group.add_argument("--goal", choices=["min", "max"], default="min", help="min (default) or max")
     group.add_argument("--quiet", action="store_true", help="print only the final summary line")
     add_budget_options(parser)
 
@@ -159,10 +163,17 @@ def cluster_options(args: argparse.Namespace):
 
 
 def load_local_data(args: argparse.Namespace):
+    """The data of a sweep command, with the validation part its selection needs."""
+    from h2osweep.cli.selection import valid_fraction
     from h2osweep.data import load_data
 
     return load_data(
-        args.data, target=args.target, test_fraction=args.test_fraction, split_seed=args.split_seed
+        args.data,
+        target=args.target,
+        test_fraction=args.test_fraction,
+        split_seed=args.split_seed,
+        valid_fraction=valid_fraction(args),
+        valid=args.valid,
     )
 
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from h2osweep.cli.options import (
-    add_cluster_options,
-    add_data_options,
-    add_sweep_options,
-    add_training_options,
-)
+from h2osweep.cli.options import add_sweep_command_options
 from h2osweep.search.optuna.samplers import STRATEGIES
 
 POSITION = 30
@@ -45,10 +40,7 @@ def register(subparsers) -> None:
         help="first 10 trials of tpe/gp: draws from the space's priors (prior, default) or the "
         "sampler's own uniform start (sampler)",
     )
-    add_data_options(search)
-    add_training_options(search, epochs=None)
-    add_sweep_options(search, "h2osweep-search")
-    add_cluster_options(search)
+    add_sweep_command_options(search, "h2osweep-search")
     search.set_defaults(handler=run_search)
 
 

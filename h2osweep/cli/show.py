@@ -18,8 +18,10 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     show.add_argument("folder", metavar="DIR", help="a sweep folder")
-    show.add_argument("--metric", default="test_mse", help="sort by this column (test_mse)")
-    show.add_argument("--goal", choices=["min", "max"], default="min", help="min (default) or max")
+    show.add_argument(
+        "--metric", help="sort by this column (default: the sweep's selection metric)"
+    )
+    show.add_argument("--goal", choices=["min", "max"], help="min or max (default: the sweep's)")
     show.add_argument("--top", type=int, metavar="N", help="only the N best runs")
     show.add_argument(
         "--confusion", metavar="RUN", help="print the train and test confusion matrices of RUN"
@@ -30,7 +32,7 @@ def register(subparsers) -> None:
 def run_show(args) -> int:
     import pandas as pd
 
-    from h2osweep.record.goal import Objective
+    from h2osweep.cli.selection import folder_objective
     from h2osweep.store.results_store import RESULTS, read_results
 
     if args.confusion:
@@ -39,11 +41,14 @@ def run_show(args) -> int:
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0
-    if args.metric not in table.columns:
-        raise UserInputError(f"{args.folder}/{RESULTS} has no column {args.metric!r}")
+    objective = folder_objective(args.folder, args.metric, args.goal)
+    if objective.metric not in table.columns:
+        raise UserInputError(f"{args.folder}/{RESULTS} has no column {objective.metric!r}")
     if args.top is not None and args.top < 1:
         raise UserInputError(f"--top must be at least 1, but got {args.top}")
-    table = Objective(args.metric, args.goal).ranked(table)
+    better = "lower" if objective.goal.ascending else "higher"
+    print(f"{len(table)} run(s) ranked by {objective.metric} ({better} is better)")
+    table = objective.ranked(table)
     if args.top:
         table = table.head(args.top)
     shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]

@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 
 from h2osweep.cli.options import (
-    add_cluster_options,
-    add_data_options,
-    add_sweep_options,
-    add_training_options,
+    add_sweep_command_options,
     cluster_options,
     load_local_data,
     parse_param,
@@ -63,10 +60,7 @@ def register_grid(subparsers) -> None:
 
 
 def _add_common(parser, default_out: str) -> None:
-    add_data_options(parser)
-    add_training_options(parser, epochs=None)
-    add_sweep_options(parser, default_out)
-    add_cluster_options(parser)
+    add_sweep_command_options(parser, default_out)
 
 
 def run_random(args) -> int:
@@ -96,17 +90,18 @@ def run_grid(args) -> int:
 
 def run_plan(plan, args) -> int:
     """Run a plan with the options every sweep command shares (search reuses it)."""
-    from h2osweep.record.goal import Objective
+    from h2osweep.cli.selection import objective
     from h2osweep.sweep import Budget, SweepOptions, run_sweep
     from h2osweep.training.scheduler import TrainSettings
 
     budget = Budget(args.max_models, args.max_runtime, args.patience, args.tolerance)
-    objective = Objective(args.metric, args.goal)
+    training = TrainSettings(args.epochs, args.reproducible, nfolds=args.nfolds)
+    data = load_local_data(args)
     options = SweepOptions(
-        args.out, args.parallel, objective, args.quiet, args.force_new, budget, args.spell
+        args.out, args.parallel, objective(args, data), args.quiet, args.force_new, budget
     )
-    training = TrainSettings(epochs=args.epochs, reproducible=args.reproducible)
-    summary = run_sweep(plan, load_local_data(args), training, options, cluster_options(args))
+    options.spell = args.spell
+    summary = run_sweep(plan, data, training, options, cluster_options(args))
     if args.quiet:
         print(summary.line)
     return 0 if summary.failed == 0 else 1

@@ -7,13 +7,17 @@ from __future__ import annotations
 import json
 import math
 
+from h2osweep.errors import UserInputError
 from h2osweep.validation import invalid
 
 LEADING = ["name", "seed", "status", "error"]
 ARCHITECTURE = ["depth", "SumNeurons", "MeanHiddenDropout"]
 METRIC_NAMES = ("mse", "rmse", "r2", "logloss", "mean_per_class_error")
-PARTS = ("train", "test")
-METRIC_COLUMNS = [f"{part}_{name}" for name in METRIC_NAMES for part in PARTS]
+PARTS = ("train", "valid", "xval", "test")  # what a metric is measured on
+SELECTION_PARTS = ("valid", "xval", "test")  # what may choose among runs
+ALWAYS = ("train", "test")  # the parts every sweep measures
+ALL_METRIC_COLUMNS = [f"{part}_{name}" for name in METRIC_NAMES for part in PARTS]
+METRIC_COLUMNS = [f"{part}_{name}" for name in METRIC_NAMES for part in ALWAYS]
 TRAILING = ["build_seconds", "model_id"]
 RUN_IDS = ("name", "seed", "status", "error", "build_seconds", "model_id")
 LAYER_COLUMNS = ("neurons", "hidden")  # the lecture's name first, then H2O's
@@ -24,9 +28,38 @@ DEFAULT_UNITS = 100  # units per layer of the `layers` shorthand
 
 def check_metric(metric: str, name: str = "metric") -> str:
     """A sweep ranks and stops on one of the metric columns it stores, and on nothing else."""
-    if metric not in METRIC_COLUMNS:
-        raise invalid(name, f"one of {', '.join(METRIC_COLUMNS)}", metric)
+    if metric not in ALL_METRIC_COLUMNS:
+        raise invalid(name, f"one of {', '.join(ALL_METRIC_COLUMNS)}", metric)
     return metric
+
+
+def selection_metric(metric: str, select_on: str) -> str:
+    """The column that ranks runs: `metric` (mse, logloss, ... or a full column such as
+    test_mse) measured on the `select_on` part (valid, xval or test)."""
+    if select_on not in SELECTION_PARTS:
+        raise invalid("select_on", f"one of {', '.join(SELECTION_PARTS)}", select_on)
+    column = metric if metric.startswith(PARTS) else f"{select_on}_{metric}"
+    if column not in ALL_METRIC_COLUMNS:
+        rule = f"one of {', '.join(ALL_METRIC_COLUMNS)} or a name alone ({', '.join(METRIC_NAMES)})"
+        raise invalid("metric", rule, metric)
+    if part_of(column) != select_on:
+        raise UserInputError(
+            f"{{metric}} {metric} is measured on {part_of(column)}, but {{select_on}} is "
+            f"{select_on}: give the metric's name alone (e.g. mse), or agree on the part",
+            "metric",
+            "select_on",
+        )
+    return column
+
+
+def part_of(column: str) -> str:
+    """The part a metric column is measured on (`valid_mse` -> `valid`)."""
+    return column.split("_", 1)[0]
+
+
+def metric_columns(parts) -> list[str]:
+    """The metric columns of the given parts, in the table's order."""
+    return [column for column in ALL_METRIC_COLUMNS if part_of(column) in parts]
 
 
 def parse_list(cell: object) -> list | None:

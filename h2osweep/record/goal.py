@@ -78,6 +78,8 @@ class Objective:
 
     def best_row(self, table: pd.DataFrame) -> pd.Series | None:
         """The best finished run of a results table (None when none has the metric)."""
+        if self.metric not in table.columns:
+            return None
         finished = table[(table["status"] == OK) & table[self.metric].notna()]
         position = self.goal.best_position(finished[self.metric])
         return None if position is None else finished.iloc[position]

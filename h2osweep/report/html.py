@@ -155,6 +155,27 @@ def retrained_section(retrained) -> str:
     return section("Retrained configurations", *parts)
 
 
+def selection_block(analysis, retrained=None) -> str:
+    """What chose the winner, its held-out test figure and the optimism of the choosing one."""
+    from h2osweep.analysis.selection import selection_sentences
+
+    chosen = analysis.selection
+    if chosen is None:
+        return ""
+    again = retrained_value(retrained, chosen.test_metric)
+    text = " ".join(selection_sentences(chosen, again))
+    return f'<p class="lead">{esc(text)}</p>'
+
+
+def retrained_value(retrained, metric: str) -> float | None:
+    """The retrained best configuration's value of `metric`, when it was retrained."""
+    for item in retrained or []:
+        row = item.comparison.iloc[-1]
+        if item.choice == "best" and metric in row.index:
+            return float(row[metric])
+    return None
+
+
 def meta_block(analysis) -> str:
     """The facts strip under the title: source, format, target, runs, hyperparameters."""
     p = analysis.prepared
@@ -203,7 +224,7 @@ def render(analysis, saved, retrained=None) -> str:
         f'<p class="lead">What drives {esc(p.target)} across {len(p.y)} runs, '
         "and what to train next.</p>",
         meta_block(analysis),
-        section("Optimum", optimum_table(analysis)),
+        section("Optimum", selection_block(analysis, retrained), optimum_table(analysis)),
         retrained_section(retrained) if retrained else "",
         section("How the table was prepared", f'<ul class="notes">{notes}</ul>'),
         section("Target against each hyperparameter", figures_for(saved, "facets")),

@@ -209,12 +209,14 @@ class ResultsStore:
                 f"the runs are safe in {DATABASE}"
             ) from error
 
-    def record_session(self, cluster: dict) -> None:
-        """Add this session's cluster (no credentials) and versions to sweep.json."""
+    def record_session(self, cluster: dict, objective: Objective) -> None:
+        """Add this session's cluster (no credentials) and versions to sweep.json, and the
+        objective that now ranks the runs (what `show`, `analyze` and `optimize` default to)."""
         description = _read_json(self.folder / DESCRIPTION) or {}
         description.setdefault("sessions", []).append(
             {"started": _now(), "cluster": cluster, "versions": _versions()}
         )
+        description["selection"] = {"metric": objective.metric, "goal": str(objective.goal)}
         write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
 
     def _write_definition(self) -> None:
@@ -297,6 +299,14 @@ def read_description(folder: Path) -> dict:
     if description is None:
         raise StoreError(f"{folder} is not a sweep folder: it has no {DESCRIPTION}")
     return description
+
+
+def read_selection(folder: Path) -> Objective:
+    """The objective a sweep folder ranks its runs by (test MSE for a folder from before
+    selection was recorded, and for a bare results table)."""
+    description = _read_json(Path(folder) / DESCRIPTION) or {}
+    selection = description.get("selection") or {}
+    return Objective(selection.get("metric", "test_mse"), selection.get("goal", "min"))
 
 
 def read_definition(folder: Path) -> dict:

@@ -9,11 +9,14 @@ import math
 import pandas as pd
 
 from h2osweep.record.columns import (
+    ALL_METRIC_COLUMNS,
+    ALWAYS,
     ARCHITECTURE,
     LEADING,
-    METRIC_COLUMNS,
     TRAILING,
     architecture,
+    metric_columns,
+    part_of,
 )
 
 
@@ -31,7 +34,8 @@ def results_frame(rows) -> pd.DataFrame:
             }
         )
         record.update(architecture(config))
-        record.update({column: metrics.get(column, math.nan) for column in METRIC_COLUMNS})
+        columns = metric_columns(measured_parts(metrics))
+        record.update({column: metrics.get(column, math.nan) for column in columns})
         record.update({"build_seconds": seconds, "model_id": model_id})
         records.append(record)
     return pd.DataFrame.from_records(records, columns=_columns(records))
@@ -67,9 +71,16 @@ def _cell(value):
 
 def _columns(records: list[dict]) -> list[str]:
     """Fixed leading and trailing columns; parameters in order of first appearance between."""
-    fixed = set(LEADING + ARCHITECTURE + METRIC_COLUMNS + TRAILING)
+    fixed = set(LEADING + ARCHITECTURE + ALL_METRIC_COLUMNS + TRAILING)
     parameters: list[str] = []
     for record in records:
         parameters += [key for key in record if key not in fixed and key not in parameters]
     architecture_present = [c for c in ARCHITECTURE if any(c in r for r in records)]
-    return LEADING + parameters + architecture_present + METRIC_COLUMNS + TRAILING
+    parts = set(ALWAYS).union(*(measured_parts(record) for record in records))
+    return LEADING + parameters + architecture_present + metric_columns(parts) + TRAILING
+
+
+def measured_parts(metrics: dict) -> set[str]:
+    """The parts a run's metrics cover: train and test always, valid and xval where measured."""
+    present = {part_of(key) for key in metrics if key in ALL_METRIC_COLUMNS}
+    return set(ALWAYS) | present

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import LocalData, upload
-from h2osweep.errors import H2OSweepError
-from h2osweep.record.columns import check_metric
+from h2osweep.errors import H2OSweepError, UserInputError
+from h2osweep.record.columns import check_metric, part_of
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunSpec
 from h2osweep.search.base import SearchContext, Strategy
@@ -38,13 +38,15 @@ class SweepInterrupted(H2OSweepError):
 class SweepOptions:
     """Where results go and how the sweep runs (parallel=None: one build per core, plus one).
 
-    `objective` ranks the runs (the best shown, patience, a model-based search's target);
-    `spell` names a parameter in what the sweep prints (the CLI passes its flags).
+    `objective` ranks the runs (the best shown, patience, a model-based search's target; None:
+    MSE on the validation part when the data has one, else cross-validated when the training
+    cross-validates, else on test as the lecture does); `spell` names a parameter in what the
+    sweep prints (the CLI passes its flags).
     """
 
     out: Path
     parallel: int | None = None
-    objective: Objective = field(default_factory=Objective)
+    objective: Objective | None = None
     quiet: bool = False
     force_new: bool = False
     budget: Budget = field(default_factory=Budget)
@@ -54,7 +56,8 @@ class SweepOptions:
         self.out = Path(self.out)
         if self.parallel is not None:
             check_int("parallel", self.parallel, low=1)
-        check_metric(self.objective.metric)
+        if self.objective is not None:
+            check_metric(self.objective.metric)
 
 
 @dataclass
@@ -90,6 +93,7 @@ def run_sweep(
     cluster: ClusterOptions | None = None,
 ) -> SweepSummary:
     """Train every run of `strategy` not yet finished in `options.out`, storing each as it ends."""
+    options = replace(options, objective=selection(options.objective, data, training))
     definition = sweep_definition(strategy, training, data, options.objective)
     check_folder(options.out, definition, force_new=options.force_new)
     if all_done(strategy, options):
@@ -99,7 +103,7 @@ def run_sweep(
         open_store(options.out, definition, force_new=options.force_new) as store,
     ):
         description = h2o_cluster.describe()
-        store.record_session(description)
+        store.record_session(description, options.objective)
         context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
         strategy.start(context)
         todo = max(strategy.total - strategy.ended, 0)
@@ -130,6 +134,24 @@ def _opening_line(todo: int, total: int, cluster: dict, parallel: int, out: Path
         f"({cluster['cloud_size']} node(s), {cluster['cores']} cores, "
         f"{parallel} in flight); results in {out}"
     )
+
+
+def selection(objective: Objective | None, data: LocalData, training: TrainSettings) -> Objective:
+    """The objective that ranks the runs, checked against what the sweep measures."""
+    if objective is None:
+        part = "valid" if data.valid is not None else "xval" if training.nfolds else "test"
+        return Objective(f"{part}_mse")
+    part = part_of(objective.metric)
+    if part == "valid" and data.valid is None:
+        raise UserInputError(
+            "{select_on} valid needs a validation part: give {valid_fraction} or {valid}",
+            "select_on",
+            "valid_fraction",
+            "valid",
+        )
+    if part == "xval" and not training.nfolds:
+        raise UserInputError("{select_on} xval needs {nfolds}", "select_on", "nfolds")
+    return objective
 
 
 def all_done(strategy: Strategy, options: SweepOptions) -> bool:

@@ -30,10 +30,19 @@ def frame_scores(model_id: str, frame_id: str) -> dict:
     return rest.post(path, {"auc_type": "none"})["model_metrics"][0]
 
 
-def model_metrics(output: dict, test: dict) -> dict:
-    """`train_*` and `test_*` metrics plus both confusion matrices, as in the lecture's run()."""
+def model_metrics(output: dict, test: dict, valid: dict | None = None) -> dict:
+    """`train_*` and `test_*` metrics plus their confusion matrices, as in the lecture's run();
+    `valid_*` for a scored validation frame, `xval_*` when the model was cross-validated."""
+    parts = {
+        "train": output["training_metrics"],
+        "valid": valid,
+        "xval": output.get("cross_validation_metrics"),
+        "test": test,
+    }
     result: dict = {}
-    for part, scores in (("train", output["training_metrics"]), ("test", test)):
+    for part, scores in parts.items():
+        if scores is None:
+            continue
         for name in METRIC_NAMES:
             result[f"{part}_{name}"] = _number(scores.get(H2O_KEYS.get(name, name)))
         result[f"{part}_confusion"] = confusion_matrix(scores)

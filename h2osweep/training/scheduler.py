@@ -19,12 +19,13 @@ from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 
 from h2osweep.data import H2OData
+from h2osweep.record.columns import PARTS
 from h2osweep.record.runs import FAILED, OK, RunResult, RunSpec
 from h2osweep.training import jobs, rest
 from h2osweep.training.metrics import frame_scores, model_metrics, model_output
 from h2osweep.training.ordering import network_cost
 from h2osweep.training.parameters import h2o_parameters, model_seed
-from h2osweep.validation import check_positive
+from h2osweep.validation import check_int, check_positive
 
 H2O_DEFAULT_HIDDEN = (200, 200)
 
@@ -37,13 +38,17 @@ class TrainSettings:
     reproducible: bool = True
     keep_models: bool = False
     model_prefix: str = "h2osweep"
+    nfolds: int | None = None
 
     def __post_init__(self) -> None:
         check_epochs(self.epochs)
+        if self.nfolds is not None:
+            check_int("nfolds", self.nfolds, low=2)
 
     def describe(self) -> dict:
         """The settings that change results (recorded with a sweep; a resume must match)."""
-        return {"epochs": self.epochs, "reproducible": self.reproducible}
+        folds = {"nfolds": self.nfolds} if self.nfolds is not None else {}
+        return {"epochs": self.epochs, "reproducible": self.reproducible, **folds}
 
 
 def check_epochs(epochs: float | None) -> None:
@@ -168,7 +173,7 @@ def run_parameters(spec: RunSpec, data: H2OData, settings: TrainSettings) -> dic
 
     The run's own budget, when its strategy sets one, wins over the sweep's epochs.
     """
-    overrides = {}
+    overrides = cross_validation(settings.nfolds)
     epochs = spec.budget if spec.budget is not None else settings.epochs
     if epochs is not None:
         overrides["epochs"] = epochs
@@ -182,6 +187,20 @@ def run_parameters(spec: RunSpec, data: H2OData, settings: TrainSettings) -> dic
     )
 
 
+def cross_validation(nfolds: int | None) -> dict:
+    """H2O's own k-fold cross-validation, its folds drawn with the model's seed; the fold
+    models and predictions are not kept (only their metrics are read)."""
+    if nfolds is None:
+        return {}
+    return {
+        "nfolds": nfolds,
+        "fold_assignment": "Random",
+        "keep_cross_validation_models": False,
+        "keep_cross_validation_predictions": False,
+        "keep_cross_validation_fold_assignment": False,
+    }
+
+
 def build_costs(data: H2OData, settings: TrainSettings) -> Callable[[RunSpec], float]:
     """A run's expected build time in arbitrary units (0 for a config that will be refused).
 
@@ -190,6 +209,7 @@ def build_costs(data: H2OData, settings: TrainSettings) -> Callable[[RunSpec], f
     local = data.local
     inputs = len(data.features)
     outputs = local.train[local.target].nunique() if local.classification else 1
+    models = 1 + (settings.nfolds or 0)  # cross-validation builds one more model per fold
 
     def cost(spec: RunSpec) -> float:
         try:
@@ -198,7 +218,7 @@ def build_costs(data: H2OData, settings: TrainSettings) -> Callable[[RunSpec], f
             epochs = float(parameters["epochs"])
         except Exception:
             return 0.0
-        return network_cost(epochs, [inputs, *hidden, outputs])
+        return models * network_cost(epochs, [inputs, *hidden, outputs])
 
     return cost
 
@@ -231,13 +251,15 @@ def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
         return RunResult(spec, FAILED, error=jobs.job_error(job), model_id=None, build_seconds=wall)
     try:
         output = model_output(model_id)
-        metrics = model_metrics(output, frame_scores(model_id, data.test.frame_id))
+        metrics = model_metrics(output, *_scores(model_id, data))
         model = _h2o_model(model_id) if settings.keep_models else None
     except Exception as error:
         jobs.raise_if_cluster_lost(error)
         error_text = jobs.error_message(error)
         return RunResult(spec, FAILED, error=error_text, model_id=model_id, build_seconds=wall)
-    confusion = {part: metrics.pop(f"{part}_confusion") for part in ("train", "test")}
+    confusion = {
+        part: metrics.pop(f"{part}_confusion") for part in PARTS if f"{part}_confusion" in metrics
+    }
     seconds = _run_seconds(output, wall)
     if any(math.isnan(metrics[name]) for name in ("train_mse", "test_mse")):
         return RunResult(
@@ -252,6 +274,12 @@ def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
     if not settings.keep_models:
         _remove_model(model_id)
     return RunResult(spec, OK, metrics, confusion, None, model_id, seconds, model)
+
+
+def _scores(model_id: str, data: H2OData) -> tuple[dict, dict | None]:
+    """The model scored on the test frame, and on the validation frame when there is one."""
+    valid = frame_scores(model_id, data.valid.frame_id) if data.valid is not None else None
+    return frame_scores(model_id, data.test.frame_id), valid
 
 
 def _h2o_model(model_id: str):

@@ -4,24 +4,32 @@ the lecture's hand-picked `hidden = c(500, 500, 500)` model."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from h2osweep.cluster import ClusterOptions, H2OCluster
-from h2osweep.data import reload_data, upload
+from h2osweep.data import LocalData, reload_data, upload
 from h2osweep.errors import UserInputError
-from h2osweep.record.columns import METRIC_COLUMNS, with_layers
+from h2osweep.record.columns import ALL_METRIC_COLUMNS, with_layers
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.store.files import write_atomic
-from h2osweep.store.results_store import RESULTS, read_configs, read_definition, read_results
+from h2osweep.store.results_store import (
+    RESULTS,
+    read_configs,
+    read_definition,
+    read_results,
+    read_selection,
+)
 from h2osweep.training.parameters import allowed_keys
 from h2osweep.training.scheduler import TrainSettings, check_epochs, train_one
 from h2osweep.validation import check_choice
 
 CHOICES = ("best", "gam", "lecture")
+REFITS = ("train", "train+valid")
 LECTURE_OPTIMUM = {
     "neurons": [500, 500, 500],
     "input_dropout": 0.08,
@@ -92,18 +100,25 @@ def retrain(
     objective: Objective | None = None,
     cluster: ClusterOptions | None = None,
     config: dict | None = None,
+    refit_on: str = "train",
 ) -> Retrained:
     """Train the chosen configuration (or `config`, already chosen) on the sweep's data and
-    write `optimized_<choice>.csv`."""
+    write `optimized_<choice>.csv`.
+
+    The best run is the best by `objective` (default: the sweep's own selection metric).
+    `refit_on="train+valid"` trains on the training and validation parts together, so the
+    test part, which chose nothing, is the only estimate reported.
+    """
     check_choice("choice", choice, CHOICES)
+    check_choice("refit_on", refit_on, REFITS)
     check_epochs(epochs)
-    objective = objective or Objective()
     folder = Path(folder)
+    objective = objective or read_selection(folder)
     definition = read_definition(folder)
     best = best_row(folder, objective)  # checks the metric before the store is opened
     if config is None:
         config = choose_config(folder, choice, best, objective)
-    data = reload_data(definition["data"])
+    data = refit_data(reload_data(definition["data"]), refit_on)
     training = TrainSettings(
         **definition["training"], keep_models=True, model_prefix="h2osweep_optimized"
     )
@@ -118,17 +133,31 @@ def retrain(
     return Retrained(choice, config, result, comparison)
 
 
+def refit_data(data: LocalData, refit_on: str) -> LocalData:
+    """The data to retrain on: as the sweep split it, or with validation rows joined to train."""
+    if refit_on == "train":
+        return data
+    if data.valid is None:
+        raise UserInputError(
+            "{refit_on} train+valid needs a sweep with a validation part", "refit_on"
+        )
+    data.train = pd.concat([data.train, data.valid], ignore_index=True)
+    data.valid = None
+    return data
+
+
 def compare(best: pd.Series, result: RunResult) -> pd.DataFrame:
-    """Two rows, the sweep's best run and the retrained model, with every metric."""
+    """Two rows, the sweep's best run and the retrained model, with every metric either has."""
+    columns = [m for m in ALL_METRIC_COLUMNS if m in best.index or m in result.metrics]
     rows = [
         {
             "model": f"best sweep run ({best['name']})",
-            **{m: best[m] for m in METRIC_COLUMNS},
+            **{m: best.get(m, math.nan) for m in columns},
             "build_seconds": best["build_seconds"],
         },
         {
             "model": result.name,
-            **{m: result.metric(m) for m in METRIC_COLUMNS},
+            **{m: result.metric(m) for m in columns},
             "build_seconds": result.build_seconds,
         },
     ]

@@ -1,0 +1,88 @@
+"""The options that say which data chooses the winner: a validation part (`--valid-fraction`,
+`--valid`), H2O's cross-validation (`--nfolds`), and `--select-on` with `--metric`/`--goal`.
+
+By default a sweep holds out 20 % of its training rows for validation and ranks its runs on
+validation MSE; the test part only reports. `--select-on test` is the lecture's own choice.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from h2osweep.record.columns import SELECTION_PARTS
+
+DEFAULT_VALID_FRACTION = 0.2
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "model selection",
+        "the winner is chosen on validation (default) or cross-validation; test only reports",
+    )
+    group.add_argument(
+        "--select-on",
+        choices=SELECTION_PARTS,
+        help="what ranks the runs, drives --patience and a model-based search: valid (default), "
+        "xval (default with --nfolds) or test (the lecture's choice)",
+    )
+    group.add_argument(
+        "--metric",
+        default="mse",
+        metavar="NAME",
+        help="mse (default), rmse, r2, logloss or mean_per_class_error, measured on the "
+        "--select-on part (a full column such as test_mse also works)",
+    )
+    group.add_argument("--goal", choices=["min", "max"], default="min", help="min (default) or max")
+    group.add_argument(
+        "--valid-fraction",
+        type=float,
+        metavar="F",
+        help=f"share of the training rows held out for validation ({DEFAULT_VALID_FRACTION:g})",
+    )
+    group.add_argument("--valid", metavar="FILE", help="your own validation file (CSV/Parquet)")
+    group.add_argument(
+        "--nfolds", type=int, metavar="K", help="H2O's K-fold cross-validation of every model"
+    )
+
+
+def selection_part(args: argparse.Namespace) -> str | None:
+    """The part named by --select-on, or by a full --metric column; None: not said."""
+    from h2osweep.record.columns import PARTS as MEASURED
+    from h2osweep.record.columns import part_of
+
+    if args.select_on is not None:
+        return args.select_on
+    return part_of(args.metric) if args.metric.startswith(MEASURED) else None
+
+
+def valid_fraction(args: argparse.Namespace) -> float | None:
+    """The validation share to carve: as given, else the default when validation will choose."""
+    if args.valid_fraction is not None or args.valid is not None:
+        return args.valid_fraction
+    part = selection_part(args)
+    if part == "valid" or (part is None and not args.nfolds):
+        return DEFAULT_VALID_FRACTION
+    return None
+
+
+def objective(args: argparse.Namespace, data):
+    """The Objective of a sweep command: --metric on the chosen part, with --goal."""
+    from h2osweep.record.columns import selection_metric
+    from h2osweep.record.goal import Objective
+
+    part = selection_part(args)
+    if part is None:
+        part = "valid" if data.valid is not None else "xval" if args.nfolds else "test"
+    return Objective(selection_metric(args.metric, part), args.goal)
+
+
+def folder_objective(folder, metric: str | None, goal: str | None):
+    """The objective a command reads a sweep folder by: the given metric and goal, else the
+    sweep's own selection (test MSE for folders from before selection was recorded)."""
+    from h2osweep.record.goal import Objective
+    from h2osweep.store.results_store import read_selection
+
+    stored = read_selection(folder)
+    if metric is None:
+        return Objective(stored.metric, goal or stored.goal)
+    return Objective(metric, goal or "min")
