@@ -209,13 +209,18 @@ class ResultsStore:
                 f"the runs are safe in {DATABASE}"
             ) from error
 
-    def record_session(self, cluster: dict, objective: Objective) -> None:
-        """Add this session's cluster (no credentials) and versions to sweep.json, and the
-        objective that now ranks the runs (what `show`, `analyze` and `optimize` default to)."""
+    def record_session(self, cluster: dict) -> None:
+        """Add this session's cluster (no credentials) and versions to sweep.json."""
         description = _read_json(self.folder / DESCRIPTION) or {}
         description.setdefault("sessions", []).append(
             {"started": _now(), "cluster": cluster, "versions": _versions()}
         )
+        write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
+
+    def record_selection(self, objective: Objective) -> None:
+        """Note in sweep.json the objective that now ranks the runs (what `show`, `analyze`
+        and `optimize` default to)."""
+        description = _read_json(self.folder / DESCRIPTION) or {}
         description["selection"] = {"metric": objective.metric, "goal": str(objective.goal)}
         write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
 

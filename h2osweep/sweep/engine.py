@@ -97,13 +97,14 @@ def run_sweep(
     definition = sweep_definition(strategy, training, data, options.objective)
     check_folder(options.out, definition, force_new=options.force_new)
     if all_done(strategy, options):
-        return _report_all_done(strategy, options)
+        return _report_all_done(strategy, definition, options)
     with (
         H2OCluster(cluster) as h2o_cluster,
         open_store(options.out, definition, force_new=options.force_new) as store,
     ):
         description = h2o_cluster.describe()
-        store.record_session(description, options.objective)
+        store.record_session(description)
+        store.record_selection(options.objective)
         context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
         strategy.start(context)
         todo = max(strategy.total - strategy.ended, 0)
@@ -162,8 +163,11 @@ def all_done(strategy: Strategy, options: SweepOptions) -> bool:
     return bool(finished) and strategy.already_done(finished)
 
 
-def _report_all_done(strategy: Strategy, options: SweepOptions) -> SweepSummary:
-    """The summary of a resume with nothing left to train, without starting or reaching H2O."""
+def _report_all_done(strategy: Strategy, definition: dict, options: SweepOptions) -> SweepSummary:
+    """The summary of a resume with nothing left to train, without starting or reaching H2O
+    (the objective asked for is still recorded: it ranks the runs from now on)."""
+    with open_store(options.out, definition) as store:
+        store.record_selection(options.objective)
     best = options.objective.best_of(read_results(options.out))
     progress = Progress(0, options.objective, options.quiet, best=best)
     progress.say(f"h2osweep: all {strategy.total} run(s) are already done in {options.out}")

@@ -1,0 +1,277 @@
+"""Honest model selection: validation (or cross-validation) chooses, the test part only reports.
+
+The lecture seeds 11, 4, 10, 1, 5 at one epoch are a real case where the choice matters: on
+validation m_11 is best, on test m_1 is (reproducible builds, so the same every time).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import pandas as pd
+import pytest
+
+from h2osweep.cli.main import main
+from h2osweep.data import load_data
+from h2osweep.errors import UserInputError
+from h2osweep.record.goal import Objective
+from h2osweep.record.runs import RunSpec
+from h2osweep.search.fixed import random_plan
+from h2osweep.store.results_store import read_selection
+from h2osweep.sweep import SweepOptions, run_sweep
+from h2osweep.training.scheduler import TrainSettings, train_one
+
+SEEDS = ["11", "4", "10", "1", "5"]
+BEST_ON_VALID, BEST_ON_TEST = "m_11", "m_1"
+
+
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    """Run the h2osweep command in this process: (status, stdout, stderr)."""
+    capsys.readouterr()  # what earlier fixtures printed is not this command's
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def sweep_args(url: str, out, *extra: str) -> list[str]:
+    return ["random", "--seeds", *SEEDS, "--epochs", "1", "--url", url, "--out", str(out), *extra]
+
+
+@pytest.fixture(scope="module")
+def on_test(h2o_cluster, tmp_path_factory):
+    """The five runs chosen on test (a validation part kept, so the data and models are those
+    of the validation sweep), one build at a time with patience 2: test never stalls here."""
+    out = tmp_path_factory.mktemp("selection") / "on-test"
+    args = sweep_args(h2o_cluster.url, out, "--select-on", "test", "--valid-fraction", "0.2")
+    status = main([*args, "--patience", "2", "--parallel", "1", "--quiet"])
+    assert status == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def on_valid(on_test, h2o_cluster):
+    """The same five runs, chosen on validation (the default): a copy resumed, nothing trained."""
+    out = on_test.parent / "on-valid"
+    shutil.copytree(on_test, out)
+    assert main([*sweep_args(h2o_cluster.url, out), "--quiet"]) == 0
+    return out
+
+
+@pytest.mark.h2o
+def test_the_case_is_real_validation_and_test_choose_different_runs(on_test):
+    table = pd.read_csv(on_test / "results.csv")
+    assert len(table) == 5 and set(table["status"]) == {"ok"}
+    assert table.loc[table["valid_mse"].idxmin(), "name"] == BEST_ON_VALID
+    assert table.loc[table["test_mse"].idxmin(), "name"] == BEST_ON_TEST
+
+
+@pytest.mark.h2o
+@pytest.mark.parametrize(
+    ("folder", "metric", "best"),
+    [("on_valid", "valid_mse", BEST_ON_VALID), ("on_test", "test_mse", BEST_ON_TEST)],
+)
+def test_show_summary_and_analyze_follow_the_selection(
+    request, capsys, h2o_cluster, folder, metric, best
+):
+    out = request.getfixturevalue(folder)
+    assert read_selection(out) == Objective(metric)
+    status, shown, _ = cli(capsys, "show", str(out))
+    assert status == 0 and f"ranked by {metric}" in shown
+    assert shown.splitlines()[2].split()[0] == best  # first row after the title and header
+    select = ["--select-on", "test", "--valid-fraction", "0.2"] if metric == "test_mse" else []
+    status, _, err = cli(capsys, *sweep_args(h2o_cluster.url, out, *select))
+    assert status == 0 and f"best {metric} " in err and f"({best})" in err.splitlines()[-1]
+    status, text, _ = cli(capsys, "analyze", str(out), "--out", str(out / "analysis"))
+    assert status == 0 and f"- Target: {metric}." in text
+    assert f"best run {best}: {metric}" in text
+    assert f"Chosen on {metric} over 5 runs: {best}" in text
+
+
+@pytest.mark.h2o
+def test_the_report_gives_the_winners_test_figure_and_the_optimism(on_valid, capsys):
+    cli(capsys, "analyze", str(on_valid), "--out", str(on_valid / "report"))
+    page = (on_valid / "report" / "report.html").read_text()
+    table = pd.read_csv(on_valid / "results.csv").set_index("name")
+    winner = table.loc[BEST_ON_VALID]
+    assert f"its test_mse, {winner['test_mse']:.4g}, is the held-out estimate" in page
+    optimism = winner["test_mse"] - winner["valid_mse"]
+    assert (
+        f"Selection optimism (how much better valid_mse looks than test_mse): {optimism:+.4g}"
+        in page
+    )
+
+
+@pytest.mark.h2o
+@pytest.mark.parametrize(
+    ("folder", "best"), [("on_valid", BEST_ON_VALID), ("on_test", BEST_ON_TEST)]
+)
+def test_optimize_best_retrains_the_run_its_selection_chose(
+    request, capsys, h2o_cluster, folder, best
+):
+    out = request.getfixturevalue(folder)
+    status, text, err = cli(capsys, "optimize", str(out), "--url", h2o_cluster.url)
+    assert status == 0, err
+    comparison = pd.read_csv(out / "optimized_best.csv")
+    assert comparison.loc[0, "model"] == f"best sweep run ({best})"
+    assert {"valid_mse", "test_mse"} <= set(comparison.columns)
+
+
+@pytest.mark.h2o
+def test_a_refit_on_train_and_validation_reports_test_once(on_valid, capsys, h2o_cluster):
+    args = ["optimize", str(on_valid), "--refit-on", "train+valid", "--url", h2o_cluster.url]
+    status, _, err = cli(capsys, *args)
+    assert status == 0, err
+    retrained = pd.read_csv(on_valid / "optimized_best.csv").iloc[1]
+    assert pd.isna(retrained["valid_mse"]) and 0 < retrained["test_mse"] < 1
+
+
+@pytest.mark.h2o
+def test_patience_follows_validation(h2o_cluster, tmp_path, capsys):
+    """On validation the same order stalls after three runs (0.0974, 0.176, 0.0994: no gain on
+    the first in the last two); on test it never does (see the `on_test` fixture)."""
+    args = sweep_args(h2o_cluster.url, tmp_path / "out", "--patience", "2", "--parallel", "1")
+    status, _, err = cli(capsys, *args)
+    assert status == 0
+    assert "stopped early: no improvement over 0 in the last 2 runs" in err
+    names = list(pd.read_csv(tmp_path / "out" / "results.csv")["name"])
+    assert names[:3] == ["m_11", "m_4", "m_10"] and "m_5" not in names  # an early start may add m_1
+
+
+@pytest.mark.h2o
+def test_a_model_based_search_is_told_the_validation_metric(h2o_cluster, tmp_path, capsys):
+    import optuna
+
+    out = tmp_path / "tpe"
+    args = ["search", "--n-runs", "3", "--epochs", "1", "--url", h2o_cluster.url, "--out", str(out)]
+    assert cli(capsys, *args)[0] == 0
+    storage = f"sqlite:///{out / 'optuna.sqlite'}"
+    (summary,) = optuna.get_all_study_summaries(storage)
+    study = optuna.load_study(study_name=summary.study_name, storage=storage)
+    table = pd.read_csv(out / "results.csv").set_index("name")
+    assert [t.value for t in study.trials] == [
+        table.loc[f"t_{t.number}", "valid_mse"] for t in study.trials
+    ]
+
+
+@pytest.mark.h2o
+def test_cross_validation_metrics_are_h2os_own(h2o_cluster, digits_local):
+    """Three folds: the xval metrics stored equal what the h2o client reports for the model."""
+    from h2osweep.data import upload
+
+    settings = TrainSettings(epochs=1, keep_models=True, nfolds=3)
+    spec = RunSpec("xval_check", {"hidden": [20], "l1": 1e-4})
+    result = train_one(spec, upload(digits_local), settings)
+    assert result.ok, result.error
+    model = result.model
+    assert result.metrics["xval_mse"] == model.mse(xval=True)
+    assert result.metrics["xval_rmse"] == model.rmse(xval=True)
+    assert result.metrics["xval_logloss"] == model.logloss(xval=True)
+    assert result.metrics["xval_mean_per_class_error"] == model.mean_per_class_error(xval=True)
+    assert result.confusion["xval"].to_numpy().sum() == len(digits_local.train)
+
+
+@pytest.mark.h2o
+def test_validation_metrics_are_bit_identical_in_parallel_and_in_sequence(h2o_cluster, tmp_path):
+    local = load_data("digits", valid_fraction=0.2)
+    tables = []
+    for parallel in (1, 2):
+        out = tmp_path / f"p{parallel}"
+        options = SweepOptions(out, parallel=parallel, quiet=True)
+        run_sweep(
+            random_plan([1, 5]),
+            local,
+            TrainSettings(epochs=1),
+            options,
+            h2o_cluster_options(h2o_cluster),
+        )
+        tables.append(
+            pd.read_csv(out / "results.csv", float_precision="round_trip").set_index("name")
+        )
+    columns = ["valid_mse", "valid_logloss", "test_mse", "test_logloss"]
+    assert tables[0].loc[["m_1", "m_5"], columns].equals(tables[1].loc[["m_1", "m_5"], columns])
+
+
+def h2o_cluster_options(h2o_cluster):
+    from h2osweep.cluster import ClusterOptions
+
+    return ClusterOptions(url=h2o_cluster.url)
+
+
+def test_a_validation_part_comes_from_the_training_rows_with_the_split_seed():
+    plain, carved = load_data("digits"), load_data("digits", valid_fraction=0.25)
+    assert carved.test.equals(plain.test)
+    assert len(carved.train) + len(carved.valid) == len(plain.train)
+    assert len(carved.valid) == math.ceil(0.25 * len(plain.train))  # as scikit-learn rounds
+    assert set(carved.valid["label"]) == set(plain.train["label"])  # stratified
+    assert carved.fingerprint() != plain.fingerprint()
+    assert load_data("digits", valid_fraction=0.25).valid.equals(carved.valid)
+    assert "valid_rows" in carved.describe() and "valid_rows" not in plain.describe()
+
+
+def test_a_validation_file_must_have_the_datas_columns(tmp_path):
+    data = load_data("digits")
+    data.test.to_csv(tmp_path / "valid.csv", index=False)
+    given = load_data("digits", valid=str(tmp_path / "valid.csv"))
+    assert given.valid.equals(data.test) and given.train.equals(data.train)
+    data.test.drop(columns=["pixel3"]).to_csv(tmp_path / "narrow.csv", index=False)
+    with pytest.raises(UserInputError, match="other columns than the data .missing .'pixel3'."):
+        load_data("digits", valid=str(tmp_path / "narrow.csv"))
+
+
+def test_library_errors_name_the_python_parameters():
+    with pytest.raises(UserInputError, match="^valid_fraction must be between 0 and 1"):
+        load_data(valid_fraction=1.0)
+    with pytest.raises(UserInputError, match=r"\(valid\) or a fraction \(valid_fraction\)"):
+        load_data(valid_fraction=0.2, valid="x.csv")
+    with pytest.raises(UserInputError, match="^nfolds must be at least 2"):
+        TrainSettings(nfolds=1)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--valid-fraction", "0"], "--valid-fraction must be between 0 and 1, but got 0"),
+        (["--valid-fraction", "1"], "--valid-fraction must be between 0 and 1, but got 1"),
+        (["--valid-fraction", "-0.1"], "--valid-fraction must be between 0 and 1"),
+        (
+            ["--valid", "{csv}", "--valid-fraction", "0.2"],
+            "(--valid) or a fraction (--valid-fraction)",
+        ),
+        (["--nfolds", "1"], "--nfolds must be at least 2, but got 1"),
+        (["--select-on", "xval"], "--select-on xval needs --nfolds"),
+        (["--metric", "test_mse", "--select-on", "valid"], "but --select-on is valid"),
+        (["--valid", "{narrow}"], "has other columns than the data"),
+        (["--valid", "{missing}"], "--valid {missing} is not a file"),
+    ],
+)
+def test_bad_selection_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
+    paths = {
+        "csv": tmp_path / "v.csv",
+        "narrow": tmp_path / "n.csv",
+        "missing": tmp_path / "no.csv",
+    }
+    load_data("digits").test.to_csv(paths["csv"], index=False)
+    pd.DataFrame({"a": [1, 2]}).to_csv(paths["narrow"], index=False)
+    args = [a.format(**paths) for a in args]
+    status, _, err = cli(capsys, "random", "--seeds", "1", "--out", str(tmp_path / "out"), *args)
+    assert status == 2
+    assert err.count("\n") == 1 and message.format(**paths) in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_data_format_takes_a_validation_part_and_a_validation_file(tmp_path):
+    from tests.test_data import _write_har
+
+    har = _write_har(tmp_path / "UCI HAR Dataset")
+    kaggle = tmp_path / "train.csv"
+    digits = load_data("digits").train.iloc[:60]
+    digits.to_csv(kaggle, index=False)
+    parquet = tmp_path / "rows.parquet"
+    digits.rename(columns={"label": "y"}).to_parquet(parquet)
+    for spec, target in ((str(har), None), (str(kaggle), None), (str(parquet), "y")):
+        carved = load_data(spec, target=target, valid_fraction=0.25)
+        assert len(carved.valid) > 0 and carved.valid.columns.equals(carved.train.columns)
+        carved.valid.to_csv(tmp_path / "valid.csv", index=False)
+        given = load_data(spec, target=target, valid=str(tmp_path / "valid.csv"))
+        assert given.valid.equals(carved.valid) and given.fingerprint() != carved.fingerprint()
