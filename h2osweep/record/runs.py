@@ -17,8 +17,9 @@ class RunSpec:
     """One planned model: a unique name, the sampler's seed (if any) and its configuration.
 
     `budget` is what this run trains to (epochs for deep learning) when a strategy sets it per
-    run, and `rung` numbers the budgets one configuration climbs in a multi-fidelity search;
-    a single-fidelity run keeps both at their defaults and trains to the sweep's setting.
+    run, and `rung` numbers the budgets one configuration climbs in a multi-fidelity search
+    (`final`: this rung trains the full budget; only final runs compete for the best). A
+    single-fidelity run keeps the defaults and trains to the sweep's setting.
     """
 
     name: str
@@ -27,6 +28,7 @@ class RunSpec:
     position: int = 0
     budget: float | None = None
     rung: int = 0
+    final: bool = True
 
 
 @dataclass
@@ -41,6 +43,7 @@ class RunResult:
     model_id: str | None = None
     build_seconds: float | None = None
     model: object = None
+    note: str | None = None  # e.g. a continuation that had to train from scratch
 
     @property
     def name(self) -> str:
@@ -64,6 +67,9 @@ class StoredRun:
     status: str
     metrics: dict
     rung: int = 0
+    config: dict = field(default_factory=dict)
+    seed: int | None = None
+    position: int = 0
 
     @property
     def ok(self) -> bool:

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for_futures
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from h2osweep.data import H2OData
 from h2osweep.record.columns import PARTS
@@ -63,6 +63,8 @@ class _Build:
     estimator: object
     started: float
     ended: float | None = None  # when the client saw the job end (scoring may come later)
+    note: str | None = None  # what the progress line should say about this build
+    parent: str | None = None  # the model it continues (H2O's checkpoint), if any
 
 
 def train_one(spec: RunSpec, data: H2OData, settings: TrainSettings) -> RunResult:
@@ -164,8 +166,22 @@ def _wait_for_news(scoring: deque[Future], seconds: float | None) -> None:
 
 
 def model_id_for(spec: RunSpec, settings: TrainSettings) -> str:
-    """The run's model key on the cluster: the run name, behind the sweep's prefix if any."""
-    return f"{settings.model_prefix}_{spec.name}" if settings.model_prefix else spec.name
+    """The run's model key on the cluster: the run name (and rung above the first), behind the
+    sweep's prefix if any."""
+    name = f"{spec.name}_r{spec.rung}" if spec.rung else spec.name
+    return f"{settings.model_prefix}_{name}" if settings.model_prefix else name
+
+
+def continuation(spec: RunSpec, settings: TrainSettings) -> tuple[dict, str | None]:
+    """H2O's `checkpoint` for a run that climbs a rung: the model of the rung below, when the
+    cluster still has it; else nothing (the run trains from scratch to its budget, which gives
+    the same model in reproducible mode) and a note saying so."""
+    if spec.rung == 0:
+        return {}, None
+    parent = model_id_for(replace(spec, rung=spec.rung - 1), settings)
+    if _model_exists(parent):
+        return {"checkpoint": parent}, None
+    return {}, f"checkpoint gone: trained from scratch to {spec.budget:g}"
 
 
 def run_parameters(spec: RunSpec, data: H2OData, settings: TrainSettings) -> dict:
@@ -230,15 +246,18 @@ def _start(spec: RunSpec, data: H2OData, settings: TrainSettings):
     model_id = model_id_for(spec, settings)
     try:
         parameters = run_parameters(spec, data, settings)
+        checkpoint, note = continuation(spec, settings)
         _remove_model(model_id)
-        estimator = H2ODeepLearningEstimator(**parameters)
+        estimator = H2ODeepLearningEstimator(**parameters, **checkpoint)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             estimator.start(x=data.features, y=data.target, training_frame=data.train)
     except Exception as error:
         jobs.raise_if_cluster_lost(error)
         return None, RunResult(spec, FAILED, error=jobs.error_message(error), model_id=None)
-    return _Build(spec, estimator, time.monotonic()), None
+    return _Build(
+        spec, estimator, time.monotonic(), note=note, parent=checkpoint.get("checkpoint")
+    ), None
 
 
 def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
@@ -271,9 +290,17 @@ def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
             model_id,
             seconds,
         )
-    if not settings.keep_models:
+    _tidy(build, model_id, settings)
+    return RunResult(spec, OK, metrics, confusion, None, model_id, seconds, model, build.note)
+
+
+def _tidy(build: _Build, model_id: str, settings: TrainSettings) -> None:
+    """Remove what no later run needs: a final model (unless kept), and the model a continued
+    run started from (a configuration climbs each rung once)."""
+    if build.parent is not None:
+        _remove_model(build.parent)
+    if build.spec.final and not settings.keep_models:
         _remove_model(model_id)
-    return RunResult(spec, OK, metrics, confusion, None, model_id, seconds, model)
 
 
 def _scores(model_id: str, data: H2OData) -> tuple[dict, dict | None]:
@@ -297,6 +324,14 @@ def _run_seconds(output: dict, fallback: float) -> float:
         return float(output["run_time"]) / 1000.0
     except (KeyError, TypeError, ValueError):
         return fallback
+
+
+def _model_exists(model_id: str) -> bool:
+    try:
+        rest.get(f"/3/Models/{model_id}")
+    except rest.H2ORequestError:
+        return False
+    return True
 
 
 def _remove_model(model_id: str) -> None:

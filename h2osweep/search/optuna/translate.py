@@ -88,11 +88,28 @@ def _suggest(trial, name: str, dist: Distribution):
 def prior_params(space: Space, seed: int) -> dict[str, Any]:
     """A draw from the space's own distributions (R-exact, `Space.sample(seed)`) as trial
     parameters, to start a sampler from the prior rather than from uniform draws."""
+    return config_params(space, space.sample(seed))
+
+
+def config_params(space: Space, config: dict) -> dict[str, Any]:
+    """A configuration's Optuna parameters (the inverse of `suggest_config`)."""
     params: dict[str, Any] = {}
-    for name, value in space.sample(seed).items():
-        entry = space[name]
+    for name, entry in space.items():
+        value = config[name]
         if isinstance(entry, PerLayer) and not isinstance(entry.dist, Fixed):
             params |= {layer_name(name, i): v for i, v in enumerate(value, start=1)}
         elif isinstance(entry, Distribution) and not isinstance(entry, Fixed):
             params[name] = value
     return params
+
+
+def param_distributions(space: Space, params: dict) -> dict[str, BaseDistribution]:
+    """The Optuna distribution of each parameter of `params` (one per layer of a PerLayer)."""
+    found = {}
+    for name, entry in space.items():
+        if isinstance(entry, PerLayer) and not isinstance(entry.dist, Fixed):
+            layers = (key for key in params if key.rsplit("_", 1)[0] == name)
+            found |= {key: to_optuna(entry.dist) for key in layers}
+        elif isinstance(entry, Distribution) and not isinstance(entry, Fixed):
+            found[name] = to_optuna(entry)
+    return found
