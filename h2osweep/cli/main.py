@@ -15,7 +15,13 @@ NOT_COMMANDS = {"main"}
 
 INTERRUPTED = 130
 # Library parameters whose flag is not simply their name: retrain(choice) is --config, ...
-RENAMED = {"choice": "config", "spec": "data", "gam_formula": "gam"}
+RENAMED = {
+    "choice": "config",
+    "spec": "data",
+    "gam_formula": "gam",
+    "min_budget": "min_epochs",
+    "max_budget": "max_epochs",
+}
 
 
 class OneLineParser(argparse.ArgumentParser):

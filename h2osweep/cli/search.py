@@ -1,36 +1,51 @@
-"""`h2osweep search`: a model-based search (Optuna's TPE, GP or random sampler) on the engine."""
+"""`h2osweep search`: model-based search (Optuna's TPE, GP or random sampler) and multi-fidelity
+search (successive halving, Hyperband, ASHA) on the engine."""
 
 from __future__ import annotations
 
 import argparse
 
 from h2osweep.cli.options import add_sweep_command_options
-from h2osweep.search.optuna.samplers import STRATEGIES
+from h2osweep.search.halving import STRATEGIES as MULTI_FIDELITY
+from h2osweep.search.optuna.samplers import STRATEGIES as MODEL_BASED
+from h2osweep.search.proposers import SAMPLERS
 
 POSITION = 30
+DESCRIPTION = """\
+Model-based search over the lecture's space: Optuna's sampler (ask/tell) proposes each run from
+the results so far; runs are named t_<trial> and stored like a random search's. The study is
+kept in DIR/optuna.sqlite: running the same command again resumes it with its history.
+'--strategy random' is Optuna's random sampler; the lecture's R-exact random search is
+'h2osweep random'.
+
+Multi-fidelity search (--strategy sha, hyperband or asha) trains less: every configuration
+starts with --min-epochs, and only the best 1/--eta of each rung (by the selection metric, on
+validation by default) climbs to the next budget, continuing its model from the rung below
+(H2O's checkpoint), up to --max-epochs. Configurations are R-exact random draws (--sampler
+random, named m_<seed> from --seed) or proposed by TPE from the rungs so far (--sampler tpe).
+
+examples:
+  h2osweep search --strategy tpe --n-runs 20 --epochs 3 --out sweep-tpe
+  h2osweep search --strategy hyperband --n-runs 34 --max-epochs 9 --out sweep-hb
+"""
 
 
 def register(subparsers) -> None:
     search = subparsers.add_parser(
         "search",
-        help="model-based search: Optuna's TPE or GP sampler proposes each run",
-        description="Model-based search over the lecture's space: Optuna's sampler (ask/tell)\n"
-        "proposes each run from the results so far; runs are named t_<trial> and stored like a\n"
-        "random search's. The study is kept in DIR/optuna.sqlite: running the same command\n"
-        "again resumes it with its history. '--strategy random' is Optuna's random sampler;\n"
-        "the lecture's R-exact random search is 'h2osweep random'.\n\n"
-        "example: h2osweep search --strategy tpe --n-runs 20 --epochs 3 --out sweep-tpe",
+        help="model-based (TPE, GP) or multi-fidelity (SHA, Hyperband, ASHA) search",
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     group = search.add_argument_group("search")
     group.add_argument(
         "--strategy",
-        choices=STRATEGIES,
+        choices=MODEL_BASED + MULTI_FIDELITY,
         default="tpe",
-        help="tpe (default), gp (needs PyTorch) or random",
+        help="tpe (default), gp (needs PyTorch), random; sha, hyperband, asha",
     )
     group.add_argument(
-        "--n-runs", type=int, required=True, metavar="N", help="runs in the whole search"
+        "--n-runs", type=int, required=True, metavar="N", help="configurations in the search"
     )
     group.add_argument("--seed", type=int, default=1, metavar="S", help="sampler seed (1)")
     group.add_argument(
@@ -40,13 +55,44 @@ def register(subparsers) -> None:
         help="first 10 trials of tpe/gp: draws from the space's priors (prior, default) or the "
         "sampler's own uniform start (sampler)",
     )
+    add_fidelity_options(search)
     add_sweep_command_options(search, "h2osweep-search")
     search.set_defaults(handler=run_search)
 
 
+def add_fidelity_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("multi-fidelity (sha, hyperband, asha)")
+    group.add_argument("--min-epochs", type=float, default=1.0, metavar="E", help="first rung (1)")
+    group.add_argument("--max-epochs", type=float, default=9.0, metavar="E", help="top rung (9)")
+    group.add_argument("--eta", type=int, default=3, metavar="K", help="keep 1/K per rung (3)")
+    group.add_argument(
+        "--sampler", choices=SAMPLERS, default="random", help="random (R-exact, default) or tpe"
+    )
+
+
 def run_search(args) -> int:
     from h2osweep.cli.sweep import run_plan
-    from h2osweep.search.optuna.strategy import optuna_plan
 
-    plan = optuna_plan(args.strategy, args.n_runs, seed=args.seed, startup=args.startup)
-    return run_plan(plan, args)
+    return run_plan(search_plan(args), args)
+
+
+def search_plan(args):
+    """The strategy the options ask for."""
+    from h2osweep.errors import UserInputError
+
+    if args.strategy in MODEL_BASED:
+        from h2osweep.search.optuna.strategy import optuna_plan
+
+        return optuna_plan(args.strategy, args.n_runs, seed=args.seed, startup=args.startup)
+    from h2osweep.search.halving import multi_fidelity_plan
+    from h2osweep.search.rungs import Ladder
+
+    if args.epochs is not None:
+        raise UserInputError(
+            f"--strategy {args.strategy} trains each rung to its own budget: give "
+            "--min-epochs and --max-epochs, not --epochs"
+        )
+    ladder = Ladder(args.min_epochs, args.max_epochs, args.eta)
+    return multi_fidelity_plan(
+        args.strategy, args.n_runs, ladder, sampler=args.sampler, seed=args.seed
+    )

@@ -234,3 +234,35 @@ def hyperband_sizes(ladder: Ladder, n_runs: int) -> list[tuple[int, int]]:
     textbook = [(math.ceil((top + 1) / (s + 1) * eta**s), top - s) for s in range(top, -1, -1)]
     scale = n_runs / sum(n for n, _ in textbook)
     return [(math.floor(n * scale), bottom) for n, bottom in textbook]
+
+
+def multi_fidelity_plan(
+    strategy: str,
+    n_runs: int,
+    ladder: Ladder,
+    *,
+    sampler: str = "random",
+    seed: int = 1,
+    space=None,
+    budget_parameter: str = "epochs",
+) -> MultiFidelity:
+    """A `sha`, `hyperband` or `asha` search of `n_runs` configurations on `ladder`, proposed by
+    R-exact random draws (`sampler="random"`) or by TPE (`"tpe"`)."""
+    from h2osweep.search.proposers import SAMPLERS, RandomProposer, TPEProposer
+    from h2osweep.space import LECTURE_SPACE
+    from h2osweep.training.parameters import check_keys
+    from h2osweep.validation import check_choice
+
+    check_choice("strategy", strategy, STRATEGIES)
+    check_choice("sampler", sampler, SAMPLERS)
+    space = LECTURE_SPACE if space is None else space
+    check_keys(space)
+    if budget_parameter in space:
+        raise UserInputError(
+            f"{{strategy}} {strategy} sets {budget_parameter} per rung, but the space fixes "
+            f"{budget_parameter}: remove it from the space",
+            "strategy",
+        )
+    proposer = (RandomProposer if sampler == "random" else TPEProposer)(space, seed)
+    build = {"sha": SuccessiveHalving, "hyperband": Hyperband, "asha": Asha}[strategy]
+    return build(ladder, n_runs, proposer)

@@ -218,7 +218,7 @@ def _train(strategy, store, h2o_data, training, parallel, options, progress) -> 
         for result in train_many(runs, h2o_data, training, parallel, budget.reason_to_stop):
             store.commit(result)
             strategy.tell(result)
-            value = objective.value(result)
+            value = objective.value(result) if result.spec.final else math.nan
             budget.record(objective.goal.loss(value) if not math.isnan(value) else math.nan)
             progress.update(result)
     except KeyboardInterrupt as interrupt:

@@ -74,6 +74,12 @@ class Progress:
         return "" if seconds is None or math.isnan(seconds) else f" ({seconds:.1f} s)"
 
 
+def _label(result: RunResult) -> str:
+    """The run's name, with the budget a multi-fidelity rung trained it to."""
+    spec = result.spec
+    return spec.name if spec.budget is None else f"{spec.name}@{spec.budget:g}"
+
+
 def _clock(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
