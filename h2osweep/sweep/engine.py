@@ -99,9 +99,9 @@ def run_sweep(
         open_store(options.out, definition, force_new=options.force_new) as store,
     ):
         description = h2o_cluster.describe()
-        store.record_session(description)
         context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
-        strategy.start(context)
+        strategy.start(context)  # may refuse the folder: nothing is recorded before it agrees
+        store.record_session(description)
         todo = max(strategy.total - strategy.ended, 0)
         best = store.best(options.objective)  # a resume keeps the sweep's best
         progress = Progress(todo, options.objective, options.quiet, best=best)
@@ -188,15 +188,17 @@ def _train(strategy, store, h2o_data, training, parallel, options, progress) -> 
     window = reorder_window(strategy, budget, parallel)
     if window:
         runs = longest_first(runs, window, build_costs(h2o_data, training))
+    committed = 0
     try:
         for result in train_many(runs, h2o_data, training, parallel, budget.reason_to_stop):
             store.commit(result)
+            committed += 1
             strategy.tell(result)
             value = objective.value(result)
             budget.record(objective.goal.loss(value) if not math.isnan(value) else math.nan)
             progress.update(result)
     except KeyboardInterrupt as interrupt:
         raise SweepInterrupted(
-            f"interrupted: {progress.done} run(s) of this session are stored in {options.out}; "
+            f"interrupted: {committed} run(s) of this session are stored in {options.out}; "
             "run the same command again to resume"
         ) from interrupt
