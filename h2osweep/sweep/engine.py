@@ -23,6 +23,7 @@ from h2osweep.store.results_store import (
 )
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.progress import Progress
+from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
 from h2osweep.training.scheduler import TrainSettings, build_costs, train_many
 from h2osweep.validation import check_int
@@ -109,6 +110,7 @@ def run_sweep(
         progress.say(_opening_line(todo, strategy.total, description, parallel, options.out))
         if todo:
             training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
+            cancel_leftovers(f"{training.model_prefix}_")  # a killed session's builds
             _train(strategy, store, upload(data), training, parallel, options, progress)
         stopped = options.budget.reason_to_stop(options.spell) if progress.done < todo else None
         line = progress.summary(strategy.ended, stopped)
