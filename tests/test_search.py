@@ -3,10 +3,10 @@ a TPE search resumed after SIGKILL with its study intact, and one-line CLI error
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import signal
 import sqlite3
+import sys
 
 import optuna
 import pandas as pd
@@ -22,7 +22,7 @@ from h2osweep.search.optuna.translate import suggest_config, to_optuna
 from h2osweep.space import LECTURE_SPACE, Beta, Choice, Fixed, IntRange, Uniform, sample_params
 from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.scheduler import TrainSettings
-from tests.conftest import cli, run_cli, start_cli, wait_for_rows
+from tests.conftest import cli, start_cli, wait_for_rows
 
 
 @pytest.mark.parametrize(
@@ -105,10 +105,6 @@ def test_tpe_runs_are_stored_like_random_runs_and_told_to_the_study(
     assert tpe.loc[1, "input_dropout"] == prior["input_dropout"]
 
 
-def _start_search(out):
-    return start_cli(*_search_args(out))
-
-
 def _search_args(out) -> list[str]:
     return ["search", "--strategy", "tpe", "--n-runs", "5", "--seed", "11", "--epochs", "1"] + [
         "--parallel",
@@ -126,17 +122,19 @@ def _trials(out) -> list:
 
 @pytest.mark.h2o
 @pytest.mark.slow
-def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_twice(tmp_path):
+def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_twice(
+    tmp_path, h2o_cluster
+):
     out = tmp_path / "search"
-    process = _start_search(out)
+    process = start_cli(*_search_args(out), "--url", h2o_cluster.url)
     wait_for_rows(out, 2, process)
     process.kill()
     process.wait()
     before = {trial.number: trial for trial in _trials(out)}
     finished_before = set(pd.read_csv(out / "results.csv")["name"])
 
-    rerun = run_cli(*_search_args(out))
-    assert rerun.returncode == 0, rerun.stderr
+    rerun = cli(*_search_args(out), "--url", h2o_cluster.url)
+    assert rerun.status == 0, rerun.stderr
     assert f"{len(finished_before)} already done" in rerun.stderr
     table = pd.read_csv(out / "results.csv")
     assert sorted(table["name"]) == [f"t_{n}" for n in range(5)]
@@ -164,17 +162,23 @@ def test_bad_search_input_is_one_line_with_status_2(args, message, tmp_path):
     defaults = {"--strategy": "tpe", "--n-runs": "3"}
     given = dict(zip(args[::2], args[1::2], strict=True))
     full = [item for key, value in {**defaults, **given}.items() for item in (key, value)]
-    result = run_cli("search", *full, "--out", str(tmp_path / "never"))
-    assert result.returncode == 2
+    result = cli("search", *full, "--out", tmp_path / "never")
+    assert result.status == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
     assert not (tmp_path / "never").exists()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="PyTorch is installed")
-def test_gp_without_pytorch_says_what_to_install(tmp_path):
-    result = run_cli("search", "--strategy", "gp", "--n-runs", "3", "--out", str(tmp_path / "gp"))
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "pip install torch" in result.stderr
+def test_gp_without_pytorch_says_what_to_install(tmp_path, monkeypatch):
+    """Runs whether or not PyTorch is installed here: a None in sys.modules is how Python
+    itself marks a module that cannot be imported."""
+    monkeypatch.setitem(sys.modules, "torch", None)
+    result = cli("search", "--strategy", "gp", "--n-runs", "3", "--out", tmp_path / "gp")
+    assert result.status == 2
+    assert result.stderr == (
+        "h2osweep: error: --strategy 'gp' needs PyTorch, which is not installed: pip install "
+        "torch (or use --strategy 'tpe')\n"
+    )
+    assert not (tmp_path / "gp").exists()
 
 
 @pytest.mark.h2o
