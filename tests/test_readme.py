@@ -16,7 +16,7 @@ def test_ci_runs_exactly_the_readme_test_command():
     test_command = _bash_blocks(readme)[1].strip()
     ci_lines = (REPO / ".ci" / "run").read_text().splitlines()
     assert test_command in ci_lines
-    assert test_command.endswith("pytest")
+    assert test_command.endswith("pytest --cov")
 
 
 def test_help_lists_every_subcommand_and_the_readme_documents_each():
