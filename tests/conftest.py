@@ -50,7 +50,8 @@ def pytest_make_collect_report(collector):
 
 def _reason(report) -> str:
     longrepr = report.longrepr
-    return longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    return text.removeprefix("Skipped: ")
 
 
 @pytest.hookimpl(tryfirst=True)

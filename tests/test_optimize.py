@@ -65,21 +65,22 @@ def test_ctrl_c_during_optimize_cancels_the_build_and_writes_nothing(h2o_cluster
     out = tmp_path / "sweep"
     assert cli("grid", *TINY, "--epochs", "1", "--url", h2o_cluster.url, "--out", out).status == 0
     before = _files(out)
-    process = start_cli(
-        *["optimize", str(out), "--config", "lecture", "--epochs", "200"],
-        *["--url", h2o_cluster.url],
-    )
-    job = _running_build("h2osweep_optimized_optimized_lecture", process)
+    optimize = ["optimize", str(out), "--config", "best", "--url", h2o_cluster.url]
+    process = start_cli(*optimize, "--epochs", "100000")
+    job = _running_build("h2osweep_optimized_optimized_best", process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert stderr == "h2osweep: interrupted\n"
-    assert _files(out) == before  # no optimized_lecture.csv
-    deadline = time.monotonic() + 30
+    assert _files(out) == before  # no optimized_best.csv
+    deadline = time.monotonic() + 60
     while h2o.api(f"GET /3/Jobs/{job}")["jobs"][0]["status"] == "RUNNING":
         assert time.monotonic() < deadline, "the interrupted build still runs on the cluster"
         time.sleep(0.2)
     assert h2o.api(f"GET /3/Jobs/{job}")["jobs"][0]["status"] == "CANCELLED"
+    again = cli(*optimize, "--epochs", "1")  # the same model key is free again
+    assert again.status == 0, again.stderr
+    assert (out / "optimized_best.csv").is_file()
 
 
 def _running_build(model_id: str, process, timeout: float = 120) -> str:
