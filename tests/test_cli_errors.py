@@ -285,6 +285,58 @@ CORPUS = [
         ["demo", "--epochs", "0", "--out", "{out}"],
         LIB + "--epochs must be positive and finite, but got 0",
     ),
+    # the cluster options every command shares, refused on the commands not shown above
+    *[
+        (
+            [command, *lead, "--username", "alice", "--cacert", "{file}"],
+            LIB + f"--username and --cacert are {REMOTE_ONLY}",
+        )
+        for command, lead in (("demo", []), ("optimize", ["{out}"]), ("search", ["--n-runs", "2"]))
+    ],
+    *[
+        ([command, *lead, "--insecure"], LIB + f"--insecure is {REMOTE_ONLY}")
+        for command, lead in (("demo", []), ("grid", TINY), ("search", ["--n-runs", "2"]))
+    ],
+    *[
+        (
+            [command, *lead, "--max-mem", "1G", "--url", "http://127.0.0.1:{port}"],
+            LIB + "--max-mem sizes the embedded H2O; a remote --url keeps its own heap",
+        )
+        for command, lead in (
+            ("demo", []),
+            ("grid", TINY),
+            ("optimize", ["{out}"]),
+            ("search", ["--n-runs", "2"]),
+        )
+    ],
+    *[
+        (
+            [command, *lead, "--nthreads", "-2"],
+            LIB + "--nthreads must be -1 (all cores) or at least 1, but got -2",
+        )
+        for command, lead in (
+            ("demo", []),
+            ("grid", TINY),
+            ("optimize", ["{out}"]),
+            ("search", ["--n-runs", "2"]),
+        )
+    ],
+    (
+        ["grid", *TINY, "--max-runtime", "0"],
+        LIB + "--max-runtime must be a positive number of seconds, but got 0",
+    ),
+    (
+        ["random", "--seeds", "1", "--not-reproducible", "--parallel", "0"],
+        LIB + "--parallel must be at least 1, but got 0",
+    ),
+    (
+        ["random", "--seeds", "1", "--force-new", "--out", "{file}"],
+        LIB + "--out {file} is a file; give a folder for the sweep's results",
+    ),
+    (
+        ["random", "--seeds", "1", "--goal", "max", "--metric", "r2"],
+        LIB + f"--metric must be one of {METRICS}, but got 'r2'",
+    ),
     (
         ["demo", "--runs", "many", "--out", "{out}"],
         usage("demo", "argument --runs: invalid int value: 'many'"),

@@ -51,7 +51,7 @@ def test_version_names_the_package_version():
 def test_n_runs_from_a_first_seed_and_quiet_prints_only_the_summary(url, tmp_path):
     out = tmp_path / "sweep"
     args = ["random", "--n-runs", "2", "--first-seed", "5", "--epochs", "1", "--quiet"]
-    result = cli(*args, "--url", url, "--out", out)
+    result = cli(*args, "--metric", "test_r2", "--goal", "max", "--url", url, "--out", out)
     assert _ok(result) == ""  # no progress, no opening line
     assert result.stdout.count("\n") == 1
     summary = _summary(result.stdout)
@@ -59,9 +59,9 @@ def test_n_runs_from_a_first_seed_and_quiet_prints_only_the_summary(url, tmp_pat
     table = pd.read_csv(out / "results.csv")
     assert list(table["name"]) == ["m_5", "m_6"]
     assert list(table["l1"]) == [sample_params(5)["l1"], sample_params(6)["l1"]]
-    best = table.loc[table["test_mse"].idxmin()]
-    assert summary.group(5, 7) == ("test_mse", best["name"])
-    assert float(summary.group(6)) == pytest.approx(best["test_mse"], rel=1e-4)
+    best = table.loc[table["test_r2"].idxmax()]
+    assert summary.group(5, 7) == ("test_r2", best["name"])
+    assert float(summary.group(6)) == pytest.approx(best["test_r2"], rel=1e-4)
 
 
 def test_force_new_moves_the_old_sweep_aside_and_starts_over(url, tmp_path):
@@ -158,6 +158,50 @@ def test_goal_max_picks_the_highest_and_show_ranks_by_it(url, tmp_path):
     assert [row.split()[0] for row in rows] == list(ranked["name"][:2])
     lowest = cli("show", out, "--metric", "test_r2", "--top", "1").stdout.splitlines()
     assert lowest[1].split()[0] == ranked["name"].iloc[-1]
+
+    confusion = cli("show", out, "--confusion", best["name"])
+    assert confusion.status == 0, confusion.stderr
+    lines = confusion.stdout.splitlines()
+    assert lines[0] == f"{best['name']}, train (rows: actual, columns: predicted):"
+    test_at = lines.index(f"{best['name']}, test (rows: actual, columns: predicted):")
+    matrix = [line.split()[1:] for line in lines[test_at + 3 : test_at + 13]]  # digits 0-9
+    stored = read_confusion(out, best["name"])["test"].to_numpy()
+    np.testing.assert_array_equal(np.array(matrix, dtype=int), stored)
+
+    optimized = cli("optimize", out, "--metric", "test_r2", "--goal", "max", "--url", url)
+    assert optimized.status == 0, optimized.stderr
+    compared = pd.read_csv(out / "optimized_best.csv")
+    assert compared.loc[0, "model"] == f"best sweep run ({best['name']})"  # the highest R2
+
+
+def test_max_models_on_a_grid_and_quiet(url, tmp_path):
+    grid = ["grid", *TINY, "--param", L1, "--epochs", "1", "--parallel", "1", "--max-models", "2"]
+    result = cli(*grid, "--quiet", "--url", url, "--out", tmp_path / "sweep")
+    assert _ok(result) == ""
+    summary = _summary(result.stdout)
+    assert summary.group(1) == "2" and summary.group(9) == "--max-models 2 reached"
+    assert len(pd.read_csv(tmp_path / "sweep" / "results.csv")) == 2
+
+
+def test_a_search_on_a_csv_with_every_sweep_option(url, tmp_path):
+    """A model-based search takes the sweep options the grid and random search take."""
+    digits = load_data("digits")
+    path = tmp_path / "digits.csv"
+    pd.concat([digits.train, digits.test]).iloc[:400].to_csv(path, index=False)
+    out = tmp_path / "search"
+    data = ["--data", path, "--target", "label", "--test-fraction", "0.25", "--split-seed", "3"]
+    budget = ["--max-models", "1", "--max-runtime", "600", "--patience", "5", "--tolerance", "0.1"]
+    result = cli("search", "--strategy", "random", "--n-runs", "3", "--epochs", "1", *data,
+                 *budget, "--metric", "test_r2", "--goal", "max", "--not-reproducible",
+                 "--quiet", "--url", url, "--out", out)  # fmt: skip
+    assert _ok(result) == ""
+    summary = _summary(result.stdout)
+    assert summary.group(1, 5, 9) == ("1", "test_r2", "--max-models 1 reached")
+    definition = read_definition(out)
+    assert definition["data"]["reload"]["test_fraction"] == 0.25
+    assert (definition["data"]["train_rows"], definition["data"]["test_rows"]) == (300, 100)
+    assert definition["training"]["reproducible"] is False
+    assert definition["sampler"]["goal"] == "max" and definition["sampler"]["metric"] == "test_r2"
 
 
 def test_search_with_optunas_random_sampler(url, tmp_path):

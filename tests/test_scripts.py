@@ -99,10 +99,16 @@ def test_sweep_insights_prints_the_blog_tables(tmp_path):
 
 def test_demo_then_optimize_on_small_settings(tmp_path, url):
     out = tmp_path / "demo"
-    result = cli("demo", "--runs", "5", "--epochs", "1", "--out", out, *url)
+    grid = ["grid", "--param", "units=4", "--param", "layers=1", "--epochs", "1", "--out", out]
+    assert cli(*grid, *url).status == 0  # a folder of another sweep: --force-new moves it aside
+    result = cli(
+        "demo", "--runs", "5", "--epochs", "1", "--force-new", "--quiet", "--out", out, *url
+    )
     assert result.status == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == f"report: {out / 'report.html'}"
-    assert "not retrained" not in result.stderr, result.stderr  # run_demo keeps going without
+    assert result.stderr == ""  # quiet: not even a retrain run_demo could not do ("not retrained")
+    assert result.stdout == f"report: {out / 'report.html'}\n"
+    (kept,) = out.glob("previous-*")
+    assert list(pd.read_csv(kept / "results.csv")["name"]) == ["g_1"]
     assert len(pd.read_csv(out / "results.csv")) == 5
     for name in (
         "report.html",
