@@ -39,6 +39,15 @@ DATA_HELP = (
 REMOTE_ONLY = "only for a remote --url; the embedded H2O needs none"
 MEMORY = "--max-mem: memory must be a positive whole number of M or G such as 4G, but got"
 
+# What each command needs before an option of its own can be refused.
+LEAD = {"demo": [], "grid": TINY, "optimize": ["{out}"], "search": ["--n-runs", "2"]}
+
+
+def on_each(commands, options: list[str], message: str) -> list[tuple[list[str], str]]:
+    """The same refused options on several commands."""
+    return [([command, *LEAD[command], *options], message) for command in commands]
+
+
 CORPUS = [
     (["random", "--seeds", "abc"], usage("random", "argument --seeds: invalid int value: 'abc'")),
     (["random"], LIB + "give the seeds to run: --seeds 403 10, or --n-runs N [--first-seed S]"),
@@ -286,41 +295,22 @@ CORPUS = [
         LIB + "--epochs must be positive and finite, but got 0",
     ),
     # the cluster options every command shares, refused on the commands not shown above
-    *[
-        (
-            [command, *lead, "--username", "alice", "--cacert", "{file}"],
-            LIB + f"--username and --cacert are {REMOTE_ONLY}",
-        )
-        for command, lead in (("demo", []), ("optimize", ["{out}"]), ("search", ["--n-runs", "2"]))
-    ],
-    *[
-        ([command, *lead, "--insecure"], LIB + f"--insecure is {REMOTE_ONLY}")
-        for command, lead in (("demo", []), ("grid", TINY), ("search", ["--n-runs", "2"]))
-    ],
-    *[
-        (
-            [command, *lead, "--max-mem", "1G", "--url", "http://127.0.0.1:{port}"],
-            LIB + "--max-mem sizes the embedded H2O; a remote --url keeps its own heap",
-        )
-        for command, lead in (
-            ("demo", []),
-            ("grid", TINY),
-            ("optimize", ["{out}"]),
-            ("search", ["--n-runs", "2"]),
-        )
-    ],
-    *[
-        (
-            [command, *lead, "--nthreads", "-2"],
-            LIB + "--nthreads must be -1 (all cores) or at least 1, but got -2",
-        )
-        for command, lead in (
-            ("demo", []),
-            ("grid", TINY),
-            ("optimize", ["{out}"]),
-            ("search", ["--n-runs", "2"]),
-        )
-    ],
+    *on_each(
+        ("demo", "optimize", "search"),
+        ["--username", "alice", "--cacert", "{file}"],
+        LIB + f"--username and --cacert are {REMOTE_ONLY}",
+    ),
+    *on_each(("demo", "grid", "search"), ["--insecure"], LIB + f"--insecure is {REMOTE_ONLY}"),
+    *on_each(
+        ("demo", "grid", "optimize", "search"),
+        ["--max-mem", "1G", "--url", "http://127.0.0.1:{port}"],
+        LIB + "--max-mem sizes the embedded H2O; a remote --url keeps its own heap",
+    ),
+    *on_each(
+        ("demo", "grid", "optimize", "search"),
+        ["--nthreads", "-2"],
+        LIB + "--nthreads must be -1 (all cores) or at least 1, but got -2",
+    ),
     (
         ["grid", *TINY, "--max-runtime", "0"],
         LIB + "--max-runtime must be a positive number of seconds, but got 0",
@@ -408,7 +398,13 @@ def _needs_sweep(arguments) -> bool:
 
 
 CASES = [
-    pytest.param(arguments, message, id=" ".join(arguments)[:48]) for arguments, message in CORPUS
+    pytest.param(
+        arguments,
+        message,
+        id=" ".join(arguments)[:48],
+        marks=[pytest.mark.h2o] if _needs_sweep(arguments) else [],  # made on the session H2O
+    )
+    for arguments, message in CORPUS
 ]
 
 
