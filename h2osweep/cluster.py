@@ -171,7 +171,11 @@ class H2OCluster:
         except Exception as error:
             raise ClusterError(f"no H2O cluster answers at {safe}: {_first_line(error)}") from error
         self.url = safe
-        check_version()
+        try:
+            check_version()
+        except ClusterError:
+            self.close()  # give the client back the connection it had
+            raise
         h2o.no_progress()
 
     def describe(self) -> dict:

@@ -1,15 +1,73 @@
-"""Shared fixtures: one real embedded H2O cluster per test session, digits uploaded once."""
+"""Shared fixtures: one real embedded H2O cluster per test session, digits uploaded once; the
+command runners (in-process `cli`, subprocess `run_cli`/`start_cli`), which note every command
+line so that a test can check each option was run; and the session's rules: under CI=true a skip
+is a failure, and a test that uses the session's H2O is marked `h2o` whatever its file says."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+H2O_FIXTURES = {"h2o_cluster", "digits_h2o"}
+# Every h2osweep command line the tests ran (in-process or in a subprocess), in order.
+INVOCATIONS: list[tuple[str, ...]] = []
+DESELECTED = pytest.StashKey[list]()
+
+
+def under_ci() -> bool:
+    """Whether this is a CI run, where every test must run (CI=true, as CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skipped test fails: a missing R, openssl or mount must break CI."""
+    report = yield
+    if report.skipped and under_ci() and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where every test must run: {_reason(report)}"
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    """The same for a whole module skipped while it is collected."""
+    report = yield
+    if report.skipped and under_ci():
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where every test must run: {_reason(report)}"
+    return report
+
+
+def _reason(report) -> str:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    return text.removeprefix("Skipped: ")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that uses the session's H2O `h2o` (so `-m "not h2o"` starts no JVM),
+    and run the tests marked `after_all` last: they check what the others did."""
+    for item in items:
+        if H2O_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.h2o)
+    items.sort(key=lambda item: item.get_closest_marker("after_all") is not None)
+
+
+def pytest_deselected(items):
+    """Keep the deselected tests: a check over the whole suite needs the whole suite to run."""
+    if items:
+        items[0].config.stash.setdefault(DESELECTED, []).extend(items)
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +108,50 @@ CLI_WITH_CTRL_C = (
 )
 
 
+def record_invocation(args) -> tuple[str, ...]:
+    """Note one h2osweep command line (its arguments after `h2osweep`) as run by a test."""
+    arguments = tuple(str(argument) for argument in args)
+    INVOCATIONS.append(arguments)
+    return arguments
+
+
+@dataclass
+class Outcome:
+    """What one in-process command did: its exit status and what it printed."""
+
+    status: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args) -> Outcome:
+    """Run the h2osweep command in this process through `main()` (no interpreter start, and its
+    code counts toward coverage directly); argparse's exits become the status."""
+    from h2osweep.cli.main import main
+
+    arguments = record_invocation(args)
+    out, err = io.StringIO(), io.StringIO()
+    sigterm = signal.getsignal(signal.SIGTERM)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(list(arguments))
+            except SystemExit as stop:
+                status = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)  # main() routes SIGTERM to Ctrl-C's path
+    return Outcome(status, out.getvalue(), err.getvalue())
+
+
+def cli_command(*args) -> list[str]:
+    """The command line that runs h2osweep in a subprocess (noted as run)."""
+    return [sys.executable, "-m", "h2osweep.cli.main", *record_invocation(args)]
+
+
 def start_cli(*args: str) -> subprocess.Popen:
     """Start the h2osweep command in the background (for tests that signal or kill it)."""
     return subprocess.Popen(
-        [sys.executable, "-c", CLI_WITH_CTRL_C, *args],
+        [sys.executable, "-c", CLI_WITH_CTRL_C, *record_invocation(args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -64,7 +162,7 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 600, cwd=None)
     """Run the h2osweep command in a subprocess; returns the CompletedProcess."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "h2osweep.cli.main", *args],
+        cli_command(*args),
         capture_output=True,
         text=True,
         env=full_env,

@@ -1,8 +1,8 @@
 """`h2osweep analyze`: outputs on our folder and a foreign CSV; one-line errors for bad input."""
 
+import json
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -10,6 +10,7 @@ import pytest
 
 from h2osweep.cli import analyze as analyze_command
 from h2osweep.cli.main import main
+from tests.conftest import cli, cli_command
 from tests.synthetic import lecture_table, wandb_table
 
 OUTPUTS = ["correlations.csv", "ols.csv", "importance.csv", "gam.csv", "report.html", "facets.png"]
@@ -24,15 +25,14 @@ def sweep(tmp_path):
     return folder
 
 
-def run(argv, capsys):
-    """Exit status, stdout and stderr of one CLI call."""
-    status = main(argv)
-    out, err = capsys.readouterr()
-    return status, out, err
+def run(argv):
+    """Exit status, stdout and stderr of one CLI call (in-process)."""
+    result = cli(*argv)
+    return result.status, result.stdout, result.stderr
 
 
-def test_analyze_a_sweep_folder(sweep, tmp_path, capsys):
-    status, out, err = run(["analyze", str(sweep), "--out", str(tmp_path / "a")], capsys)
+def test_analyze_a_sweep_folder(sweep, tmp_path):
+    status, out, err = run(["analyze", str(sweep), "--out", str(tmp_path / "a")])
     assert status == 0, err
     for name in OUTPUTS:
         assert (tmp_path / "a" / name).exists()
@@ -40,7 +40,7 @@ def test_analyze_a_sweep_folder(sweep, tmp_path, capsys):
     assert "GAM-suggested configuration:" in out
 
 
-def test_a_prediction_below_zero_names_the_retrain_command_for_this_folder(tmp_path, capsys):
+def test_a_prediction_below_zero_names_the_retrain_command_for_this_folder(tmp_path):
     folder = tmp_path / "my sweep"
     folder.mkdir()
     table = lecture_table(40, seed=0)
@@ -48,13 +48,13 @@ def test_a_prediction_below_zero_names_the_retrain_command_for_this_folder(tmp_p
     noise = np.random.default_rng(0).uniform(0, 0.05, len(table))
     table["test_mse"] = 0.3 * (1 - dropout / dropout.max()) ** 3 + noise
     table.to_csv(folder / "results.csv", index=False)
-    status, out, err = run(["analyze", str(folder), "--out", str(tmp_path / "a")], capsys)
+    status, out, err = run(["analyze", str(folder), "--out", str(tmp_path / "a")])
     assert status == 0, err
     assert f"(h2osweep optimize '{folder}' --config gam)" in out
     assert out.count("below zero where no run was") == 1
 
 
-def test_analyze_a_wandb_csv(tmp_path, capsys):
+def test_analyze_a_wandb_csv(tmp_path):
     wandb_table(60).to_csv(tmp_path / "runs.csv", index=False)
     argv = ["analyze", str(tmp_path / "runs.csv"), "--target", "val_acc", "--goal", "max"]
     argv += [
@@ -64,7 +64,7 @@ def test_analyze_a_wandb_csv(tmp_path, capsys):
         "--out",
         str(tmp_path / "b"),
     ]
-    status, out, err = run(argv, capsys)
+    status, out, err = run(argv)
     assert status == 0, err
     for name in OUTPUTS:
         assert (tmp_path / "b" / name).exists()
@@ -78,7 +78,7 @@ def write(tmp_path, frame, name="t.csv"):
     return str(tmp_path / name)
 
 
-def test_bad_input_is_one_line_and_exit_2(sweep, tmp_path, capsys):
+def test_bad_input_is_one_line_and_exit_2(sweep, tmp_path):
     good = pd.DataFrame({"lr": [0.1, 0.2, 0.3], "loss": [1.0, 2.0, 3.0], "txt": ["a", "b", "c"]})
     table = write(tmp_path, good)
     cases = {
@@ -103,7 +103,7 @@ def test_bad_input_is_one_line_and_exit_2(sweep, tmp_path, capsys):
         ],
     }  # fmt: skip
     for message, argv in cases.items():
-        status, out, err = run(["analyze", *argv, "--out", str(tmp_path / "o")], capsys)
+        status, out, err = run(["analyze", *argv, "--out", str(tmp_path / "o")])
         assert status == 2, (message, err)
         assert err.startswith("h2osweep: error: ") and message in err, err
         assert err.count("\n") == 1
@@ -112,7 +112,7 @@ def test_bad_input_is_one_line_and_exit_2(sweep, tmp_path, capsys):
 def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
     table = pd.DataFrame({"lr": [0.1, 0.2, 0.3, 0.4], "loss": [1.0, 3.0, 2.0, 4.0]})
     argv = ["analyze", write(tmp_path, table), "--target", "loss", "--out", str(tmp_path / "o")]
-    command = [sys.executable, "-m", "h2osweep.cli.main", *argv]
+    command = cli_command(*argv)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe's buffering
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     child.stdout.close()  # as `| head` does, long before the command prints
@@ -136,3 +136,46 @@ def test_help_ends_with_a_runnable_example(capsys):
     out = capsys.readouterr().out
     assert analyze_command.EXAMPLE in out
     assert analyze_command.POSITION == 50
+
+
+def _strategy_folder(path, strategy: str, seed: int):
+    """A sweep folder of ours, as a `strategy` sweep would leave its table and definition."""
+    path.mkdir()
+    lecture_table(40, seed=seed).to_csv(path / "results.csv", index=False)
+    (path / "sweep.json").write_text(json.dumps({"definition": {"strategy": strategy}}))
+    return path
+
+
+def test_params_seed_and_compare(tmp_path):
+    """--params limits every table to those columns, --seed reaches ExtraTrees, --compare adds
+    the other folder's best-so-far curve."""
+    random = _strategy_folder(tmp_path / "random", "random", 1)
+    tpe = _strategy_folder(tmp_path / "tpe", "optuna-tpe", 2)
+    importances = []
+    for seed in ("3", "4"):
+        out = tmp_path / f"seed{seed}"
+        argv = ["analyze", str(random), "--params", "l1, l2,depth", "--seed", seed]
+        status, _, err = run([*argv, "--compare", str(tpe), "--out", str(out)])
+        assert status == 0, err
+        for table in ("correlations.csv", "ols.csv", "importance.csv"):
+            terms = set(pd.read_csv(out / table)["term"]) - {"(Intercept)"}
+            assert terms == {"l1", "l2", "depth"}, (table, terms)
+        assert (out / "best_so_far.png").stat().st_size > 5_000
+        page = (out / "report.html").read_text()
+        assert "Best so far" in page
+        importances.append(pd.read_csv(out / "importance.csv").set_index("term")["importance"])
+    assert not importances[0].equals(importances[1])  # another forest for another seed
+
+
+def test_a_parquet_table_is_analysed_like_the_same_csv(tmp_path):
+    table = wandb_table(50, seed=4)
+    table.to_csv(tmp_path / "runs.csv", index=False)
+    table.to_parquet(tmp_path / "runs.parquet")
+    correlations = []
+    for name in ("runs.csv", "runs.parquet"):
+        out = tmp_path / name.replace(".", "_")
+        argv = ["analyze", str(tmp_path / name), "--target", "val_acc", "--goal", "max"]
+        status, _, err = run([*argv, "--params", "learning_rate,batch_size", "--out", str(out)])
+        assert status == 0, err
+        correlations.append(pd.read_csv(out / "correlations.csv"))
+    pd.testing.assert_frame_equal(correlations[0], correlations[1])

@@ -1,9 +1,12 @@
-"""User mistakes on every command: exit status 2, one line on stderr, no traceback, nothing written.
+"""User mistakes on every command: exit status 2, one exact line on stderr, nothing written.
 
-Each case is (arguments, a fragment of the expected message); `{out}`, `{csv}`, `{empty}`,
-`{file}`, `{port}` and the other input files of `_inputs` are filled in per test. `{sweep}` is a
-copy of a real one-run sweep folder, so "a results folder from a different space" is the real
-thing; the snapshot covers it too.
+Each case is (arguments, the whole message); `{out}`, `{csv}`, `{empty}`, `{file}`, `{port}` and
+the other input files of `_inputs` are filled in per test. A message ending in `…` is compared
+up to there (its tail is another library's wording). `{sweep}` is a copy of a real one-run sweep
+folder, so "a results folder from a different space" is the real thing; `{bad_json}` and
+`{bad_db}` are copies whose sweep.json or store.sqlite is damaged. The corpus runs in-process
+through `main()`; a few cases run again as real subprocesses, where the process boundary
+(interpreter start, stderr, exit status) is the promise.
 """
 
 from __future__ import annotations
@@ -12,127 +15,462 @@ import shutil
 
 import pytest
 
-from h2osweep.cluster import free_port_pair
-from tests.conftest import run_cli
+from h2osweep.cluster import H2OCluster, free_port_pair
+from tests.conftest import cli, run_cli
 
 TINY = ["--param", "units=4", "--param", "layers=1"]
+LIB = "h2osweep: error: "  # a library error, spelled by the CLI
+
+
+def usage(command: str, message: str) -> str:
+    """An argparse usage error of `command` (its --help named)."""
+    prog = f"h2osweep {command}".strip()
+    return f"{prog}: error: {message} (see '{prog} --help')"
+
+
+METRICS = ", ".join(
+    f"{part}_{name}"
+    for name in ("mse", "rmse", "r2", "logloss", "mean_per_class_error")
+    for part in ("train", "valid", "xval", "test")
+) + " or a name alone (mse, rmse, r2, logloss, mean_per_class_error)"
+DATA_HELP = (
+    "use 'digits', a Kaggle digit-recognizer train.csv, a 'UCI HAR Dataset' folder, or a CSV "
+    "or Parquet file with --target COLUMN"
+)
+REMOTE_ONLY = "only for a remote --url; the embedded H2O needs none"
+MEMORY = "--max-mem: memory must be a positive whole number of M or G such as 4G, but got"
+
+# What each command needs before an option of its own can be refused.
+LEAD = {"demo": [], "grid": TINY, "optimize": ["{out}"], "search": ["--n-runs", "2"]}
+
+
+def on_each(commands, options: list[str], message: str) -> list[tuple[list[str], str]]:
+    """The same refused options on several commands."""
+    return [([command, *LEAD[command], *options], message) for command in commands]
+
 
 CORPUS = [
-    (["random", "--seeds", "abc"], "invalid int value: 'abc'"),
-    (["random"], "give the seeds to run"),
-    (["random", "--seeds", "1", "--n-runs", "2"], "either --seeds or --n-runs"),
-    (["random", "--seeds", "2147483648"], "2147483648"),
-    (["random", "--seeds", "1", "1"], "more than once"),
-    (["random", "--n-runs", "0"], "--n-runs must be at least 1"),
-    (["random", "--seeds", "1", "--epochs", "-1"], "--epochs must be positive"),
-    (["random", "--seeds", "1", "--parallel", "0"], "--parallel must be at least 1"),
-    (["random", "--seeds", "1", "--data", "nosuch"], "unknown data 'nosuch'"),
-    (["random", "--seeds", "1", "--data", "{csv}"], "name its target column with --target"),
-    (["random", "--seeds", "1", "--data", "{csv}", "--target", "nope"], "no target column 'nope'"),
-    (["random", "--seeds", "1", "--data", "{empty}", "--target", "y"], "not a readable CSV"),
-    (["random", "--seeds", "1", "--url", "ftp://host:1"], "--url must look like"),
-    (["random", "--seeds", "1", "--url", "http://127.0.0.1:{port}"], "no H2O cluster answers"),
-    (["random", "--seeds", "1", "--out", "{file}"], "is a file"),
-    (["random", "--seeds", "1", "--max-mem", "4T"], "memory must be"),
-    (["random", "--seeds", "1", "--max-models", "0"], "--max-models must be at least 1"),
-    (["random", "--seeds", "1", "--max-runtime", "-5"], "--max-runtime must be a positive"),
-    (["random", "--seeds", "1", "--test-fraction", "2"], "between 0 and 1"),
-    (["random", "--seeds", "1", "--nthreads", "0"], "--nthreads must be -1"),
-    (["random", "--seeds", "1", "--cacert", "/no/such/ca.pem"], "--cacert /no/such/ca.pem"),
-    (["random", "--seeds", "1", "--goal", "best"], "invalid choice: 'best'"),
-    (["random", "--seeds", "1", "--epochs", "nan"], "--epochs must be positive and finite"),
-    (["random", "--seeds", "1", "--epochs", "inf"], "--epochs must be positive and finite"),
-    (["random", "--seeds", "1", "--metric", "accuracy"], "--metric must be one of train_mse"),
-    (["random", "--seeds", "1", "--max-runtime", "nan"], "--max-runtime must be a positive"),
-    (["random", "--seeds", "1", "--tolerance", "nan"], "--tolerance must be a finite number"),
-    (["random", "--seeds", "1", "--split-seed", "-1"], "split seed must be a whole number"),
-    (["random", "--seeds", "1", "--target", "pixel0"], "digits has its own target 'label'"),
-    (["random", "--seeds", "1", "--data", "{const}", "--target", "y"], "nothing to learn"),
-    (["random", "--seeds", "1", "--insecure"], "--insecure is only for a remote --url"),
-    (["random", "--seeds", "1", "--max-mem", "0G"], "a positive whole number of M or G"),
-    (["random", "--seeds", "1", "--out", "{orphan}"], "has results.csv but no store.sqlite"),
-    (["random", "--seeds", "1", "--bogus"], "(see 'h2osweep random --help')"),
-    (["grid"], "the following arguments are required: --param"),
-    (["grid", "--param", "layers="], "--param layers has no values"),
-    (["grid", "--param", "layerz=1,2"], "unknown parameter 'layerz'"),
-    (["grid", "--param", "l1=abc"], "'l1' cannot be 'abc'"),
-    (["grid", "--param", "epochs=-1"], "'epochs' must be a positive number"),
-    (["grid", "--param", "noequals"], "--param must look like NAME=V1,V2"),
-    (["grid", "--param", "hidden=[1,"], "is not a JSON list"),
-    (["grid", "--param", "l1=1", "--param", "l1=2"], "each --param name may be given once"),
-    (["grid", "--param", "seed=1,2"], "set by h2osweep itself"),
-    (["grid", "--param", "epochs=1,2", "--epochs", "3"], "give epochs once"),
-    (["show", "{out}"], "is not a sweep folder"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["random", "--seeds", "abc"], usage("random", "argument --seeds: invalid int value: 'abc'")),
+    (["random"], LIB + "give the seeds to run: --seeds 403 10, or --n-runs N [--first-seed S]"),
+    (
+        ["random", "--seeds", "1", "--n-runs", "2"],
+        LIB + "give either --seeds or --n-runs, not both",
+    ),
+    (
+        ["random", "--seeds", "2147483648"],
+        LIB + "--seeds must be an integer in [-2147483647, 2147483647], but got 2147483648",
+    ),
+    (
+        ["random", "--n-runs", "3", "--first-seed", "2147483646"],
+        LIB + "--first-seed 2147483646 and --n-runs 3 go past R's largest seed, 2147483647",
+    ),
+    (
+        ["random", "--seeds", "1", "1"],
+        LIB + "each seed may appear once, but [1] appear more than once",
+    ),
+    (["random", "--n-runs", "0"], LIB + "--n-runs must be at least 1, but got 0"),
+    (
+        ["random", "--seeds", "1", "--epochs", "-1"],
+        LIB + "--epochs must be positive and finite, but got -1",
+    ),
+    (
+        ["random", "--seeds", "1", "--parallel", "0"],
+        LIB + "--parallel must be at least 1, but got 0",
+    ),
+    (["random", "--seeds", "1", "--data", "nosuch"], LIB + f"unknown data 'nosuch': {DATA_HELP}"),
+    (
+        ["random", "--seeds", "1", "--data", "{csv}"],
+        LIB + "{csv} has no known target: name its target column with --target",
+    ),
+    (
+        ["random", "--seeds", "1", "--data", "{csv}", "--target", "nope"],
+        LIB + "the data has no target column 'nope' (columns: a, b)",
+    ),
+    (
+        ["random", "--seeds", "1", "--data", "{empty}", "--target", "y"],
+        LIB + "{empty} is not a readable CSV file (Parquet needs a .parquet name): …",
+    ),
+    (
+        ["random", "--seeds", "1", "--url", "ftp://host:1"],
+        LIB + "--url must look like http://HOST:PORT or https://HOST:PORT, but got 'ftp://host:1'",
+    ),
+    (
+        ["random", "--seeds", "1", "--url", "http://127.0.0.1:{port}"],
+        LIB + "no H2O cluster answers at http://127.0.0.1:{port}: …",
+    ),
+    (
+        ["random", "--seeds", "1", "--out", "{file}"],
+        LIB + "--out {file} is a file; give a folder for the sweep's results",
+    ),
+    (["random", "--seeds", "1", "--max-mem", "4T"], LIB + f"{MEMORY} '4T'"),
+    (["random", "--seeds", "1", "--max-mem", "0G"], LIB + f"{MEMORY} '0G'"),
+    (
+        ["random", "--seeds", "1", "--max-models", "0"],
+        LIB + "--max-models must be at least 1, but got 0",
+    ),
+    (
+        ["random", "--seeds", "1", "--max-runtime", "-5"],
+        LIB + "--max-runtime must be a positive number of seconds, but got -5",
+    ),
+    (
+        ["random", "--seeds", "1", "--max-runtime", "nan"],
+        LIB + "--max-runtime must be a positive number of seconds, but got nan",
+    ),
+    (
+        ["random", "--seeds", "1", "--patience", "0"],
+        LIB + "--patience must be at least 1, but got 0",
+    ),
+    (
+        ["random", "--seeds", "1", "--tolerance", "nan"],
+        LIB + "--tolerance must be a finite number, 0 or more, but got nan",
+    ),
+    (
+        ["random", "--seeds", "1", "--test-fraction", "2"],
+        LIB + "--test-fraction must be between 0 and 1, but got 2",
+    ),
+    (
+        ["random", "--seeds", "1", "--nthreads", "0"],
+        LIB + "--nthreads must be -1 (all cores) or at least 1, but got 0",
+    ),
+    (
+        ["random", "--seeds", "1", "--cacert", "/no/such/ca.pem"],
+        LIB + "--cacert /no/such/ca.pem is not a file",
+    ),
+    (["random", "--seeds", "1", "--insecure"], LIB + f"--insecure is {REMOTE_ONLY}"),
+    (["random", "--seeds", "1", "--username", "alice"], LIB + f"--username is {REMOTE_ONLY}"),
+    (["random", "--seeds", "1", "--cacert", "{file}"], LIB + f"--cacert is {REMOTE_ONLY}"),
+    (
+        ["random", "--seeds", "1", "--username", "alice", "--cacert", "{file}"],
+        LIB + f"--username and --cacert are {REMOTE_ONLY}",
+    ),
+    (
+        ["random", "--seeds", "1", "--max-mem", "1G", "--url", "http://127.0.0.1:{port}"],
+        LIB + "--max-mem sizes the embedded H2O; a remote --url keeps its own heap",
+    ),
+    (
+        ["random", "--seeds", "1", "--goal", "best"],
+        usage("random", "argument --goal: invalid choice: 'best' (choose from 'min', 'max')"),
+    ),
+    (
+        ["random", "--seeds", "1", "--epochs", "nan"],
+        LIB + "--epochs must be positive and finite, but got nan",
+    ),
+    (
+        ["random", "--seeds", "1", "--epochs", "inf"],
+        LIB + "--epochs must be positive and finite, but got inf",
+    ),
+    (
+        ["random", "--seeds", "1", "--metric", "accuracy"],
+        LIB + f"--metric must be one of {METRICS}, but got 'accuracy'",
+    ),
+    (
+        ["random", "--seeds", "1", "--split-seed", "-1"],
+        LIB + "--split-seed: the split seed must be a whole number from 0 to 4294967295, "
+        "but got -1",
+    ),
+    (
+        ["random", "--seeds", "1", "--target", "pixel0"],
+        LIB + "digits has its own target 'label'; --target pixel0 is only for a plain CSV",
+    ),
+    (
+        ["random", "--seeds", "1", "--data", "{const}", "--target", "y"],
+        LIB + "the target 'y' is 1 in every labelled row: nothing to learn",
+    ),
+    (
+        ["random", "--seeds", "1", "--out", "{orphan}"],
+        LIB + "{orphan} has results.csv but no store.sqlite (not an h2osweep sweep, or its store "
+        "was removed); use another --out, or --force-new to move them aside",
+    ),
+    (["random", "--seeds", "1", "--bogus"], usage("random", "unrecognized arguments: --bogus")),
+    (["grid"], usage("grid", "the following arguments are required: --param")),
+    (["grid", "--param", "layers="], LIB + "--param layers has no values: give layers=V1,V2,..."),
+    (
+        ["grid", "--param", "layerz=1,2"],
+        LIB + "unknown parameter 'layerz' (did you mean 'layers'?): use any "
+        "H2ODeepLearningEstimator argument (epochs, hidden, l1, rate, ...), the lecture's "
+        "neurons/hidden_dropout/input_dropout, or the shorthands layers/units",
+    ),
+    (["grid", "--param", "l1=abc"], LIB + "parameter 'l1' cannot be 'abc': …"),
+    (
+        ["grid", "--param", "epochs=-1"],
+        LIB + "parameter 'epochs' must be a positive number, but got -1",
+    ),
+    (
+        ["grid", "--param", "noequals"],
+        LIB + "--param must look like NAME=V1,V2,..., but got 'noequals'",
+    ),
+    (["grid", "--param", "hidden=[1,"], LIB + "--param hidden: '[1,' is not a JSON list (…"),
+    (
+        ["grid", "--param", "l1=1", "--param", "l1=2"],
+        LIB + "each --param name may be given once",
+    ),
+    (
+        ["grid", "--param", "seed=1,2"],
+        LIB + "parameter 'seed' is set by h2osweep itself and cannot be swept",
+    ),
+    (
+        ["grid", "--param", "epochs=1,2", "--epochs", "3"],
+        LIB + "give epochs once: as --param epochs=... (a grid factor) or --epochs",
+    ),
+    (
+        ["search", "--n-runs", "2", "--startup", "never"],
+        usage(
+            "search", "argument --startup: invalid choice: 'never' (choose from 'prior', 'sampler')"
+        ),
+    ),
+    (["show", "{out}"], LIB + "{out} is not a sweep folder: it has no results.csv"),
+    (
+        ["frobnicate"],
+        usage(
+            "",
+            "argument COMMAND: invalid choice: 'frobnicate' (choose from 'demo', 'random', "
+            "'grid', 'search', 'show', 'analyze', 'optimize')",
+        ),
+    ),
     # analyze: files and tables
-    (["analyze", "{out}/nosuch.csv", "--out", "{out}"], "is neither a file nor a folder"),
-    (["analyze", "{empty}", "--out", "{out}"], "is empty (no rows)"),
-    (["analyze", "{header}", "--out", "{out}"], "is empty (no rows)"),
-    (["analyze", "{parquet}", "--out", "{out}"], "cannot read"),
-    (["analyze", "{csv}", "--target", "nope", "--out", "{out}"], "unknown target 'nope'"),
-    (["analyze", "{words}", "--target", "y", "--out", "{out}"], "target 'y' is not numeric"),
-    (["analyze", "{single}", "--target", "y", "--out", "{out}"], "need at least 2 runs"),
-    (["analyze", "{csv}", "--target", "b", "--goal", "best", "--out", "{out}"], "invalid choice"),
-    (["analyze", "{csv}", "--target", "b", "--params", "zz", "--out", "{out}"], "unknown --params"),
-    (["analyze", "{words}", "--target", "a", "--gam", "s(zz)", "--out", "{out}"], "unknown column"),
-    (["analyze", "{csv}", "--target", "b", "--out", "{file}"], "cannot create the output folder"),
-    (["analyze", "{csv}", "--target", "b"], "the following arguments are required: --out"),
-    (["analyze", "{csv}", "--target", "b", "--compare", "{out}", "--out", "{out}"], "--compare"),
+    (
+        ["analyze", "{out}/nosuch.csv", "--out", "{out}"],
+        LIB + "results not found: '{out}/nosuch.csv' is neither a file nor a folder",
+    ),
+    (["analyze", "{empty}", "--out", "{out}"], LIB + "the table '{empty}' is empty (no rows)"),
+    (["analyze", "{header}", "--out", "{out}"], LIB + "the table '{header}' is empty (no rows)"),
+    (
+        ["analyze", "{parquet}", "--out", "{out}"],
+        LIB + "cannot read '{parquet}' as CSV or Parquet: …",
+    ),
+    (
+        ["analyze", "{csv}", "--target", "nope", "--out", "{out}"],
+        LIB + "unknown target 'nope'; columns: a, b",
+    ),
+    (
+        ["analyze", "{words}", "--target", "y", "--out", "{out}"],
+        LIB + "target 'y' is not numeric (e.g. 'x')",
+    ),
+    (
+        ["analyze", "{single}", "--target", "y", "--out", "{out}"],
+        LIB + "need at least 2 runs with a y to analyse, found 1",
+    ),
+    (
+        ["analyze", "{csv}", "--target", "b", "--goal", "best", "--out", "{out}"],
+        usage("analyze", "argument --goal: invalid choice: 'best' (choose from 'min', 'max')"),
+    ),
+    (
+        ["analyze", "{csv}", "--target", "b", "--params", "zz", "--out", "{out}"],
+        LIB + "unknown --params column(s) zz; columns: a, b",
+    ),
+    (
+        ["analyze", "{words}", "--target", "a", "--gam", "s(zz)", "--out", "{out}"],
+        LIB + "GAM term s(zz) names unknown column(s) zz; numeric columns: b, y_w, y_x, y_z",
+    ),
+    (
+        ["analyze", "{csv}", "--target", "b", "--out", "{file}"],
+        LIB + "cannot create the output folder '{file}': …",
+    ),
+    (
+        ["analyze", "{csv}", "--target", "b"],
+        usage("analyze", "the following arguments are required: --out"),
+    ),
+    (
+        ["analyze", "{csv}", "--target", "b", "--compare", "{out}", "--out", "{out}"],
+        LIB + "--compare needs a sweep folder of h2osweep as the results",
+    ),
     # optimize and demo
-    (["optimize", "{out}"], "is not a sweep folder"),
-    (["optimize", "{out}", "--config", "worst"], "invalid choice: 'worst'"),
-    (["optimize", "{out}", "--epochs", "-1"], "--epochs must be positive"),
-    (["demo", "--runs", "1", "--out", "{out}"], "--runs must be at least 3"),
-    (["demo", "--epochs", "0", "--out", "{out}"], "--epochs must be positive"),
-    (["demo", "--runs", "many", "--out", "{out}"], "invalid int value: 'many'"),
-    (["demo", "--force-old", "--out", "{out}"], "(see 'h2osweep demo --help')"),
+    (["optimize", "{out}"], LIB + "{out} is not a sweep folder: it has no sweep.json"),
+    (
+        ["optimize", "{out}", "--config", "worst"],
+        usage(
+            "optimize",
+            "argument --config: invalid choice: 'worst' (choose from 'best', 'gam', 'lecture')",
+        ),
+    ),
+    (
+        ["optimize", "{out}", "--epochs", "-1"],
+        LIB + "--epochs must be positive and finite, but got -1",
+    ),
+    (
+        ["demo", "--runs", "1", "--out", "{out}"],
+        LIB + "--runs must be at least 3 for the analysis, but got 1",
+    ),
+    (
+        ["demo", "--epochs", "0", "--out", "{out}"],
+        LIB + "--epochs must be positive and finite, but got 0",
+    ),
+    # the cluster options every command shares, refused on the commands not shown above
+    *on_each(
+        ("demo", "optimize", "search"),
+        ["--username", "alice", "--cacert", "{file}"],
+        LIB + f"--username and --cacert are {REMOTE_ONLY}",
+    ),
+    *on_each(("demo", "grid", "search"), ["--insecure"], LIB + f"--insecure is {REMOTE_ONLY}"),
+    *on_each(
+        ("demo", "grid", "optimize", "search"),
+        ["--max-mem", "1G", "--url", "http://127.0.0.1:{port}"],
+        LIB + "--max-mem sizes the embedded H2O; a remote --url keeps its own heap",
+    ),
+    *on_each(
+        ("demo", "grid", "optimize", "search"),
+        ["--nthreads", "-2"],
+        LIB + "--nthreads must be -1 (all cores) or at least 1, but got -2",
+    ),
+    (
+        ["grid", *TINY, "--max-runtime", "0"],
+        LIB + "--max-runtime must be a positive number of seconds, but got 0",
+    ),
+    (
+        ["random", "--seeds", "1", "--not-reproducible", "--parallel", "0"],
+        LIB + "--parallel must be at least 1, but got 0",
+    ),
+    (
+        ["random", "--seeds", "1", "--force-new", "--out", "{file}"],
+        LIB + "--out {file} is a file; give a folder for the sweep's results",
+    ),
+    (
+        ["random", "--seeds", "1", "--goal", "max", "--metric", "r2x"],
+        LIB + f"--metric must be one of {METRICS}, but got 'r2x'",
+    ),
+    (
+        ["demo", "--runs", "many", "--out", "{out}"],
+        usage("demo", "argument --runs: invalid int value: 'many'"),
+    ),
+    (
+        ["demo", "--force-old", "--out", "{out}"],
+        usage("demo", "unrecognized arguments: --force-old"),
+    ),
     # a real one-run sweep folder ({sweep}, made once with --epochs 1)
-    (["grid", *TINY, "--epochs", "2", "--out", "{sweep}"], "holds a sweep with another training"),
-    (["random", "--seeds", "1", "--epochs", "1", "--out", "{sweep}"], "another space, strategy"),
-    (["analyze", "{sweep}", "--out", "{out}"], "need at least 2 runs with a valid_mse"),
-    (["analyze", "{sweep}", "--target", "accuracy", "--out", "{out}"], "unknown target"),
-    (["show", "{sweep}", "--metric", "nope"], "has no column 'nope'"),
-    (["show", "{sweep}", "--top", "0"], "--top must be at least 1"),
-    (["optimize", "{sweep}", "--metric", "nope"], "has no column 'nope'"),
-    (["optimize", "{sweep}", "--config", "gam"], "need at least 2 runs"),
+    (
+        ["grid", *TINY, "--epochs", "2", "--out", "{sweep}"],
+        LIB + "{sweep} holds a sweep with another training (training.epochs 1.0 there, 2.0 "
+        "here); use another --out, or --force-new to move the old results aside and start over",
+    ),
+    (
+        ["random", "--seeds", "1", "--epochs", "1", "--out", "{sweep}"],
+        LIB + "{sweep} holds a sweep with another space, strategy (space.h2osweep_space None "
+        "there, 1 here; strategy 'grid' there, 'random' here); use another --out, or --force-new "
+        "to move the old results aside and start over",
+    ),
+    (
+        ["analyze", "{sweep}", "--out", "{out}"],
+        LIB + "need at least 2 runs with a valid_mse to analyse, found 1",
+    ),
+    (
+        ["analyze", "{sweep}", "--target", "accuracy", "--out", "{out}"],
+        LIB + "unknown target 'accuracy'; columns: …",
+    ),
+    (["show", "{sweep}", "--metric", "nope"], LIB + "{sweep}/results.csv has no column 'nope'"),
+    (["show", "{sweep}", "--top", "0"], LIB + "--top must be at least 1, but got 0"),
+    (["show", "{sweep}", "--confusion", "g_9"], LIB + "{sweep} has no run named 'g_9'"),
+    (
+        ["optimize", "{sweep}", "--metric", "nope"],
+        LIB + "{sweep}/results.csv has no column 'nope'",
+    ),
+    (
+        ["optimize", "{sweep}", "--config", "gam"],
+        LIB + "need at least 2 runs with a valid_mse to analyse, found 1",
+    ),
+    # the same folder with a damaged sweep.json or store.sqlite
+    (
+        ["grid", *TINY, "--epochs", "1", "--out", "{bad_json}"],
+        LIB + "{bad_json}/sweep.json is damaged (…",
+    ),
+    (["optimize", "{bad_json}"], LIB + "{bad_json}/sweep.json is damaged (…"),
+    (
+        ["grid", *TINY, "--epochs", "1", "--out", "{bad_db}"],
+        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away to "
+        "start over",
+    ),
+    (
+        ["show", "{bad_db}", "--confusion", "g_1"],
+        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away to "
+        "start over",
+    ),
+    (
+        ["optimize", "{bad_db}"],
+        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away to "
+        "start over",
+    ),
 ]
+SWEEPS = ("{sweep}", "{bad_json}", "{bad_db}")
+# Run again as subprocesses: an argparse error, a library error, a store error.
+SUBPROCESS = {0, 6, len(CORPUS) - 1}
+
+
+def _needs_sweep(arguments) -> bool:
+    return any(key in argument for argument in arguments for key in SWEEPS)
 
 
 CASES = [
     pytest.param(
         arguments,
         message,
-        id=" ".join(arguments)[:40],
-        marks=[pytest.mark.h2o] if any("{sweep}" in a for a in arguments) else [],
+        id=" ".join(arguments)[:48],
+        marks=[pytest.mark.h2o] if _needs_sweep(arguments) else [],  # made on the session H2O
     )
     for arguments, message in CORPUS
 ]
 
 
 @pytest.mark.parametrize("arguments, message", CASES)
-def test_user_mistake_is_one_line_with_status_2(request, tmp_path, arguments, message):
+def test_user_mistake_is_one_line_with_status_2(request, tmp_path, arguments, message, monkeypatch):
+    def refuse_to_start(self):
+        pytest.fail("a user mistake went as far as starting H2O")
+
+    arguments, expected = _filled(request, tmp_path, arguments, message)
+    monkeypatch.setattr(H2OCluster, "_start_embedded", refuse_to_start)  # the session's is up
+    before = _snapshot(tmp_path)
+    result = cli(*arguments)
+    _assert_refused(result.status, result.stderr, expected)
+    assert result.stdout == ""
+    assert _snapshot(tmp_path) == before, "a user mistake wrote or changed files"
+
+
+@pytest.mark.parametrize("arguments, message", [CASES[index] for index in sorted(SUBPROCESS)])
+def test_user_mistake_in_a_subprocess_is_one_line_with_status_2(
+    request, tmp_path, arguments, message
+):
+    arguments, expected = _filled(request, tmp_path, arguments, message)
+    before = _snapshot(tmp_path)
+    result = run_cli(*arguments)
+    _assert_refused(result.returncode, result.stderr, expected)
+    assert _snapshot(tmp_path) == before, "a user mistake wrote or changed files"
+
+
+def _assert_refused(status: int, stderr: str, expected: str) -> None:
+    assert status == 2, stderr
+    assert stderr.endswith("\n") and stderr.count("\n") == 1, stderr
+    line = stderr[:-1]
+    if expected.endswith("…"):
+        assert line.startswith(expected[:-1]), line
+    else:
+        assert line == expected
+
+
+def _filled(request, tmp_path, arguments, message) -> tuple[list[str], str]:
+    """The case's arguments and message with its input files made and their paths filled in."""
     paths = _inputs(tmp_path)
-    if any("{sweep}" in a for a in arguments):
-        shutil.copytree(request.getfixturevalue("one_run_sweep"), paths["sweep"])
+    if _needs_sweep(arguments):
+        _copy_sweeps(request.getfixturevalue("one_run_sweep"), paths)
     arguments = [a.format(**paths) for a in arguments]
     if arguments[0] in ("random", "grid") and "--out" not in arguments:
         arguments += ["--out", paths["out"]]
-    before = _snapshot(tmp_path)
-    result = run_cli(*arguments)
-    assert result.returncode == 2, result.stderr
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert message.format(**paths) in result.stderr
-    assert "Traceback" not in result.stderr
-    assert _snapshot(tmp_path) == before, "a user mistake wrote or changed files"
+    return arguments, message.format(**paths)
 
 
 @pytest.fixture(scope="module")
 def one_run_sweep(tmp_path_factory, h2o_cluster):
     """A real sweep folder with one finished run (1 epoch, 4 units) on the session cluster."""
     folder = tmp_path_factory.mktemp("corpus") / "sweep"
-    result = run_cli("grid", *TINY, "--epochs", "1", "--url", h2o_cluster.url, "--out", str(folder))
-    assert result.returncode == 0, result.stderr
+    result = cli("grid", *TINY, "--epochs", "1", "--url", h2o_cluster.url, "--out", folder)
+    assert result.status == 0, result.stderr
     return folder
+
+
+def _copy_sweeps(folder, paths: dict[str, str]) -> None:
+    for key in ("sweep", "bad_json", "bad_db"):
+        shutil.copytree(folder, paths[key])
+    with open(f"{paths['bad_json']}/sweep.json", "r+") as description:
+        description.truncate(40)  # cut mid-way, as a full disk would leave it
+    with open(f"{paths['bad_db']}/store.sqlite", "r+b") as database:
+        database.write(b"not SQLite" * 20)
 
 
 def _inputs(tmp_path) -> dict[str, str]:
@@ -153,11 +491,16 @@ def _inputs(tmp_path) -> dict[str, str]:
         path.parent.mkdir(exist_ok=True)
         path.write_text(text)
         paths[key] = str(path.parent if key == "orphan" else path)
-    paths.update(
-        out=str(tmp_path / "out"), sweep=str(tmp_path / "sweep"), port=str(free_port_pair())
-    )
+    paths.update({key: str(tmp_path / key) for key in ("out", "sweep", "bad_json", "bad_db")})
+    paths["port"] = str(free_port_pair())
     return paths
 
 
 def _snapshot(folder) -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's bytes, but SQLite's own shared-memory and log files, which a read-only
+    connection to a WAL database leaves beside it (they hold no data of ours)."""
+    return {
+        str(p): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith(("-shm", "-wal"))
+    }

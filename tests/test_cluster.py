@@ -18,7 +18,7 @@ from h2osweep.cluster import (
     validate_url,
 )
 from h2osweep.errors import ClusterError, UserInputError
-from tests.conftest import jvms_owned_by, run_cli
+from tests.conftest import cli, jvms_owned_by, run_cli
 
 
 @pytest.mark.h2o
@@ -161,3 +161,25 @@ def _decode(address: str) -> str:
         return socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1])
     words = [bytes.fromhex(address[i : i + 8])[::-1] for i in range(0, 32, 8)]
     return socket.inet_ntop(socket.AF_INET6, b"".join(words))
+
+
+@pytest.mark.h2o
+def test_a_cluster_of_another_h2o_version_is_refused_and_the_client_keeps_its_connection(
+    h2o_cluster, tmp_path, monkeypatch
+):
+    """The client here claims another release (we cannot install a second H2O); the cluster is
+    the session's real one, so its own version string is what the message quotes."""
+    import h2o
+
+    server = h2o.cluster().version
+    before = h2o.connection()
+    monkeypatch.setattr(h2o, "__version__", "3.44.0.3")
+    out = tmp_path / "out"
+    result = cli("random", "--seeds", "1", "--url", h2o_cluster.url, "--out", out)
+    assert result.status == 2
+    assert result.stderr == (
+        f"h2osweep: error: the cluster runs H2O {server} but this client is h2o 3.44.0.3: "
+        f"install the matching client with 'pip install h2o=={server}'\n"
+    )
+    assert not out.exists()
+    assert h2o.connection() is before

@@ -6,13 +6,12 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
 import pandas as pd
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import cli_command, run_cli
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 L1 = "0,0.0001,0.0002,0.0003,0.0004,0.0005"
@@ -26,7 +25,7 @@ def _sweep(url: str, out) -> list[str]:
 
 def _popen(arguments: list[str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "h2osweep.cli.main", *arguments],
+        cli_command(*arguments),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from h2osweep.cluster import embedded_jvms
-from tests.conftest import jvms_owned_by, start_cli
+from tests.conftest import jvms_owned_by, start_cli, wait_for_rows
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 
@@ -34,3 +34,23 @@ def test_signal_stops_the_sweep_and_says_how_to_resume(tmp_path, signum):
     assert jvm not in embedded_jvms(), "the embedded JVM survived the interrupt"
     table = pd.read_csv(out / "results.csv")
     assert len(table) >= 1 and (table["status"] == "ok").all()
+
+
+def test_ctrl_c_during_demo_stops_its_sweep_and_its_h2o(tmp_path):
+    """The demo starts its own H2O: Ctrl-C mid-sweep keeps the finished runs and stops the JVM."""
+    out = tmp_path / "demo"
+    process = start_cli("demo", "--runs", "6", "--epochs", "2", "--out", str(out))
+    wait_for_rows(out, 1, process)
+    (jvm,) = jvms_owned_by(process.pid)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    table = pd.read_csv(out / "results.csv")
+    assert stderr.strip().splitlines()[-1] == (
+        f"h2osweep: error: interrupted: {len(table)} run(s) of this session are stored in {out}; "
+        "run the same command again to resume"
+    )
+    assert jvm not in embedded_jvms(), "the demo's JVM survived the interrupt"
+    assert (table["status"] == "ok").all() and 1 <= len(table) < 6
+    assert not (out / "report.html").exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, cli, run_cli
 
 
 def _bash_blocks(text: str) -> list[str]:
@@ -16,14 +16,24 @@ def test_ci_runs_exactly_the_readme_test_command():
     test_command = _bash_blocks(readme)[1].strip()
     ci_lines = (REPO / ".ci" / "run").read_text().splitlines()
     assert test_command in ci_lines
-    assert test_command.endswith("pytest")
+    assert test_command.endswith("pytest --cov")
 
 
-def test_help_lists_the_subcommands():
-    result = run_cli("--help")
-    assert result.returncode == 0
-    for command in ("random", "grid", "show"):
-        assert re.search(rf"^\s+{command}\s", result.stdout, flags=re.M), command
+def test_help_lists_every_subcommand_and_the_readme_documents_each():
+    from h2osweep.cli.main import build_parser
+
+    commands = list(build_parser().commands)
+    assert commands == ["demo", "random", "grid", "search", "show", "analyze", "optimize"]
+    result = cli("--help")
+    assert result.status == 0
+    assert re.findall(r"^    (\w+)\s", result.stdout, flags=re.M) == commands
+    readme = (REPO / "README.md").read_text()
+    assert re.findall(r"^### `h2osweep (\w+)`", readme, flags=re.M) == commands
+    for command in commands:
+        assert re.search(rf"^h2osweep {command} ", readme, flags=re.M), command  # an example
+        helped = cli(command, "--help")
+        assert helped.status == 0
+        assert re.search(rf"^(example: |  )h2osweep {command} ", helped.stdout, flags=re.M), command
 
 
 def test_usage_errors_are_one_line_with_status_2():

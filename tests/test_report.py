@@ -77,21 +77,21 @@ def test_number_formatting():
 
 
 def test_two_runs_and_retrained_section(tmp_path):
-    """The lecture's two-seed table still gives a report; retrained models get their section."""
-    from types import SimpleNamespace
+    """The lecture's two-seed table still gives a report; retrained models get their section,
+    from the same `Retrained` records `optimize` and `demo` hand to it."""
+    from h2osweep.record.runs import OK, RunResult, RunSpec
+    from h2osweep.workflows.retrain import SEED_SPREAD, Retrained, compare
 
-    table = lecture_table(2)[["l1", "l2", "depth", "SumNeurons", "test_mse"]]
-    analysis = analyze(table, target="test_mse")
+    table = lecture_table(2)
+    analysis = analyze(table[["l1", "l2", "depth", "SumNeurons", "test_mse"]], target="test_mse")
     assert analysis.suggested is None and analysis.gam.empty
-    comparison = pd.DataFrame(
-        {"model": ["best sweep run (m_1)", "optimized_best"], "test_mse": [0.05, 0.04]}
-    )
-    from h2osweep.workflows.retrain import SEED_SPREAD
-
-    item = dict(choice="best", config={"neurons": [500, 500]}, comparison=comparison)
-    retrained = [SimpleNamespace(**item, note=SEED_SPREAD)]
-    write_report(analysis, tmp_path, retrained=retrained)
+    config = {"neurons": [500, 500], "l1": 0.002}
+    metrics = {"test_mse": 0.04, "train_mse": 0.03, "test_logloss": 0.2}
+    result = RunResult(RunSpec("optimized_best", config), OK, metrics, build_seconds=2.5)
+    retrained = Retrained("best", config, result, compare(table.iloc[0], result))
+    write_report(analysis, tmp_path, retrained=[retrained])
     page = (tmp_path / "report.html").read_text()
     assert "Retrained configurations" in page and "optimized_best" in page
-    assert "[500, 500]" in page and "the spread between seeds" in page
+    assert f"best sweep run ({table.loc[0, 'name']})" in page
+    assert "[500, 500]" in page and esc(SEED_SPREAD) in page
     assert "No GAM could be fitted." in page

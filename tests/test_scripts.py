@@ -1,4 +1,5 @@
-"""Each lecture script and the demo run on small settings and print what their R listings print."""
+"""Each lecture script and the demo run on small settings and print what their R listings print
+(on the session's H2O by --url: starting and stopping an embedded one is tested elsewhere)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ import sys
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, cli
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def url(h2o_cluster) -> list[str]:
+    """The option that points a script or command at the session's H2O."""
+    return ["--url", h2o_cluster.url]
 
 
 def _script(name: str, *args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -25,8 +32,8 @@ def _script(name: str, *args: str, cwd=None) -> subprocess.CompletedProcess:
     return result
 
 
-def test_deep_neural_network_prints_both_models_like_the_slides():
-    out = _script("deep_neural_network.py", "--epochs", "1").stdout
+def test_deep_neural_network_prints_both_models_like_the_slides(url):
+    out = _script("deep_neural_network.py", "--epochs", "1", *url).stdout
     for model in ("ex1 (rate 0.001)", "ex2 (rate 0.01)"):
         assert model in out
     for line in (
@@ -41,9 +48,9 @@ def test_deep_neural_network_prints_both_models_like_the_slides():
         assert len(starts) == 2, line
 
 
-def test_grid_search_prints_r_expand_grid_and_runs_it(tmp_path):
+def test_grid_search_prints_r_expand_grid_and_runs_it(tmp_path, url):
     out = _script(
-        "grid_search.py", "--epochs", "1", "--maxit", "1", "--out", str(tmp_path / "grid")
+        "grid_search.py", "--epochs", "1", "--maxit", "1", "--out", str(tmp_path / "grid"), *url
     ).stdout
     lines = out.splitlines()
     header = lines.index("expand.grid(layers = c(1, 2, 4), epochs = ..., l1 = c(.001, .01, .05))")
@@ -54,7 +61,7 @@ def test_grid_search_prints_r_expand_grid_and_runs_it(tmp_path):
     assert len(pd.read_csv(tmp_path / "grid" / "results.csv")) == 9
 
 
-def test_random_search_runs_steps_one_to_eight(tmp_path):
+def test_random_search_runs_steps_one_to_eight(tmp_path, url):
     out = _script(
         "random_search.py",
         "--seeds",
@@ -67,6 +74,7 @@ def test_random_search_runs_steps_one_to_eight(tmp_path):
         "1",
         "--out",
         str(tmp_path / "rs"),
+        *url,
     ).stdout
     assert "model.res.dat:" in out and "summary(m.gam):" in out
     assert "h2o.performance(model.optimized, test):  # hidden = c(500, 500, 500)" in out
@@ -89,11 +97,18 @@ def test_sweep_insights_prints_the_blog_tables(tmp_path):
     assert "optimizer_" in out
 
 
-def test_demo_then_optimize_on_small_settings(tmp_path):
+def test_demo_then_optimize_on_small_settings(tmp_path, url):
     out = tmp_path / "demo"
-    result = run_cli("demo", "--runs", "5", "--epochs", "1", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == f"report: {out / 'report.html'}"
+    grid = ["grid", "--param", "units=4", "--param", "layers=1", "--epochs", "1", "--out", out]
+    assert cli(*grid, *url).status == 0  # a folder of another sweep: --force-new moves it aside
+    result = cli(
+        "demo", "--runs", "5", "--epochs", "1", "--force-new", "--quiet", "--out", out, *url
+    )
+    assert result.status == 0, result.stderr
+    assert result.stderr == ""  # quiet: not even a retrain run_demo could not do ("not retrained")
+    assert result.stdout == f"report: {out / 'report.html'}\n"
+    (kept,) = out.glob("previous-*")
+    assert list(pd.read_csv(kept / "results.csv")["name"]) == ["g_1"]
     assert len(pd.read_csv(out / "results.csv")) == 5
     for name in (
         "report.html",
@@ -103,12 +118,29 @@ def test_demo_then_optimize_on_small_settings(tmp_path):
         "ols.csv",
         "importance.csv",
         "gam.csv",
-        "optimized_best.csv",
     ):
         assert (out / name).is_file(), name
+    best = pd.read_csv(out / "results.csv").sort_values("test_mse").iloc[0]
+    for choice in ("best", "gam"):
+        compared = pd.read_csv(out / f"optimized_{choice}.csv")
+        assert list(compared["model"]) == [
+            f"best sweep run ({best['name']})",
+            f"optimized_{choice}",
+        ]
+        assert compared.loc[0, "test_mse"] == pytest.approx(best["test_mse"])
+        assert compared["test_mse"].between(0, 1).all()
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "Retrained configurations" in html
+    assert "optimized_best" in html and "optimized_gam" in html
 
-    optimized = run_cli("optimize", str(out), "--config", "lecture", "--epochs", "1")
-    assert optimized.returncode == 0, optimized.stderr
-    assert "optimized_lecture" in optimized.stdout and "best sweep run (m_" in optimized.stdout
+    optimized = cli("optimize", out, "--config", "gam", "--epochs", "1", *url)
+    assert optimized.status == 0, optimized.stderr
+    first, *_ = optimized.stdout.splitlines()
+    assert first.startswith("gam configuration: {") and "'neurons': [" in first
+    assert "optimized_gam" in optimized.stdout and f"written: {out / 'optimized_gam.csv'}" in (
+        optimized.stdout
+    )
+    lecture = cli("optimize", out, "--config", "lecture", "--epochs", "1", *url)
+    assert lecture.status == 0, lecture.stderr
+    assert "optimized_lecture" in lecture.stdout and "best sweep run (m_" in lecture.stdout
+    assert "'neurons': [500, 500, 500]" in lecture.stdout

@@ -3,9 +3,10 @@ a TPE search resumed after SIGKILL with its study intact, and one-line CLI error
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import signal
 import sqlite3
+import sys
 
 import optuna
 import pandas as pd
@@ -21,7 +22,7 @@ from h2osweep.search.optuna.translate import suggest_config, to_optuna
 from h2osweep.space import LECTURE_SPACE, Beta, Choice, Fixed, IntRange, Uniform, sample_params
 from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.scheduler import TrainSettings
-from tests.conftest import run_cli, start_cli, wait_for_rows
+from tests.conftest import cli, start_cli, wait_for_rows
 
 
 @pytest.mark.parametrize(
@@ -104,10 +105,6 @@ def test_tpe_runs_are_stored_like_random_runs_and_told_to_the_study(
     assert tpe.loc[1, "input_dropout"] == prior["input_dropout"]
 
 
-def _start_search(out):
-    return start_cli(*_search_args(out))
-
-
 def _search_args(out) -> list[str]:
     return ["search", "--strategy", "tpe", "--n-runs", "5", "--seed", "11", "--epochs", "1"] + [
         "--parallel",
@@ -125,17 +122,19 @@ def _trials(out) -> list:
 
 @pytest.mark.h2o
 @pytest.mark.slow
-def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_twice(tmp_path):
+def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_twice(
+    tmp_path, h2o_cluster
+):
     out = tmp_path / "search"
-    process = _start_search(out)
+    process = start_cli(*_search_args(out), "--url", h2o_cluster.url)
     wait_for_rows(out, 2, process)
     process.kill()
     process.wait()
     before = {trial.number: trial for trial in _trials(out)}
     finished_before = set(pd.read_csv(out / "results.csv")["name"])
 
-    rerun = run_cli(*_search_args(out))
-    assert rerun.returncode == 0, rerun.stderr
+    rerun = cli(*_search_args(out), "--url", h2o_cluster.url)
+    assert rerun.status == 0, rerun.stderr
     assert f"{len(finished_before)} already done" in rerun.stderr
     table = pd.read_csv(out / "results.csv")
     assert sorted(table["name"]) == [f"t_{n}" for n in range(5)]
@@ -163,14 +162,71 @@ def test_bad_search_input_is_one_line_with_status_2(args, message, tmp_path):
     defaults = {"--strategy": "tpe", "--n-runs": "3"}
     given = dict(zip(args[::2], args[1::2], strict=True))
     full = [item for key, value in {**defaults, **given}.items() for item in (key, value)]
-    result = run_cli("search", *full, "--out", str(tmp_path / "never"))
-    assert result.returncode == 2
+    result = cli("search", *full, "--out", tmp_path / "never")
+    assert result.status == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
     assert not (tmp_path / "never").exists()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is not None, reason="PyTorch is installed")
-def test_gp_without_pytorch_says_what_to_install(tmp_path):
-    result = run_cli("search", "--strategy", "gp", "--n-runs", "3", "--out", str(tmp_path / "gp"))
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "pip install torch" in result.stderr
+def test_gp_without_pytorch_says_what_to_install(tmp_path, monkeypatch):
+    """Runs whether or not PyTorch is installed here: a None in sys.modules is how Python
+    itself marks a module that cannot be imported."""
+    monkeypatch.setitem(sys.modules, "torch", None)
+    result = cli("search", "--strategy", "gp", "--n-runs", "3", "--out", tmp_path / "gp")
+    assert result.status == 2
+    assert result.stderr == (
+        "h2osweep: error: --strategy 'gp' needs PyTorch, which is not installed: pip install "
+        "torch (or use --strategy 'tpe')\n"
+    )
+    assert not (tmp_path / "gp").exists()
+
+
+@pytest.mark.h2o
+def test_a_lost_study_file_is_refused_and_force_new_starts_over(h2o_cluster, tmp_path):
+    out = tmp_path / "search"
+    search = ["search", "--n-runs", "2", "--seed", "5", "--epochs", "1", "--parallel", "1"]
+    search += ["--url", h2o_cluster.url, "--out", str(out)]
+    assert cli(*search).status == 0
+    (out / STUDY_FILE).unlink()
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != ".lock"}
+    refused = cli(*search)
+    assert refused.status == 2
+    assert refused.stderr == (
+        "h2osweep: error: the store holds runs ['t_0', 't_1'] that the study in optuna.sqlite "
+        "does not know; the study file was replaced or lost: use --force-new to start over\n"
+    )
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != ".lock"} == before
+    again = cli(*search, "--force-new")
+    assert again.status == 0, again.stderr
+    assert "2 run(s) trained (2 ok, 0 failed), 0 already done" in again.stderr
+    assert [t.state for t in _trials(out)] == [TrialState.COMPLETE] * 2
+
+
+@pytest.mark.h2o
+@pytest.mark.slow
+def test_ctrl_c_during_a_search_keeps_its_runs_and_a_rerun_completes_it(h2o_cluster, tmp_path):
+    out = tmp_path / "search"
+    args = [*_search_args(out), "--url", h2o_cluster.url]
+    process = start_cli(*args)
+    wait_for_rows(out, 1, process)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    last = stderr.strip().splitlines()[-1]
+    stored = pd.read_csv(out / "results.csv")
+    assert last == (
+        f"h2osweep: error: interrupted: {len(stored)} run(s) of this session are stored in {out}; "
+        "run the same command again to resume"
+    )
+    values = dict(zip(stored["name"], stored["test_mse"], strict=True))
+    complete = {t.user_attrs["run"]: t.value for t in _trials(out) if t.state.is_finished()}
+    assert complete == values  # the study knows exactly the stored runs
+
+    rerun = cli(*args)
+    assert rerun.status == 0, rerun.stderr
+    assert f"{len(stored)} already done" in rerun.stderr
+    with sqlite3.connect(out / "store.sqlite") as db:
+        assert dict(db.execute("SELECT name, attempts FROM runs")) == {
+            f"t_{n}": 1 for n in range(5)
+        }

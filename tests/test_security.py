@@ -13,14 +13,15 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from h2osweep.cluster import free_port_pair
-from tests.conftest import run_cli
+from tests.conftest import cli as cli_in_process
+from tests.conftest import cli_command, run_cli
 
 USERNAME = "sweeper-u7f3a"
 PASSWORD = "Pw-9c1e-s3cr3t"
@@ -143,7 +144,7 @@ def test_https_needs_the_ca_or_insecure_and_credentials_reach_no_file(tmp_path, 
     )
     no_login = {k: v for k, v in os.environ.items() if k not in CREDENTIALS}
     result = subprocess.run(
-        [sys.executable, "-m", "h2osweep.cli.main", *sweep, "--cacert", cacert],
+        cli_command(*sweep, "--cacert", cacert),
         env=no_login,
         capture_output=True,
         text=True,
@@ -152,10 +153,19 @@ def test_https_needs_the_ca_or_insecure_and_credentials_reach_no_file(tmp_path, 
     _one_line_error(result, "asks for a login (HTTP 401): set H2OSWEEP_USERNAME")
     assert not out.exists()
 
-    swept = cli(*sweep, "--cacert", cacert)
+    password_only = {**no_login, "H2OSWEEP_PASSWORD": PASSWORD}  # the user named by --username
+    swept = cli(*sweep, "--cacert", cacert, "--username", USERNAME, env=password_only)
     assert swept.returncode == 0, swept.stderr
     assert f"to train on {url} " in swept.stderr
-    assert cli("show", str(out)).returncode == 0
+    shown = cli("show", str(out))
+    assert shown.returncode == 0, shown.stderr
+    table = pd.read_csv(out / "results.csv").sort_values("test_mse")
+    header, *rows = shown.stdout.splitlines()
+    assert header.split()[0] == "name" and "test_mse" in header.split()
+    assert [row.split()[0] for row in rows] == list(table["name"])  # g_1..g_3, best first
+    column = header.split().index("test_mse")
+    shown_mse = [float(row.split()[column]) for row in rows]
+    assert shown_mse == pytest.approx(list(table["test_mse"]), abs=1e-6)  # pandas: 6 decimals
     analysed = cli("analyze", str(out), "--out", str(out / "analysis"))
     assert analysed.returncode == 0, analysed.stderr
     optimized = cli("optimize", str(out), "--url", url, "--insecure")
@@ -184,8 +194,8 @@ def test_report_escapes_every_string_it_embeds(tmp_path):
         for i in range(1, 25)
     ]
     source.write_text(f"{column},optimizer,other,<i>loss</i>\n" + "\n".join(rows) + "\n")
-    result = run_cli("analyze", str(source), "--target", "<i>loss</i>", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stderr
+    result = cli_in_process("analyze", source, "--target", "<i>loss</i>", "--out", tmp_path)
+    assert result.status == 0, result.stderr
 
     page = (tmp_path / "report.html").read_text()
     for raw in ("<script", "<img src=x", "<b onmouseover", "<i>loss"):

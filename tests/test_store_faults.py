@@ -11,13 +11,12 @@ import contextlib
 import errno
 import sqlite3
 import subprocess
-import sys
 import time
 
 import pandas as pd
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import cli_command, run_cli
 
 pytestmark = [pytest.mark.h2o]
 L1 = ",".join(f"{i / 10000:g}" for i in range(10))
@@ -67,7 +66,7 @@ def test_disk_full_mid_sweep_ends_in_one_line_and_keeps_every_stored_run(tmp_pat
         out = disk / "sweep"
         sweep = [*GRID, "--epochs", "1", "--parallel", "1", "--url", h2o_cluster.url]
         process = subprocess.Popen(
-            [sys.executable, "-m", "h2osweep.cli.main", *sweep, "--out", str(out)],
+            cli_command(*sweep, "--out", out),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

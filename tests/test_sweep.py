@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections import defaultdict
 
 import pandas as pd
 import pytest
@@ -27,7 +29,6 @@ from h2osweep.training.jobs import (
 )
 from h2osweep.training.scheduler import TrainSettings
 
-pytestmark = pytest.mark.h2o
 SEEDS = [403, 10, -7, 2147483647]
 
 
@@ -130,8 +131,11 @@ def test_parallel_and_sequential_give_identical_metrics(
     pd.testing.assert_series_equal(parallel["train_logloss"], sequential["train_logloss"])
 
 
-def test_rerun_skips_finished_runs_and_adds_new_seeds(parallel_sweep, h2o_cluster, digits_local):
-    out, _ = parallel_sweep
+def test_rerun_skips_finished_runs_and_adds_new_seeds(
+    parallel_sweep, h2o_cluster, digits_local, tmp_path
+):
+    out = tmp_path / "copy"
+    shutil.copytree(parallel_sweep[0], out)  # the module's sweep stays as the others read it
     summary = _sweep(h2o_cluster, digits_local, random_plan([*SEEDS, 5]), out)
     assert (summary.trained, summary.skipped) == (1, 4)
     table = pd.read_csv(out / "results.csv")
@@ -233,37 +237,76 @@ def test_a_build_without_a_step_is_polled_by_its_expected_length(elapsed, expect
     assert poll_delay(time_left_before_a_step(elapsed, expected_length)) == pytest.approx(wait)
 
 
+def _polled(monkeypatch) -> dict[str, list[dict]]:
+    """Every status H2O gave the scheduler, per job, in order (the polls are counted, not
+    changed)."""
+    seen: dict[str, list[dict]] = defaultdict(list)
+    real_status = jobs.job_status
+
+    def noting(key):
+        status = real_status(key)
+        seen[key].append(status)
+        return status
+
+    monkeypatch.setattr(jobs, "job_status", noting)
+    return seen
+
+
+def _new_builds(known: set[str]) -> dict[str, dict]:
+    """The DeepLearning jobs on the cluster that are not in `known`, by key."""
+    import h2o
+
+    return {
+        job["key"]["name"]: job
+        for job in h2o.api("GET /3/Jobs")["jobs"]
+        if job["key"]["name"] not in known and job["description"] == "DeepLearning"
+    }
+
+
+def _job_keys() -> set[str]:
+    import h2o
+
+    return {job["key"]["name"] for job in h2o.api("GET /3/Jobs")["jobs"]}
+
+
 def test_builds_whose_length_earlier_builds_predict_wait_for_their_first_step(
     digits_h2o, monkeypatch
 ):
     """Before its first step a build is polled from 50 ms on, ever less often; once one has
     ended, its pace predicts the next builds' length, and they are looked at when a step is due.
+    Bounds follow each build's own first-step time, so a busy machine does not break them.
     (The second build starts before the first has ended, so only the later ones know the pace.)"""
-    polls_before_a_step: dict[str, int] = {}
-    real_status = jobs.job_status
-
-    def counting(key):
-        status = real_status(key)
-        stepless = status["status"] == "RUNNING" and not float(status.get("progress") or 0)
-        polls_before_a_step[key] = polls_before_a_step.get(key, 0) + stepless
-        return status
-
-    monkeypatch.setattr(jobs, "job_status", counting)
+    known = _job_keys()
+    polled = _polled(monkeypatch)
     config = random_plan([403]).runs[0].config
     runs = [RunSpec(f"pace_{index}", config) for index in range(5)]
     results = scheduler.train_many(runs, digits_h2o, TrainSettings(epochs=2), parallel=1)
     assert all(result.ok for result in results)
-    counts = sorted(polls_before_a_step.values())
-    assert len(counts) == len(runs) and counts[-1] >= 4 and counts[2] <= 2, counts
+    builds = sorted(_new_builds(known).values(), key=lambda job: job["start_time"])
+    assert len(builds) == len(runs)
+    stepless, first_step = [], []
+    for build in builds:
+        statuses = polled[build["key"]["name"]]
+        stepless.append(sum(not float(s.get("progress") or 0) for s in statuses))
+        first_step.append(next(s["msec"] for s in statuses if float(s.get("progress") or 0)))
+    if first_step[0] > 500:  # 50 ms, then half the time elapsed: 6 polls before 0.5 s
+        assert stepless[0] >= 3, (stepless, first_step)
+    for count, step_msec in zip(stepless[2:], first_step[2:], strict=True):
+        # known pace: a look when the step is due, then at most one a second (a pace-less
+        # build would be polled ~13 times before a step at 5 s)
+        assert count <= 2 + step_msec / 1000, (stepless, first_step)
 
 
 def test_a_sweep_polls_h2o_sparingly(h2o_cluster, digits_local, tmp_path, monkeypatch):
-    """Status requests follow the builds' predicted end; a busy loop sends hundreds per model."""
-    requests = []
-    real_status = jobs.job_status
-    monkeypatch.setattr(jobs, "job_status", lambda key: requests.append(key) or real_status(key))
+    """Status requests follow the builds' predicted end: a few per build and about one a second
+    of a long one, where a 50 ms loop sends 20 a second (bounded by each build's real length)."""
+    known = _job_keys()
+    polled = _polled(monkeypatch)
     _sweep(h2o_cluster, digits_local, random_plan(SEEDS), tmp_path, parallel=2)
-    assert 0 < len(requests) <= 25 * len(SEEDS)
+    builds = _new_builds(known)
+    assert set(polled) == set(builds)
+    for key, job in builds.items():
+        assert 0 < len(polled[key]) <= 15 + 1.5 * job["msec"] / 1000, (len(polled[key]), job)
 
 
 def test_the_last_result_ends_the_sweep_without_a_wait(digits_h2o, monkeypatch):

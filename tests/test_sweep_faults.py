@@ -1,25 +1,43 @@
-"""A sweep survives SIGKILL of itself and of its H2O JVM: rerunning completes it, nothing twice."""
+"""A sweep survives SIGKILL of itself and of its H2O JVM, and a kill between a run's commit and
+the rewrite of results.csv: rerunning (on the session's H2O) completes it, nothing twice."""
 
 from __future__ import annotations
 
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import jvms_owned_by, run_cli, start_cli, wait_for_rows
+from tests.conftest import cli, jvms_owned_by, record_invocation, start_cli, wait_for_rows
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 SEEDS = ["1", "2", "3", "4", "5"]
+SWEEP = ["random", "--seeds", *SEEDS, "--epochs", "1", "--parallel", "1"]
+# The command, killed (SIGKILL) by its own hand right after its second run is committed to
+# SQLite, before results.csv is rewritten: the window a kill can hit by chance.
+KILLED_AFTER_THE_SECOND_COMMIT = """
+import os, signal, sys
+from h2osweep.store.results_store import ResultsStore
+export, calls = ResultsStore.export_csv, []
+def export_or_die(store):
+    calls.append(store)  # once when the store opens, then once after each commit
+    if len(calls) == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    export(store)
+ResultsStore.export_csv = export_or_die
+from h2osweep.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def _start(out, *extra):
-    return start_cli(
-        "random", "--seeds", *SEEDS, "--epochs", "1", "--parallel", "1", "--out", str(out), *extra
-    )
+    return start_cli(*SWEEP, "--nthreads", "1", "--max-mem", "1G", "--out", str(out), *extra)
 
 
 def _attempts(out) -> dict[str, int]:
@@ -44,29 +62,50 @@ def _gone(pid: int, timeout: float = 30) -> bool:
     return False
 
 
-def test_sigkill_after_two_runs_then_rerun_completes_each_seed_once(tmp_path):
+def _assert_complete_each_run_once(out) -> None:
+    table = pd.read_csv(out / "results.csv")
+    assert sorted(table["name"]) == sorted(f"m_{seed}" for seed in SEEDS)
+    assert set(table["status"]) == {"ok"}
+    assert _attempts(out) == {f"m_{seed}": 1 for seed in SEEDS}
+
+
+def test_sigkill_after_two_runs_then_rerun_completes_each_seed_once(tmp_path, h2o_cluster):
     out = tmp_path / "sweep"
     process = _start(out)
     wait_for_rows(out, 2, process)
     jvm = _jvm_of(process.pid)
+    arguments = Path(f"/proc/{jvm}/cmdline").read_bytes().decode().split("\0")
+    assert "-Xmx1G" in arguments, arguments  # --max-mem 1G
+    assert arguments[arguments.index("-nthreads") + 1] == "1"  # --nthreads 1
     process.kill()
     process.wait()
     assert _gone(jvm), "the embedded JVM outlived its killed owner"
-    finished_before = set(pd.read_csv(out / "results.csv")["name"])
+    stored = set(_attempts(out))  # in SQLite, whether results.csv shows them yet or not
+    assert set(pd.read_csv(out / "results.csv")["name"]) <= stored
 
-    rerun = run_cli(
-        "random", "--seeds", *SEEDS, "--epochs", "1", "--parallel", "1", "--out", str(out)
-    )
-    assert rerun.returncode == 0, rerun.stderr
-    table = pd.read_csv(out / "results.csv")
-    assert sorted(table["name"]) == sorted(f"m_{seed}" for seed in SEEDS)
-    assert set(table["status"]) == {"ok"}
-    attempts = _attempts(out)
-    assert all(attempts[name] == 1 for name in finished_before)
-    assert f"{len(finished_before)} already done" in rerun.stderr
+    rerun = cli(*SWEEP, "--url", h2o_cluster.url, "--out", out)
+    assert rerun.status == 0, rerun.stderr
+    assert f"{len(stored)} already done" in rerun.stderr
+    _assert_complete_each_run_once(out)
 
 
-def test_killed_jvm_ends_the_sweep_with_one_line_and_a_rerun_completes_it(tmp_path):
+def test_a_kill_between_commit_and_csv_export_loses_and_repeats_nothing(tmp_path, h2o_cluster):
+    out = tmp_path / "sweep"
+    arguments = [*SWEEP, "--url", h2o_cluster.url, "--out", str(out)]
+    command = [sys.executable, "-c", KILLED_AFTER_THE_SECOND_COMMIT, *record_invocation(arguments)]
+    killed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    in_csv = set(pd.read_csv(out / "results.csv")["name"])
+    in_store = set(_attempts(out))
+    assert len(in_csv) == 1 and len(in_store) == 2 and in_csv < in_store
+
+    rerun = cli(*arguments)
+    assert rerun.status == 0, rerun.stderr
+    assert "3 of 5 run(s) to train" in rerun.stderr and "2 already done" in rerun.stderr
+    _assert_complete_each_run_once(out)
+
+
+def test_killed_jvm_ends_the_sweep_with_one_line_and_a_rerun_completes_it(tmp_path, h2o_cluster):
     out = tmp_path / "sweep"
     process = _start(out)
     wait_for_rows(out, 1, process)
@@ -79,8 +118,6 @@ def test_killed_jvm_ends_the_sweep_with_one_line_and_a_rerun_completes_it(tmp_pa
     stored = pd.read_csv(out / "results.csv")
     assert (stored["status"] == "ok").all()
 
-    rerun = run_cli("random", "--seeds", *SEEDS, "--epochs", "1", "--out", str(out))
-    assert rerun.returncode == 0, rerun.stderr
-    table = pd.read_csv(out / "results.csv")
-    assert sorted(table["name"]) == sorted(f"m_{seed}" for seed in SEEDS)
-    assert set(table["status"]) == {"ok"}
+    rerun = cli(*SWEEP, "--url", h2o_cluster.url, "--out", out)
+    assert rerun.status == 0, rerun.stderr
+    _assert_complete_each_run_once(out)

@@ -12,9 +12,8 @@ from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunSpec
 from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.space import LECTURE_SPACE, Space, sample_params
-from h2osweep.space.rng import check_seed
 from h2osweep.training.parameters import check_keys, validate_config
-from h2osweep.validation import check_int
+from h2osweep.validation import R_SEED_LIMIT, check_int, check_r_seed
 
 
 class FixedPlan(Strategy):
@@ -58,7 +57,7 @@ class FixedPlan(Strategy):
 
 def random_plan(seeds, space: Space = LECTURE_SPACE) -> FixedPlan:
     """The lecture's random search: one run per R seed, named `m_<seed>`, drawn as R would."""
-    seeds = [check_seed(seed) for seed in seeds]
+    seeds = [check_r_seed("seeds", seed) for seed in seeds]
     if not seeds:
         raise UserInputError("a random search needs at least one seed")
     repeated = sorted({seed for seed in seeds if seeds.count(seed) > 1})
@@ -75,8 +74,14 @@ def random_plan(seeds, space: Space = LECTURE_SPACE) -> FixedPlan:
 def seeds_from_count(n_runs: int, first_seed: int) -> list[int]:
     """`n_runs` consecutive R seeds from `first_seed`."""
     check_int("n_runs", n_runs, low=1)
-    last = check_seed(first_seed) + n_runs - 1
-    check_seed(last)
+    last = check_r_seed("first_seed", first_seed) + n_runs - 1
+    if last > R_SEED_LIMIT:
+        raise UserInputError(
+            f"{{first_seed}} {first_seed} and {{n_runs}} {n_runs} go past R's largest seed, "
+            f"{R_SEED_LIMIT}",
+            "first_seed",
+            "n_runs",
+        )
     return list(range(first_seed, last + 1))
 
 

@@ -90,8 +90,9 @@ def open_store(folder: Path, definition: dict, *, force_new: bool = False) -> Re
     _lock(lock, folder)
     _write_holder(lock)
     stored = _stored_definition(folder)
-    if (stored is not None and stored != definition) or _orphans(folder):
-        _move_aside(folder)
+    another = stored is not None and stored != definition
+    if another or _orphans(folder) or (force_new and (folder / DATABASE).exists()):
+        _move_aside(folder)  # force_new starts over even in a folder of the same sweep
     return ResultsStore(folder, definition, lock)
 
 

@@ -23,6 +23,7 @@ from h2osweep.store.results_store import (
 )
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.progress import Progress
+from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
 from h2osweep.training.scheduler import TrainSettings, build_costs, train_many
 from h2osweep.validation import check_int
@@ -103,10 +104,10 @@ def run_sweep(
         open_store(options.out, definition, force_new=options.force_new) as store,
     ):
         description = h2o_cluster.describe()
+        context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
+        strategy.start(context)  # may refuse the folder: nothing is recorded before it agrees
         store.record_session(description)
         store.record_selection(options.objective)
-        context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
-        strategy.start(context)
         todo = max(strategy.total - strategy.ended, 0)
         best = store.best(options.objective)  # a resume keeps the sweep's best
         progress = Progress(todo, options.objective, options.quiet, best=best)
@@ -114,6 +115,7 @@ def run_sweep(
         progress.say(_opening_line(todo, strategy.total, description, parallel, options.out))
         if todo:
             training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
+            cancel_leftovers(f"{training.model_prefix}_")  # a killed session's builds
             _train(strategy, store, upload(data), training, parallel, options, progress)
         stopped = options.budget.reason_to_stop(options.spell) if progress.done < todo else None
         line = progress.summary(strategy.ended, stopped)
@@ -214,15 +216,17 @@ def _train(strategy, store, h2o_data, training, parallel, options, progress) -> 
     window = reorder_window(strategy, budget, parallel)
     if window:
         runs = longest_first(runs, window, build_costs(h2o_data, training))
+    committed = 0
     try:
         for result in train_many(runs, h2o_data, training, parallel, budget.reason_to_stop):
             store.commit(result)
+            committed += 1
             strategy.tell(result)
             value = objective.value(result) if result.spec.final else math.nan
             budget.record(objective.goal.loss(value) if not math.isnan(value) else math.nan)
             progress.update(result)
     except KeyboardInterrupt as interrupt:
         raise SweepInterrupted(
-            f"interrupted: {progress.done} run(s) of this session are stored in {options.out}; "
+            f"interrupted: {committed} run(s) of this session are stored in {options.out}; "
             "run the same command again to resume"
         ) from interrupt

@@ -149,6 +149,25 @@ def job_status(job_key: str) -> dict:
         raise
 
 
+def cancel_leftovers(prefix: str, timeout: float = 60.0) -> int:
+    """Cancel the builds whose model key starts with `prefix` that are still running on the
+    cluster: a killed session of the same sweep left them, and they lock the keys its resumed
+    runs need. Waits until they have stopped; returns how many there were."""
+    leftovers = [
+        job["key"]["name"]
+        for job in rest.get("/3/Jobs")["jobs"]
+        if job["status"] == "RUNNING" and (job.get("dest") or {}).get("name", "").startswith(prefix)
+    ]
+    for key in leftovers:
+        with contextlib.suppress(Exception):
+            rest.post(f"/3/Jobs/{key}/cancel")
+    running, deadline = leftovers, time.monotonic() + timeout
+    while running and time.monotonic() < deadline:
+        time.sleep(MIN_POLL_SECONDS)
+        running = [key for key in running if job_status(key)["status"] not in FINISHED]
+    return len(leftovers)
+
+
 def cancel(jobs: list) -> None:
     """Cancel jobs still running on the cluster (best effort: the cluster may be gone)."""
     for job in jobs:

@@ -104,6 +104,9 @@ def train_many(
                     _wait_for_news(flight.scoring, delay if flight.in_flight else None)
         except BaseException:  # an interrupt, a lost cluster, or the caller closing us
             jobs.cancel(list(flight.in_flight))
+            if flight.submitting is not None:  # H2O may have started it before we heard back
+                with contextlib.suppress(Exception):
+                    jobs.cancel_leftovers(flight.submitting, timeout=10)
             raise
 
 
@@ -119,6 +122,7 @@ class _Flight:
         self.scoring: deque[Future] = deque()
         self.watch = jobs.JobWatch()
         self.start_seconds = jobs.MIN_POLL_SECONDS  # how long the last submission took
+        self.submitting: str | None = None  # the model key of a build being submitted
 
     def fill(self) -> Iterator[RunResult]:
         """Start builds until `parallel` are in flight, not counting those predicted to end
@@ -128,7 +132,9 @@ class _Flight:
             if spec is None:
                 return
             submitted = time.monotonic()
+            self.submitting = model_id_for(spec, self.settings)
             build, failure = _start(spec, self.data, self.settings)
+            self.submitting = None
             if failure is not None:
                 yield failure
                 continue

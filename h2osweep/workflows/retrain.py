@@ -24,8 +24,9 @@ from h2osweep.store.results_store import (
     read_results,
     read_selection,
 )
+from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.parameters import allowed_keys
-from h2osweep.training.scheduler import TrainSettings, check_epochs, train_one
+from h2osweep.training.scheduler import TrainSettings, check_epochs, model_id_for, train_one
 from h2osweep.validation import check_choice
 
 CHOICES = ("best", "gam", "lecture")
@@ -124,8 +125,10 @@ def retrain(
     )
     if epochs is not None:
         training = replace(training, epochs=epochs)
+    spec = RunSpec(f"optimized_{choice}", config)
     with H2OCluster(cluster):
-        result = train_one(RunSpec(f"optimized_{choice}", config), upload(data), training)
+        cancel_leftovers(model_id_for(spec, training))  # an interrupted retrain's build
+        result = train_one(spec, upload(data), training)
     if not result.ok:
         raise UserInputError(f"the {choice} configuration failed to train: {result.error}")
     comparison = compare(best, result)

@@ -146,7 +146,10 @@ def open_study(search: OptunaSearch, context: SearchContext, values: dict[str, f
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = f"sqlite:///{context.folder.absolute() / STUDY_FILE}"
+    path = context.folder.absolute() / STUDY_FILE
+    if values and not path.exists():
+        raise _unknown_runs(sorted(values))  # refused before a new, empty study is created
+    storage = f"sqlite:///{path}"
     name = f"h2osweep_{context.sweep_id}"
     if not values and name in _study_names(storage):
         optuna.delete_study(study_name=name, storage=storage)  # the store was moved aside
@@ -177,11 +180,7 @@ def _reconcile(study, values: dict[str, float]) -> None:
     known = {trial.user_attrs.get(RUN_ATTR) for trial in study.trials}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise StoreError(
-            f"the store holds runs {unknown[:5]} that the study in {STUDY_FILE} does not know; "
-            "the study file was replaced or lost: use {force_new} to start over",
-            "force_new",
-        )
+        raise _unknown_runs(unknown)
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         name = trial.user_attrs.get(RUN_ATTR)
         if name is None:
@@ -190,6 +189,15 @@ def _reconcile(study, values: dict[str, float]) -> None:
             study.tell(trial.number, values[name])
         elif name in values:
             study.tell(trial.number, state=TrialState.FAIL)
+
+
+def _unknown_runs(names: list[str]) -> StoreError:
+    """The error for stored runs that the folder's study does not hold (lost or replaced)."""
+    return StoreError(
+        f"the store holds runs {names[:5]} that the study in {STUDY_FILE} does not know; "
+        "the study file was replaced or lost: use {force_new} to start over",
+        "force_new",
+    )
 
 
 def _runs(study, ended: bool | None) -> list:
