@@ -28,11 +28,14 @@ def usage(command: str, message: str) -> str:
     return f"{prog}: error: {message} (see '{prog} --help')"
 
 
-METRICS = ", ".join(
-    f"{part}_{name}"
-    for name in ("mse", "rmse", "r2", "logloss", "mean_per_class_error")
-    for part in ("train", "valid", "xval", "test")
-) + " or a name alone (mse, rmse, r2, logloss, mean_per_class_error)"
+METRICS = (
+    ", ".join(
+        f"{part}_{name}"
+        for name in ("mse", "rmse", "r2", "logloss", "mean_per_class_error")
+        for part in ("train", "valid", "xval", "test")
+    )
+    + " or a name alone (mse, rmse, r2, logloss, mean_per_class_error)"
+)
 DATA_HELP = (
     "use 'digits', a Kaggle digit-recognizer train.csv, a 'UCI HAR Dataset' folder, or a CSV "
     "or Parquet file with --target COLUMN"

@@ -106,12 +106,13 @@ def test_a_csv_and_a_parquet_file_with_their_target_fraction_and_split_seed(url,
             "target": "label",
             "test_fraction": 0.3,
             "split_seed": 7,
+            "valid_fraction": 0.2,  # the default validation part, split with the same seed
         }
-        assert (data["train_rows"], data["test_rows"]) == (350, 150)
+        assert (data["train_rows"], data["valid_rows"], data["test_rows"]) == (280, 70, 150)
         assert read_confusion(out, "g_1")["test"].to_numpy().sum() == 150
         described[name] = data
     expected = load_data(str(tmp_path / "digits.csv"), target="label", test_fraction=0.3,
-                         split_seed=7).fingerprint()  # fmt: skip
+                         split_seed=7, valid_fraction=0.2).fingerprint()  # fmt: skip
     assert {data["fingerprint"] for data in described.values()} == {expected}
     assert expected != load_data(str(tmp_path / "digits.csv"), target="label").fingerprint()
 

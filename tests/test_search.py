@@ -18,7 +18,12 @@ from h2osweep.analysis.curves import best_so_far
 from h2osweep.cluster import ClusterOptions
 from h2osweep.search.fixed import random_plan
 from h2osweep.search.optuna.strategy import STUDY_FILE, optuna_plan
-from h2osweep.search.optuna.translate import suggest_config, to_optuna
+from h2osweep.search.optuna.translate import (
+    config_params,
+    from_optuna,
+    suggest_config,
+    to_optuna,
+)
 from h2osweep.space import LECTURE_SPACE, Beta, Choice, Fixed, IntRange, Uniform, sample_params
 from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.scheduler import TrainSettings
@@ -30,24 +35,51 @@ from tests.conftest import cli, start_cli, wait_for_rows
     [
         (IntRange(20, 600), IntDistribution(20, 600)),
         (Uniform(0.9, 0.999), FloatDistribution(0.9, 0.999)),
-        (Beta(1.5, 1.0, divisor=2.0), FloatDistribution(0.0, 0.5)),
+        (Beta(1.5, 1.0, divisor=2.0), FloatDistribution(0.0, 1.0)),
         (Beta(1.0, 12.0), FloatDistribution(0.0, 1.0)),
-        (Beta(2.0, 2.0, divisor=-4.0), FloatDistribution(-0.25, 0.0)),
+        (Beta(2.0, 2.0, divisor=-4.0), FloatDistribution(0.0, 1.0)),
         (Choice(["Tanh", "Rectifier"]), CategoricalDistribution(["Tanh", "Rectifier"])),
         (Fixed(3), None),
     ],
 )
-def test_each_distribution_has_its_optuna_counterpart(dist, expected):
+def test_each_distribution_has_its_optuna_counterpart_over_its_quantile_space(dist, expected):
     assert to_optuna(dist) == expected
 
 
+def test_a_beta_quantile_maps_through_the_inverse_cdf():
+    assert from_optuna(Beta(1.0, 12.0), 0.5) == pytest.approx(1 - 0.5 ** (1 / 12))
+    assert from_optuna(Beta(1.5, 1.0, divisor=2.0), 1.0) == pytest.approx(0.5)
+    assert from_optuna(Beta(2.0, 2.0, divisor=-4.0), 0.5) == pytest.approx(-0.125)
+    assert from_optuna(Beta(1.0, 12.0), 0.0) == 0.0
+
+
+@pytest.mark.parametrize("seed", [403, 10, 1, 2, 3])
+def test_a_draw_as_parameters_gives_back_r_s_draw(seed):
+    draw = LECTURE_SPACE.sample(seed)
+    config = suggest_config(FixedTrial(config_params(LECTURE_SPACE, draw)), LECTURE_SPACE)
+    assert config["depth"] == draw["depth"] and config["neurons"] == draw["neurons"]
+    for name in ("l1", "l2", "rho", "epsilon", "SumNeurons"):
+        assert config[name] == draw[name]
+    assert config["input_dropout"] == pytest.approx(draw["input_dropout"], rel=1e-9)
+    assert config["hidden_dropout"] == pytest.approx(draw["hidden_dropout"], rel=1e-9)
+
+
+def test_the_sampler_s_own_start_up_draws_follow_the_priors():
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=5))
+    drawn = [suggest_config(study.ask(), LECTURE_SPACE)["input_dropout"] for _ in range(2000)]
+    # Beta(1, 12): median 1 - 0.5^(1/12) = 0.0561, 95% below 0.2209
+    assert 0.050 < pd.Series(drawn).median() < 0.062
+    assert 0.93 < (pd.Series(drawn) < 0.2209).mean() < 0.97
+
+
 def test_per_layer_parameters_follow_depth_and_derived_columns_are_computed():
-    params = {"depth": 2, "l1": 0.001, "l2": 0.002, "input_dropout": 0.1, "rho": 0.95}
+    params = {"depth": 2, "l1": 0.001, "l2": 0.002, "input_dropout_quantile": 0.5, "rho": 0.95}
     params |= {"epsilon": 1e-6, "neurons_1": 30, "neurons_2": 500}
-    params |= {"hidden_dropout_1": 0.1, "hidden_dropout_2": 0.4}
+    params |= {"hidden_dropout_1_quantile": 0.0, "hidden_dropout_2_quantile": 1.0}
     config = suggest_config(FixedTrial(params), LECTURE_SPACE)
     assert list(config) == [key for key in sample_params(1) if key not in ("name", "seed")]
-    assert config["neurons"] == [30, 500] and config["hidden_dropout"] == [0.1, 0.4]
+    assert config["input_dropout"] == pytest.approx(1 - 0.5 ** (1 / 12))
+    assert config["neurons"] == [30, 500] and config["hidden_dropout"] == pytest.approx([0, 0.5])
     assert config["SumNeurons"] == 530 and config["MeanHiddenDropout"] == pytest.approx(0.25)
 
 
@@ -219,7 +251,7 @@ def test_ctrl_c_during_a_search_keeps_its_runs_and_a_rerun_completes_it(h2o_clus
         f"h2osweep: error: interrupted: {len(stored)} run(s) of this session are stored in {out}; "
         "run the same command again to resume"
     )
-    values = dict(zip(stored["name"], stored["test_mse"], strict=True))
+    values = dict(zip(stored["name"], stored["valid_mse"], strict=True))
     complete = {t.user_attrs["run"]: t.value for t in _trials(out) if t.state.is_finished()}
     assert complete == values  # the study knows exactly the stored runs
 

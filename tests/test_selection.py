@@ -12,7 +12,6 @@ import shutil
 import pandas as pd
 import pytest
 
-from h2osweep.cli.main import main
 from h2osweep.data import load_data
 from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Objective
@@ -21,6 +20,7 @@ from h2osweep.search.fixed import random_plan
 from h2osweep.store.results_store import read_selection
 from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.scheduler import TrainSettings, train_one
+from tests.conftest import cli as run_in_process
 
 SEEDS = ["11", "4", "10", "1", "5"]
 BEST_ON_VALID, BEST_ON_TEST = "m_11", "m_1"
@@ -28,10 +28,8 @@ BEST_ON_VALID, BEST_ON_TEST = "m_11", "m_1"
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:
     """Run the h2osweep command in this process: (status, stdout, stderr)."""
-    capsys.readouterr()  # what earlier fixtures printed is not this command's
-    status = main(list(args))
-    out, err = capsys.readouterr()
-    return status, out, err
+    outcome = run_in_process(*args)
+    return outcome.status, outcome.stdout, outcome.stderr
 
 
 def sweep_args(url: str, out, *extra: str) -> list[str]:
@@ -44,8 +42,8 @@ def on_test(h2o_cluster, tmp_path_factory):
     of the validation sweep), one build at a time with patience 2: test never stalls here."""
     out = tmp_path_factory.mktemp("selection") / "on-test"
     args = sweep_args(h2o_cluster.url, out, "--select-on", "test", "--valid-fraction", "0.2")
-    status = main([*args, "--patience", "2", "--parallel", "1", "--quiet"])
-    assert status == 0
+    outcome = run_in_process(*args, "--patience", "2", "--parallel", "1", "--quiet")
+    assert outcome.status == 0, outcome.stderr
     return out
 
 
@@ -54,7 +52,7 @@ def on_valid(on_test, h2o_cluster):
     """The same five runs, chosen on validation (the default): a copy resumed, nothing trained."""
     out = on_test.parent / "on-valid"
     shutil.copytree(on_test, out)
-    assert main([*sweep_args(h2o_cluster.url, out), "--quiet"]) == 0
+    assert run_in_process(*sweep_args(h2o_cluster.url, out), "--quiet").status == 0
     return out
 
 
@@ -76,9 +74,9 @@ def test_show_summary_and_analyze_follow_the_selection(
 ):
     out = request.getfixturevalue(folder)
     assert read_selection(out) == Objective(metric)
-    status, shown, _ = cli(capsys, "show", str(out))
-    assert status == 0 and f"ranked by {metric}" in shown
-    assert shown.splitlines()[2].split()[0] == best  # first row after the title and header
+    status, shown, said = cli(capsys, "show", str(out))
+    assert status == 0 and f"ranked by {metric}" in said
+    assert shown.splitlines()[1].split()[0] == best  # the first row after the header
     select = ["--select-on", "test", "--valid-fraction", "0.2"] if metric == "test_mse" else []
     status, _, err = cli(capsys, *sweep_args(h2o_cluster.url, out, *select))
     assert status == 0 and f"best {metric} " in err and f"({best})" in err.splitlines()[-1]
@@ -275,3 +273,40 @@ def test_every_data_format_takes_a_validation_part_and_a_validation_file(tmp_pat
         carved.valid.to_csv(tmp_path / "valid.csv", index=False)
         given = load_data(spec, target=target, valid=str(tmp_path / "valid.csv"))
         assert given.valid.equals(carved.valid) and given.fingerprint() != carved.fingerprint()
+
+
+TINY_GRID = ["grid", "--param", "units=4", "--param", "layers=1"]
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "message"),
+    [
+        (cmd, args, message)
+        for cmd in (["random", "--seeds", "1"], TINY_GRID, ["search", "--n-runs", "3"])
+        for args, message in [
+            (["--select-on", "xval"], "--select-on xval needs --nfolds"),
+            (["--select-on", "test", "--valid-fraction", "1.5"], "--valid-fraction must be"),
+            (["--select-on", "valid", "--valid", "{missing}"], "is not a file"),
+            (["--nfolds", "1"], "--nfolds must be at least 2, but got 1"),
+        ]
+    ],
+)
+def test_each_sweep_command_checks_its_selection_options(tmp_path, command, args, message):
+    args = [a.format(missing=tmp_path / "no.csv") for a in args]
+    outcome = run_in_process(*command, *args, "--out", tmp_path / "out")
+    assert outcome.status == 2 and message in outcome.stderr, outcome.stderr
+    assert outcome.stderr.count("\n") == 1 and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["optimize", "{out}", "--goal", "max"], "is not a sweep folder"),
+        (["optimize", "{out}", "--goal", "min", "--refit-on", "train"], "is not a sweep folder"),
+        (["optimize", "{out}", "--insecure"], "--insecure is only for a remote --url"),
+        (["show", "{out}", "--goal", "min"], "is not a sweep folder"),
+    ],
+)
+def test_optimize_and_show_check_their_options(tmp_path, args, message):
+    outcome = run_in_process(*[a.format(out=tmp_path / "none") for a in args])
+    assert outcome.status == 2 and message in outcome.stderr, outcome.stderr

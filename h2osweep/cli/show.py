@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from h2osweep.errors import UserInputError
 
@@ -47,7 +48,7 @@ def run_show(args) -> int:
     if args.top is not None and args.top < 1:
         raise UserInputError(f"--top must be at least 1, but got {args.top}")
     better = "lower" if objective.goal.ascending else "higher"
-    print(f"{len(table)} run(s) ranked by {objective.metric} ({better} is better)")
+    print(f"{len(table)} run(s) ranked by {objective.metric} ({better} is better)", file=sys.stderr)
     table = objective.ranked(table)
     if args.top:
         table = table.head(args.top)

@@ -85,7 +85,7 @@ def gam_config(analysis, folder: Path) -> dict:
 def best_row(folder: Path, objective: Objective) -> pd.Series:
     """The sweep's best finished run (`which.min` / `which.max` of the metric)."""
     table = read_results(folder)
-    if objective.metric not in table.columns:
+    if objective.metric not in table.columns and objective.metric not in ALL_METRIC_COLUMNS:
         raise UserInputError(f"{Path(folder) / RESULTS} has no column {objective.metric!r}")
     row = objective.best_row(table)
     if row is None:

@@ -2,8 +2,9 @@
 learns every stored result; the study lives in the sweep folder so a resume keeps its history.
 
 With `startup="prior"` the first 10 trials of tpe and gp are draws from the space's own
-distributions (the lecture's Beta priors included), enqueued for the sampler; the sampler then
-models the space over the supports (see translate.py).
+distributions (R-exact, the lecture's Beta priors included), enqueued for the sampler, and
+trained as R draws them; the sampler models each entry in its prior's quantile space (see
+translate.py), so its own start-up draws follow the priors too.
 
 Trial k is run `t_k`. The store stays the truth for results: on starting, trials left RUNNING
 by a killed session are told what the store holds for their run, or trained again under the
@@ -21,7 +22,7 @@ from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.search.optuna.samplers import check_sampler_seed, check_strategy, make_sampler
-from h2osweep.search.optuna.translate import prior_params, suggest_config
+from h2osweep.search.optuna.translate import config_params, suggest_config
 from h2osweep.space import LECTURE_SPACE, Space
 from h2osweep.training.parameters import check_keys
 from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
@@ -49,6 +50,7 @@ class OptunaSearch(Strategy):
 
     def describe(self, objective: Objective) -> dict:
         sampler = {"library": "optuna", "seed": self.seed, "startup": self.startup}
+        sampler["space"] = "quantile"  # a study over the supports (older) is refused, not misread
         sampler |= {"metric": objective.metric, "goal": str(objective.goal)}
         return {"space": self.space.to_dict(), "sampler": sampler}
 
@@ -66,9 +68,10 @@ class OptunaSearch(Strategy):
             return self._pending.pop(0)
         if self.is_done():
             return None
-        self._enqueue_prior_draw()
+        drawn = self._enqueue_prior_draw()
         trial = self._study.ask()
-        config = suggest_config(trial, self.space)
+        config = suggest_config(trial, self.space)  # records the trial's parameters
+        config = drawn if drawn is not None else config  # R's draw itself, not its quantiles
         trial.set_user_attr(RUN_ATTR, run_name(trial.number))
         return RunSpec(run_name(trial.number), config, position=trial.number)
 
@@ -94,18 +97,21 @@ class OptunaSearch(Strategy):
     def ended(self) -> int:
         return self._ended
 
-    def _enqueue_prior_draw(self) -> None:
-        """While the sampler would start at random, give it a draw from the space's priors."""
+    def _enqueue_prior_draw(self) -> dict | None:
+        """While the sampler would start at random, give it a draw from the space's priors;
+        the draw itself, or None when the sampler proposes."""
         from optuna.trial import TrialState
 
         study = self._study
         history = len(study.trials)
         if self.startup != "prior" or self.sampler == "random":
-            return
+            return None
         if history >= STARTUP_TRIALS or study.get_trials(states=(TrialState.WAITING,)):
-            return
+            return None
         seed = (self.seed + 7919 * history) % (R_SEED_LIMIT + 1)
-        study.enqueue_trial(prior_params(self.space, seed))
+        drawn = self.space.sample(seed)
+        study.enqueue_trial(config_params(self.space, drawn))
+        return drawn
 
     def _spec(self, number: int, params: dict) -> RunSpec:
         from optuna.trial import FixedTrial

@@ -1,10 +1,22 @@
 """Our space's distributions as Optuna's, and one run configuration suggested by an Optuna trial.
 
-IntRange -> IntDistribution, Uniform -> FloatDistribution, Choice -> CategoricalDistribution,
-Fixed -> a constant (nothing suggested). Beta becomes a FloatDistribution over its support
-[0, 1/divisor]: the sampler models the space, not the prior (TPE starts from uniform draws, not
-from Beta(shape1, shape2)). A PerLayer entry is conditioned on its length: `neurons` with
-depth 3 suggests `neurons_1`, `neurons_2`, `neurons_3`; Sum and Mean are computed afterwards.
+The sampler searches each entry in its prior's quantile space, where the prior is flat, so its
+start-up draws are distributed as a random search's and its model never spends runs where the
+prior puts almost nothing:
+
+- IntRange -> IntDistribution(low, high) and Choice -> CategoricalDistribution(values): R's
+  `sample` is uniform over those, so the support is already the quantile space;
+- Uniform -> FloatDistribution(low, high): uniform too (Optuna's samplers are invariant to the
+  affine map from [0, 1], so the parameter keeps its own units);
+- Beta -> FloatDistribution(0, 1) over the quantile q, suggested as `<name>_quantile`; the value
+  is `qbeta(q, shape1, shape2) / divisor` (input dropout Beta(1, 12) puts 95 % of its mass below
+  0.22, which a uniform [0, 1] would cover 22 % of the time);
+- Fixed -> a constant (nothing suggested).
+
+A PerLayer entry is conditioned on its length: `neurons` with depth 3 suggests `neurons_1`,
+`neurons_2`, `neurons_3`; Sum and Mean are computed afterwards. Measured in
+benchmarks/README.md (`bench_search.py`): the supports' translation let TPE explore where the
+priors draw almost nothing.
 """
 
 from __future__ import annotations
@@ -30,16 +42,19 @@ from h2osweep.space.distributions import (
 )
 from h2osweep.space.space import Space
 
+QUANTILE = FloatDistribution(0.0, 1.0)
+QUANTILE_SUFFIX = "_quantile"
+
 
 def to_optuna(dist: Distribution) -> BaseDistribution | None:
-    """The Optuna distribution of one of ours (None for Fixed: a constant is not suggested)."""
+    """The Optuna distribution of one of ours, over its prior's quantile space (None for Fixed:
+    a constant is not suggested)."""
     if isinstance(dist, IntRange):
         return IntDistribution(dist.low, dist.high)
     if isinstance(dist, Uniform):
         return FloatDistribution(dist.low, dist.high)
     if isinstance(dist, Beta):
-        end = 1.0 / dist.divisor
-        return FloatDistribution(min(0.0, end), max(0.0, end))
+        return QUANTILE
     if isinstance(dist, Choice):
         return CategoricalDistribution(dist.values)
     if isinstance(dist, Fixed):
@@ -47,8 +62,35 @@ def to_optuna(dist: Distribution) -> BaseDistribution | None:
     raise TypeError(f"no Optuna translation for {dist!r}")
 
 
+def param_name(name: str, dist: Distribution) -> str:
+    """The Optuna parameter behind entry `name`: `<name>_quantile` where it holds a quantile."""
+    return name + QUANTILE_SUFFIX if isinstance(dist, Beta) else name
+
+
+def from_optuna(dist: Distribution, value: Any) -> Any:
+    """The configuration value of a suggested `value` (a Beta's quantile through qbeta)."""
+    if isinstance(dist, Beta):
+        from scipy.stats import beta
+
+        return float(beta.ppf(float(value), dist.shape1, dist.shape2)) / dist.divisor
+    if isinstance(dist, IntRange):
+        return int(value)
+    if isinstance(dist, Uniform):
+        return float(value)
+    return value
+
+
+def to_quantile(dist: Distribution, value: Any) -> Any:
+    """The Optuna parameter value that `from_optuna` maps back to (about) `value`."""
+    if isinstance(dist, Beta):
+        from scipy.stats import beta
+
+        return float(beta.cdf(value * dist.divisor, dist.shape1, dist.shape2))
+    return value
+
+
 def layer_name(name: str, layer: int) -> str:
-    """The Optuna parameter of one layer of a per-layer entry (1-based, as R indexes)."""
+    """The entry name of one layer of a per-layer entry (1-based, as R indexes)."""
     return f"{name}_{layer}"
 
 
@@ -74,32 +116,31 @@ def suggest_config(trial, space: Space) -> dict[str, Any]:
 
 
 def _suggest(trial, name: str, dist: Distribution):
-    """One value: a constant for Fixed, else the trial's suggestion over the translation."""
+    """One value: a constant for Fixed, else the trial's suggestion mapped from quantile space."""
     if isinstance(dist, Fixed):
         return list(dist.value) if isinstance(dist.value, tuple) else dist.value
     translated = to_optuna(dist)
+    name = param_name(name, dist)
     if isinstance(translated, IntDistribution):
-        return trial.suggest_int(name, translated.low, translated.high)
-    if isinstance(translated, FloatDistribution):
-        return trial.suggest_float(name, translated.low, translated.high)
-    return trial.suggest_categorical(name, translated.choices)
-
-
-def prior_params(space: Space, seed: int) -> dict[str, Any]:
-    """A draw from the space's own distributions (R-exact, `Space.sample(seed)`) as trial
-    parameters, to start a sampler from the prior rather than from uniform draws."""
-    return config_params(space, space.sample(seed))
+        value = trial.suggest_int(name, translated.low, translated.high)
+    elif isinstance(translated, FloatDistribution):
+        value = trial.suggest_float(name, translated.low, translated.high)
+    else:
+        value = trial.suggest_categorical(name, translated.choices)
+    return from_optuna(dist, value)
 
 
 def config_params(space: Space, config: dict) -> dict[str, Any]:
     """A configuration's Optuna parameters (the inverse of `suggest_config`)."""
     params: dict[str, Any] = {}
     for name, entry in space.items():
-        value = config[name]
         if isinstance(entry, PerLayer) and not isinstance(entry.dist, Fixed):
-            params |= {layer_name(name, i): v for i, v in enumerate(value, start=1)}
+            for layer, value in enumerate(config[name], start=1):
+                params[param_name(layer_name(name, layer), entry.dist)] = to_quantile(
+                    entry.dist, value
+                )
         elif isinstance(entry, Distribution) and not isinstance(entry, Fixed):
-            params[name] = value
+            params[param_name(name, entry)] = to_quantile(entry, config[name])
     return params
 
 
@@ -108,8 +149,9 @@ def param_distributions(space: Space, params: dict) -> dict[str, BaseDistributio
     found = {}
     for name, entry in space.items():
         if isinstance(entry, PerLayer) and not isinstance(entry.dist, Fixed):
-            layers = (key for key in params if key.rsplit("_", 1)[0] == name)
-            found |= {key: to_optuna(entry.dist) for key in layers}
+            for key in params:
+                if key.removesuffix(QUANTILE_SUFFIX).rsplit("_", 1)[0] == name:
+                    found[key] = to_optuna(entry.dist)
         elif isinstance(entry, Distribution) and not isinstance(entry, Fixed):
-            found[name] = to_optuna(entry)
+            found[param_name(name, entry)] = to_optuna(entry)
     return found
