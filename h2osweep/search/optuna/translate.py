@@ -1,7 +1,8 @@
 """Our space's distributions as Optuna's, and one run configuration suggested by an Optuna trial.
 
 IntRange -> IntDistribution, Uniform -> FloatDistribution, Choice -> CategoricalDistribution,
-Fixed -> a constant (nothing suggested). Beta becomes a FloatDistribution over its support
+Fixed -> a constant (nothing suggested); the log-scale and stepped ranges keep their `log=True`
+or `step`. Beta becomes a FloatDistribution over its support
 [0, 1/divisor]: the sampler models the space, not the prior (TPE starts from uniform draws, not
 from Beta(shape1, shape2)). A PerLayer entry is conditioned on its length: `neurons` with
 depth 3 suggests `neurons_1`, `neurons_2`, `neurons_3`; Sum and Mean are computed afterwards.
@@ -25,7 +26,11 @@ from h2osweep.space.distributions import (
     Distribution,
     Fixed,
     IntRange,
+    LogIntRange,
+    LogUniform,
     PerLayer,
+    SteppedIntRange,
+    SteppedUniform,
     Uniform,
 )
 from h2osweep.space.space import Space
@@ -33,10 +38,12 @@ from h2osweep.space.space import Space
 
 def to_optuna(dist: Distribution) -> BaseDistribution | None:
     """The Optuna distribution of one of ours (None for Fixed: a constant is not suggested)."""
-    if isinstance(dist, IntRange):
-        return IntDistribution(dist.low, dist.high)
-    if isinstance(dist, Uniform):
-        return FloatDistribution(dist.low, dist.high)
+    if isinstance(dist, IntRange | LogIntRange | SteppedIntRange):
+        step = dist.step if isinstance(dist, SteppedIntRange) else 1
+        return IntDistribution(dist.low, dist.high, log=isinstance(dist, LogIntRange), step=step)
+    if isinstance(dist, Uniform | LogUniform | SteppedUniform):
+        step = dist.step if isinstance(dist, SteppedUniform) else None
+        return FloatDistribution(dist.low, dist.high, log=isinstance(dist, LogUniform), step=step)
     if isinstance(dist, Beta):
         end = 1.0 / dist.divisor
         return FloatDistribution(min(0.0, end), max(0.0, end))
@@ -79,9 +86,11 @@ def _suggest(trial, name: str, dist: Distribution):
         return list(dist.value) if isinstance(dist.value, tuple) else dist.value
     translated = to_optuna(dist)
     if isinstance(translated, IntDistribution):
-        return trial.suggest_int(name, translated.low, translated.high)
+        low, high, step = translated.low, translated.high, translated.step
+        return trial.suggest_int(name, low, high, step=step, log=translated.log)
     if isinstance(translated, FloatDistribution):
-        return trial.suggest_float(name, translated.low, translated.high)
+        low, high, step = translated.low, translated.high, translated.step
+        return trial.suggest_float(name, low, high, step=step, log=translated.log)
     return trial.suggest_categorical(name, translated.choices)
 
 
