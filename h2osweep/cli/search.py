@@ -7,8 +7,10 @@ import argparse
 from h2osweep.cli.options import (
     add_cluster_options,
     add_data_options,
+    add_space_option,
     add_sweep_options,
     add_training_options,
+    chosen_space,
 )
 from h2osweep.search.optuna.samplers import STRATEGIES
 
@@ -19,7 +21,8 @@ def register(subparsers) -> None:
     search = subparsers.add_parser(
         "search",
         help="model-based search: Optuna's TPE or GP sampler proposes each run",
-        description="Model-based search over the lecture's space: Optuna's sampler (ask/tell)\n"
+        description="Model-based search over the lecture's space (or --space FILE): Optuna's\n"
+        "sampler (ask/tell)\n"
         "proposes each run from the results so far; runs are named t_<trial> and stored like a\n"
         "random search's. The study is kept in DIR/optuna.sqlite: running the same command\n"
         "again resumes it with its history. '--strategy random' is Optuna's random sampler;\n"
@@ -45,6 +48,7 @@ def register(subparsers) -> None:
         help="first 10 trials of tpe/gp: draws from the space's priors (prior, default) or the "
         "sampler's own uniform start (sampler)",
     )
+    add_space_option(group)
     add_data_options(search)
     add_training_options(search, epochs=None)
     add_sweep_options(search, "h2osweep-search")
@@ -54,7 +58,16 @@ def register(subparsers) -> None:
 
 def run_search(args) -> int:
     from h2osweep.cli.sweep import run_plan
+    from h2osweep.search.base import space_for
     from h2osweep.search.optuna.strategy import optuna_plan
 
-    plan = optuna_plan(args.strategy, args.n_runs, seed=args.seed, startup=args.startup)
+    space = space_for(args.algorithm, chosen_space(args))
+    plan = optuna_plan(
+        args.strategy,
+        args.n_runs,
+        seed=args.seed,
+        space=space,
+        startup=args.startup,
+        algorithm=args.algorithm,
+    )
     return run_plan(plan, args)
