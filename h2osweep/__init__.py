@@ -1,4 +1,5 @@
-"""h2osweep: run and analyse hyperparameter sweeps of H2O deep-learning models.
+"""h2osweep: run and analyse hyperparameter sweeps of H2O models (deep learning, GBM, XGBoost,
+DRF, GLM), with R-exact random draws from the lecture's space or from a space file.
 
 Layers: space (R-exact draws, grids) -> search (strategies) -> training (H2O models, metrics)
 -> store (one folder per sweep) -> sweep (the engine) -> analysis (correlations, OLS, trees,
@@ -16,14 +17,20 @@ from h2osweep.space import (
     Choice,
     Fixed,
     IntRange,
+    LogIntRange,
+    LogUniform,
     Mean,
     PerLayer,
     RRandom,
     Space,
+    SteppedIntRange,
+    SteppedUniform,
     Sum,
     Uniform,
     expand_grid,
+    read_space_file,
     sample_params,
+    space_to_r,
 )
 from h2osweep.training.lecture_run import run
 
@@ -35,15 +42,21 @@ __all__ = [
     "Fixed",
     "H2OCluster",
     "IntRange",
+    "LogIntRange",
+    "LogUniform",
     "Mean",
     "PerLayer",
     "RRandom",
     "Space",
+    "SteppedIntRange",
+    "SteppedUniform",
     "Sum",
     "Uniform",
     "expand_grid",
     "load_data",
+    "read_space_file",
     "run",
     "sample_params",
+    "space_to_r",
     "upload",
 ]

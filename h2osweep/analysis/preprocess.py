@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 
 from h2osweep.errors import UserInputError
-from h2osweep.record.columns import dropout_summary, is_dropout_column, layer_summary, parse_list
+from h2osweep.record.columns import (
+    dropout_summary,
+    is_dropout_column,
+    is_layer_column,
+    layer_summary,
+    parse_list,
+)
 from h2osweep.record.goal import Goal
 
 LABEL_COLUMNS = ("name", "Name", "run", "model_id", "model_ids", "number", "id")
@@ -110,20 +116,37 @@ def numeric_target(frame: pd.DataFrame, target: str) -> pd.Series:
 
 
 def list_column(column: pd.Series) -> list | None:
-    """The parsed lists of a column whose every non-missing cell is a list, else None."""
+    """The parsed lists of a column whose every non-missing cell is a list, else None.
+
+    In a layer column a lone number is a one-layer list: an H2O grid table writes `hidden`
+    as "5" for [5] beside "[5, 5]".
+    """
     values = column.dropna()
     if values.empty or pd.api.types.is_numeric_dtype(column):
         return None
     parsed = [parse_list(v) for v in column]
+    if is_layer_column(str(column.name)) and any(p is not None for p in parsed):
+        pairs = zip(parsed, column, strict=True)
+        parsed = [p if p is not None else _one_layer(v) for p, v in pairs]
     present = [p for p, v in zip(parsed, column.notna(), strict=True) if v]
     return parsed if all(p is not None for p in present) else None
 
 
+def _one_layer(cell: object) -> list | None:
+    """A number cell (5, "5") as the list [5]; anything else None."""
+    number = pd.to_numeric(pd.Series([cell]), errors="coerce").iloc[0]
+    return None if pd.isna(number) else [number.item() if hasattr(number, "item") else number]
+
+
 def expand_lists(hyper: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """Replace list-valued columns (layers, dropouts) by depth, SumNeurons and MeanHiddenDropout."""
+    """Replace hidden-layer lists (sizes, dropouts) by depth, SumNeurons and MeanHiddenDropout;
+    other list columns are analysed as they are (one-value lists as that value)."""
     for column in list(hyper.columns):
         parsed = list_column(hyper[column])
         if parsed is None:
+            continue
+        if not is_layer_column(str(column)):
+            hyper[column] = unwrap_single(hyper[column], parsed, column, notes)
             continue
         hyper = hyper.drop(columns=column)
         derived = derive_from_lists(column, parsed, hyper.columns)
@@ -132,6 +155,17 @@ def expand_lists(hyper: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         what = ", ".join(derived) or "nothing (already present)"
         notes.append(f"List-valued {column} replaced by {what}.")
     return hyper
+
+
+def unwrap_single(column: pd.Series, parsed: list, name: str, notes: list[str]) -> pd.Series:
+    """A list column whose every list holds one value (glm's `alpha` in an H2O grid table,
+    "[0.5]") as those values; longer lists stay as they are, one category per list."""
+    present = [p for p in parsed if p is not None]
+    if not all(len(p) == 1 and not isinstance(p[0], list) for p in present):
+        return column
+    notes.append(f"One-value lists of {name} read as their value.")
+    values = [p[0] if p is not None else np.nan for p in parsed]
+    return pd.Series(values, index=column.index, name=column.name)
 
 
 def derive_from_lists(column: str, parsed: list, existing) -> dict[str, list]:

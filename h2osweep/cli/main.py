@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The full parser, with every registered subcommand."""
     parser = OneLineParser(
         prog="h2osweep",
-        description="Run and analyse hyperparameter sweeps of H2O deep-learning models.",
+        description="Run and analyse hyperparameter sweeps of H2O models (deep learning, GBM, "
+        "XGBoost, DRF, GLM).",
     )
     from h2osweep import __version__
 

@@ -68,10 +68,22 @@ def add_cluster_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_training_options(parser: argparse.ArgumentParser, epochs: float | None) -> None:
+    from h2osweep.training.algorithms import ALGORITHMS, DEEPLEARNING
+
     group = parser.add_argument_group("training")
+    group.add_argument(
+        "--algorithm",
+        choices=ALGORITHMS,
+        default=DEEPLEARNING,
+        help="the H2O algorithm to tune (deeplearning); its parameters are the cluster's own",
+    )
     default = "the lecture's 100" if epochs is None else f"{epochs:g}"
     group.add_argument(
-        "--epochs", type=float, default=epochs, metavar="E", help=f"epochs per model ({default})"
+        "--epochs",
+        type=float,
+        default=epochs,
+        metavar="E",
+        help=f"epochs per deep-learning model ({default})",
     )
     group.add_argument(
         "--parallel",
@@ -128,6 +140,23 @@ def add_budget_options(parser: argparse.ArgumentParser) -> None:
         metavar="T",
         help="improvement smaller than T does not count (0)",
     )
+
+
+def add_space_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--space",
+        type=Path,
+        metavar="FILE",
+        help="the space to draw from, a TOML or JSON file (default: the lecture's, for "
+        "deeplearning); see 'h2osweep space --help'",
+    )
+
+
+def chosen_space(args: argparse.Namespace):
+    """The space of --space, or None when none is given."""
+    from h2osweep.space.space_file import read_space_file
+
+    return read_space_file(args.space) if args.space is not None else None
 
 
 def cluster_options(args: argparse.Namespace):

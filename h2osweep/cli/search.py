@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from h2osweep.cli.options import add_sweep_command_options
+from h2osweep.cli.options import add_space_option, add_sweep_command_options, chosen_space
 from h2osweep.search.halving import STRATEGIES as MULTI_FIDELITY
 from h2osweep.search.optuna.samplers import STRATEGIES as MODEL_BASED
 from h2osweep.search.proposers import SAMPLERS
@@ -55,6 +55,7 @@ def register(subparsers) -> None:
         help="first 10 trials of tpe/gp: draws from the space's priors (prior, default) or the "
         "sampler's own uniform start (sampler)",
     )
+    add_space_option(group)
     add_fidelity_options(search)
     add_sweep_command_options(search, "h2osweep-search")
     search.set_defaults(handler=run_search)
@@ -79,11 +80,20 @@ def run_search(args) -> int:
 def search_plan(args):
     """The strategy the options ask for."""
     from h2osweep.errors import UserInputError
+    from h2osweep.search.base import space_for
 
+    space = space_for(args.algorithm, chosen_space(args))
     if args.strategy in MODEL_BASED:
         from h2osweep.search.optuna.strategy import optuna_plan
 
-        return optuna_plan(args.strategy, args.n_runs, seed=args.seed, startup=args.startup)
+        return optuna_plan(
+            args.strategy,
+            args.n_runs,
+            seed=args.seed,
+            space=space,
+            startup=args.startup,
+            algorithm=args.algorithm,
+        )
     from h2osweep.search.halving import multi_fidelity_plan
     from h2osweep.search.rungs import Ladder
 
@@ -94,5 +104,11 @@ def search_plan(args):
         )
     ladder = Ladder(args.min_epochs, args.max_epochs, args.eta)
     return multi_fidelity_plan(
-        args.strategy, args.n_runs, ladder, sampler=args.sampler, seed=args.seed
+        args.strategy,
+        args.n_runs,
+        ladder,
+        sampler=args.sampler,
+        seed=args.seed,
+        space=space,
+        algorithm=args.algorithm,
     )

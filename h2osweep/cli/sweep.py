@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 
 from h2osweep.cli.options import (
+    add_space_option,
     add_sweep_command_options,
+    chosen_space,
     cluster_options,
     load_local_data,
     parse_param,
@@ -24,16 +26,19 @@ def register(subparsers) -> None:
 def register_random(subparsers) -> None:
     random = subparsers.add_parser(
         "random",
-        help="random search with the lecture's R-exact run(seed) draws",
-        description="Random search: each seed draws the lecture's hyperparameters exactly as R's "
-        "set.seed + sample/runif/rbeta would, trains one H2O model and stores it.\n\n"
-        "example: h2osweep random --seeds 403 10 --epochs 10 --out sweep-random",
+        help="random search with the lecture's R-exact run(seed) draws, or a space file's",
+        description="Random search: each seed draws the hyperparameters of the lecture's space "
+        "(or of --space FILE) exactly as R's set.seed + sample/runif/rbeta would, trains one "
+        "H2O model and stores it.\n\n"
+        "example: h2osweep random --seeds 403 10 --epochs 10 --out sweep-random\n"
+        "example: h2osweep random --algorithm gbm --space docs/spaces/gbm.toml --n-runs 20",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     seeds = random.add_argument_group("seeds (give --seeds, or --n-runs and --first-seed)")
     seeds.add_argument("--seeds", type=int, nargs="+", metavar="SEED", help="R seeds, e.g. 403 10")
     seeds.add_argument("--n-runs", type=int, metavar="N", help="number of consecutive seeds")
     seeds.add_argument("--first-seed", type=int, default=1, metavar="S", help="first of them (1)")
+    add_space_option(random)
     _add_common(random, "h2osweep-random")
     random.set_defaults(handler=run_random)
 
@@ -41,11 +46,12 @@ def register_random(subparsers) -> None:
 def register_grid(subparsers) -> None:
     grid = subparsers.add_parser(
         "grid",
-        help="grid search over expand_grid(...) of H2O deep-learning parameters",
+        help="grid search over expand_grid(...) of H2O model parameters",
         description="Grid search: every combination of the --param values (the first varying "
-        "fastest, as R's expand.grid) is one H2O model. 'layers' and 'units' are shorthands "
-        "for hidden = [units] * layers (units 100 by default).\n\n"
-        "example: h2osweep grid --param layers=1,2,4 --param epochs=5,10 --param l1=.001,.01",
+        "fastest, as R's expand.grid) is one H2O model. For deeplearning, 'layers' and 'units' "
+        "are shorthands for hidden = [units] * layers (units 100 by default).\n\n"
+        "example: h2osweep grid --param layers=1,2,4 --param epochs=5,10 --param l1=.001,.01\n"
+        "example: h2osweep grid --algorithm glm --param alpha=0,0.5,1 --param lambda=0.001,0.1",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     grid.add_argument(
@@ -72,8 +78,11 @@ def run_random(args) -> int:
         raise UserInputError(
             "give the seeds to run: --seeds 403 10, or --n-runs N [--first-seed S]"
         )
+    from h2osweep.search.base import space_for
+
     seeds = args.seeds or seeds_from_count(args.n_runs, args.first_seed)
-    return run_plan(random_plan(seeds), args)
+    space = space_for(args.algorithm, chosen_space(args))
+    return run_plan(random_plan(seeds, space, args.algorithm), args)
 
 
 def run_grid(args) -> int:
@@ -85,7 +94,7 @@ def run_grid(args) -> int:
         raise UserInputError("each --param name may be given once")
     if "epochs" in factors and args.epochs is not None:
         raise UserInputError("give epochs once: as --param epochs=... (a grid factor) or --epochs")
-    return run_plan(grid_plan(expand_grid(**factors)), args)
+    return run_plan(grid_plan(expand_grid(**factors), args.algorithm), args)
 
 
 def run_plan(plan, args) -> int:
@@ -95,7 +104,9 @@ def run_plan(plan, args) -> int:
     from h2osweep.training.scheduler import TrainSettings
 
     budget = Budget(args.max_models, args.max_runtime, args.patience, args.tolerance)
-    training = TrainSettings(args.epochs, args.reproducible, nfolds=args.nfolds)
+    training = TrainSettings(
+        args.epochs, args.reproducible, nfolds=args.nfolds, algorithm=args.algorithm
+    )
     data = load_local_data(args)
     options = SweepOptions(
         args.out, args.parallel, objective(args, data), args.quiet, args.force_new, budget

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from h2osweep.errors import UserInputError
-from h2osweep.validation import invalid
+from h2osweep.validation import invalid, is_real
 
 LEADING = ["name", "seed", "status", "error"]
 ARCHITECTURE = ["depth", "SumNeurons", "MeanHiddenDropout"]
@@ -24,6 +25,7 @@ LAYER_COLUMNS = ("neurons", "hidden")  # the lecture's name first, then H2O's
 DROPOUT_COLUMNS = ("hidden_dropout", "hidden_dropout_ratios")
 LIST_COLUMNS = LAYER_COLUMNS + DROPOUT_COLUMNS
 DEFAULT_UNITS = 100  # units per layer of the `layers` shorthand
+LAYER_NAME = re.compile(r"hidden|layer|neuron|unit|dropout", re.IGNORECASE)
 
 
 def check_metric(metric: str, name: str = "metric") -> str:
@@ -92,6 +94,12 @@ def is_dropout_column(column: str) -> bool:
     return "dropout" in column.lower()
 
 
+def is_layer_column(column: str) -> bool:
+    """Whether a list column describes hidden layers (sizes or dropouts) by its name: ours,
+    H2O's (`hidden`, also in an H2O grid table), or a foreign table's (`layers`, `units`)."""
+    return column in LIST_COLUMNS or LAYER_NAME.search(column) is not None
+
+
 def architecture(config: dict) -> dict:
     """Depth, total neurons and mean hidden dropout of a configuration (the lecture's columns).
 
@@ -102,12 +110,17 @@ def architecture(config: dict) -> dict:
         layers = [config.get("units", DEFAULT_UNITS)] * int(config["layers"])
     dropout = next((config[key] for key in DROPOUT_COLUMNS if key in config), None)
     derived = {}
-    if layers is not None:
+    if _numbers(layers):
         derived |= {"depth": len(layers), "SumNeurons": int(sum(layers))}
-    if dropout:
+    if _numbers(dropout) and dropout:
         derived |= dropout_summary(dropout)
     derived.update({key: config[key] for key in ARCHITECTURE if key in config})
     return derived
+
+
+def _numbers(values: object) -> bool:
+    """A list of numbers (a configuration H2O refused may hold anything under these names)."""
+    return isinstance(values, list) and all(is_real(v) for v in values)
 
 
 def with_layers(config: dict) -> dict:

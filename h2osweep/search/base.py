@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec, StoredRun
+from h2osweep.space import LECTURE_SPACE, Space
+from h2osweep.training.algorithms import DEEPLEARNING
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,12 @@ class Strategy(ABC):
     def tell(self, result: RunResult) -> None:  # noqa: B027 - most strategies learn nothing
         """A run has ended and is stored."""
 
+    def parameter_values(self) -> dict[str, list]:
+        """Each parameter's values in this search (every value of a plan, or the bounds and
+        choices of a space), which the engine checks against the cluster's model builder
+        before any build starts; a strategy that gives none is not checked."""
+        return {}
+
     def already_done(self, finished: set[str]) -> bool:
         """Whether the named finished runs complete the search, known before it starts (lets a
         resume with nothing left skip H2O altogether); False when that cannot be known."""
@@ -70,3 +79,17 @@ class Strategy(ABC):
     @abstractmethod
     def ended(self) -> int:
         """How many of its runs were already stored when the search started."""
+
+
+def space_for(algorithm: str, space: Space | None) -> Space:
+    """The space a search draws from: the one given, else the lecture's (for deep learning)."""
+    if space is not None:
+        return space
+    if algorithm != DEEPLEARNING:
+        raise UserInputError(
+            f"{{algorithm}} {algorithm} needs its own {{space}} FILE: the lecture's space is "
+            "deep learning's (examples are in docs/spaces/)",
+            "algorithm",
+            "space",
+        )
+    return LECTURE_SPACE

@@ -12,7 +12,8 @@ from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunSpec
 from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.space import LECTURE_SPACE, Space, sample_params
-from h2osweep.training.parameters import check_keys, validate_config
+from h2osweep.training.algorithms import DEEPLEARNING
+from h2osweep.training.parameters import check_keys, validate_config, validate_values
 from h2osweep.validation import R_SEED_LIMIT, check_int, check_r_seed
 
 
@@ -54,16 +55,25 @@ class FixedPlan(Strategy):
     def already_done(self, finished: set[str]) -> bool:
         return all(run.name in finished for run in self.runs)
 
+    def parameter_values(self) -> dict[str, list]:
+        values: dict[str, dict[str, object]] = {}
+        for run in self.runs:
+            for key, value in run.config.items():
+                values.setdefault(key, {})[json.dumps(value, sort_keys=True)] = value
+        return {key: list(distinct.values()) for key, distinct in values.items()}
 
-def random_plan(seeds, space: Space = LECTURE_SPACE) -> FixedPlan:
-    """The lecture's random search: one run per R seed, named `m_<seed>`, drawn as R would."""
+
+def random_plan(seeds, space: Space = LECTURE_SPACE, algorithm: str = DEEPLEARNING) -> FixedPlan:
+    """A random search: one run per R seed, named `m_<seed>`, drawn as R would (the lecture's
+    space by default)."""
     seeds = [check_r_seed("seeds", seed) for seed in seeds]
     if not seeds:
         raise UserInputError("a random search needs at least one seed")
     repeated = sorted({seed for seed in seeds if seeds.count(seed) > 1})
     if repeated:
         raise UserInputError(f"each seed may appear once, but {repeated} appear more than once")
-    check_keys(space)
+    check_keys(space, algorithm)
+    validate_values(space.examples(), algorithm)
     runs = []
     for position, seed in enumerate(seeds):
         config = sample_params(seed, space)
@@ -85,17 +95,17 @@ def seeds_from_count(n_runs: int, first_seed: int) -> list[int]:
     return list(range(first_seed, last + 1))
 
 
-def grid_plan(grid: pd.DataFrame) -> FixedPlan:
+def grid_plan(grid: pd.DataFrame, algorithm: str = DEEPLEARNING) -> FixedPlan:
     """One run per row of an expand_grid frame, named `g_<row>` (1-based, as R numbers rows)."""
     if grid.empty or grid.shape[1] == 0:
         raise UserInputError("the grid is empty: give at least one parameter and its values")
-    check_keys(grid.columns)
+    check_keys(grid.columns, algorithm)
     runs = [
         RunSpec(f"g_{position + 1}", _plain_row(row), position=position)
         for position, row in enumerate(grid.to_dict(orient="records"))
     ]
     for run in runs:
-        validate_config(run.config)
+        validate_config(run.config, algorithm)
     columns = {column: _distinct(grid[column]) for column in grid.columns}
     return FixedPlan("grid", runs, {"grid": columns})
 

@@ -100,6 +100,9 @@ class MultiFidelity(Strategy):
     def tell(self, result: RunResult) -> None:
         self.rungs.tell(result.name, result.spec.rung, self.rungs.objective.value(result))
 
+    def parameter_values(self) -> dict[str, list]:
+        return self.rungs.proposer.space.examples()
+
     @property
     def ended(self) -> int:
         return self._ended
@@ -244,19 +247,22 @@ def multi_fidelity_plan(
     sampler: str = "random",
     seed: int = 1,
     space=None,
-    budget_parameter: str = "epochs",
+    algorithm: str = "deeplearning",
 ) -> MultiFidelity:
     """A `sha`, `hyperband` or `asha` search of `n_runs` configurations on `ladder`, proposed by
-    R-exact random draws (`sampler="random"`) or by TPE (`"tpe"`)."""
+    R-exact random draws (`sampler="random"`) or by TPE (`"tpe"`); each rung sets the
+    algorithm's budget parameter (epochs, or ntrees for tree ensembles)."""
     from h2osweep.search.proposers import SAMPLERS, RandomProposer, TPEProposer
     from h2osweep.space import LECTURE_SPACE
+    from h2osweep.training.algorithms import budget_parameter as budget_of
     from h2osweep.training.parameters import check_keys
     from h2osweep.validation import check_choice
 
     check_choice("strategy", strategy, STRATEGIES)
     check_choice("sampler", sampler, SAMPLERS)
     space = LECTURE_SPACE if space is None else space
-    check_keys(space)
+    check_keys(space, algorithm)
+    budget_parameter = budget_of(algorithm)
     if budget_parameter in space:
         raise UserInputError(
             f"{{strategy}} {strategy} sets {budget_parameter} per rung, but the space fixes "

@@ -185,6 +185,11 @@ def _exp(v: np.ndarray) -> np.ndarray:
     return out
 
 
+def c_exp(values) -> np.ndarray:
+    """C's `exp` element-wise, which R's `exp` is: for draws transformed after R's `runif`."""
+    return _exp(np.asarray(values, dtype=np.float64))
+
+
 def _exp_capped(v: np.ndarray, scale: float) -> np.ndarray:
     """rbeta.c's `w = AA * exp(v)` for v <= expmax, DBL_MAX when it overflows or v > expmax."""
     w = np.full(v.size, _DBL_MAX)

@@ -19,9 +19,13 @@ from h2osweep.space.distributions import (
     Distribution,
     Fixed,
     IntRange,
+    LogIntRange,
+    LogUniform,
     Mean,
     PerLayer,
     SpaceError,
+    SteppedIntRange,
+    SteppedUniform,
     Sum,
     Uniform,
 )
@@ -31,9 +35,18 @@ FORMAT_VERSION = 1
 RESERVED_NAMES = frozenset({"name", "seed"})  # sample_params adds these to every draw
 
 Entry = Distribution | PerLayer | Derived
-_TYPES: dict[str, type] = {
-    cls.__name__: cls for cls in (IntRange, Uniform, Beta, Choice, Fixed, PerLayer, Sum, Mean)
-}
+DISTRIBUTIONS = (
+    IntRange,
+    Uniform,
+    Beta,
+    Choice,
+    Fixed,
+    LogUniform,
+    LogIntRange,
+    SteppedIntRange,
+    SteppedUniform,
+)
+_TYPES: dict[str, type] = {cls.__name__: cls for cls in (*DISTRIBUTIONS, PerLayer, Sum, Mean)}
 
 
 def _entry_from_dict(data: Mapping[str, Any]) -> Entry:
@@ -48,6 +61,17 @@ def _entry_from_dict(data: Mapping[str, Any]) -> Entry:
         return _TYPES[kind](**data)
     except TypeError as exc:
         raise UserInputError(f"{kind}: bad fields {sorted(data)} ({exc})") from None
+
+
+def can_be_length(source: Entry | None) -> bool:
+    """Whether an entry can give a per-layer entry its length: a draw of whole numbers >= 0."""
+    lowest = source.lowest_int() if isinstance(source, Distribution) else None
+    return lowest is not None and lowest >= 0
+
+
+def can_be_summed(source: Entry | None) -> bool:
+    """Whether R's `sum` or `mean` can be taken of an entry: a numeric draw (per layer or not)."""
+    return source is not None and not isinstance(source, Derived) and source.numeric
 
 
 class Space:
@@ -84,23 +108,17 @@ class Space:
     def _check_length(self, name: str, entry: PerLayer) -> None:
         """A per-layer length must be an earlier, never-negative integer draw."""
         source = self._entries.get(entry.length)
-        if isinstance(source, IntRange):
-            ok = source.low >= 0
-        elif isinstance(source, Fixed):
-            ok = isinstance(source.value, int) and not isinstance(source.value, bool)
-            ok = ok and source.value >= 0
-        else:
-            ok = False
-        if not ok:
+        if not can_be_length(source):
             raise UserInputError(
-                f"PerLayer {name!r}: `length` must name an earlier IntRange (low >= 0) or "
-                f"Fixed integer >= 0, but got length={entry.length!r} ({source!r})"
+                f"PerLayer {name!r}: `length` must name an earlier IntRange (low >= 0), Fixed "
+                f"integer >= 0 or other draw of whole numbers >= 0, but got "
+                f"length={entry.length!r} ({source!r})"
             )
 
     def _check_derived(self, name: str, entry: Derived) -> None:
         """A derived column must come from an earlier numeric draw."""
         source = self._entries.get(entry.of)
-        if source is None or isinstance(source, Derived) or not source.numeric:
+        if not can_be_summed(source):
             raise UserInputError(
                 f"{type(entry).__name__} {name!r}: `of` must name an earlier numeric draw, "
                 f"but got of={entry.of!r} ({source!r})"
@@ -142,6 +160,17 @@ class Space:
                 out[name] = entry.compute(out[entry.of])
             else:
                 out[name] = entry.draw(rng, 1)[0]
+        return out
+
+    def examples(self) -> dict[str, list]:
+        """Each drawn entry's example values (bounds or choices; per-layer entries as one-layer
+        lists), to check their types against what a model takes."""
+        out: dict[str, list] = {}
+        for name, entry in self._entries.items():
+            if isinstance(entry, PerLayer):
+                out[name] = [[value] for value in entry.dist.examples()]
+            elif isinstance(entry, Distribution):
+                out[name] = entry.examples()
         return out
 
     def sample(self, seed: int) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from h2osweep.record.goal import Objective
 from h2osweep.record.runs import OK, RunResult, StoredRun
 from h2osweep.store.files import write_atomic
 from h2osweep.store.table import confusion_from_json, confusion_to_json, results_frame
+from h2osweep.training.algorithms import DEEPLEARNING
 
 DATABASE = "store.sqlite"
 RESULTS = "results.csv"
@@ -363,12 +364,16 @@ def _stored_definition(folder: Path) -> dict | None:
 
 def upgraded(definition: dict) -> dict:
     """A definition as written by an older h2osweep, in today's form: training settings that
-    no longer exist (an always-empty `extra`) are dropped."""
+    no longer exist (an always-empty `extra`) are dropped, and a sweep from before other
+    algorithms trained deep learning."""
     training = definition.get("training")
-    if isinstance(training, dict) and training.get("extra") == {}:
+    if not isinstance(training, dict):
+        return definition
+    if training.get("extra") == {}:
         training = {key: value for key, value in training.items() if key != "extra"}
-        definition = {**definition, "training": training}
-    return definition
+    if "algorithm" not in training:
+        training = {**training, "algorithm": DEEPLEARNING}
+    return {**definition, "training": training}
 
 
 def _orphans(folder: Path) -> list[str]:

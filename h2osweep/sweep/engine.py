@@ -3,6 +3,7 @@ flight, and commit every finished run to the store before the strategy learns of
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.progress import Progress
 from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
+from h2osweep.training.parameters import check_on_cluster
 from h2osweep.training.scheduler import TrainSettings, build_costs, train_many
 from h2osweep.validation import check_int
 
@@ -100,7 +102,7 @@ def run_sweep(
     if all_done(strategy, options):
         return _report_all_done(strategy, definition, options)
     with (
-        H2OCluster(cluster) as h2o_cluster,
+        checked_cluster(cluster, strategy, training) as h2o_cluster,
         open_store(options.out, definition, force_new=options.force_new) as store,
     ):
         description = h2o_cluster.describe()
@@ -129,6 +131,17 @@ def run_sweep(
             stopped,
             line,
         )
+
+
+@contextlib.contextmanager
+def checked_cluster(
+    cluster: ClusterOptions | None, strategy: Strategy, training: TrainSettings
+) -> Iterator[H2OCluster]:
+    """The connected cluster, once its model builder of the sweep's algorithm has taken every
+    parameter and value of the sweep (refused before the store writes anything)."""
+    with H2OCluster(cluster) as h2o_cluster:
+        check_on_cluster(strategy.parameter_values(), training.algorithm)
+        yield h2o_cluster
 
 
 def _opening_line(todo: int, total: int, cluster: dict, parallel: int, out: Path) -> str:

@@ -1,1 +1,1 @@
-"""Training: turn one configuration into an H2O deep-learning model and its metrics."""
+"""Training: turn one configuration into an H2O model of the sweep's algorithm and its metrics."""

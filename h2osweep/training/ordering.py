@@ -30,6 +30,11 @@ def network_cost(epochs: float, layers: list[int]) -> float:
     return float(epochs) * sum(a * b for a, b in zip(layers, layers[1:], strict=False))
 
 
+def trees_cost(trees: float, depth: float) -> float:
+    """What a tree ensemble's build time grows with: its trees times their depth."""
+    return trees * depth
+
+
 def _pop_costliest(waiting: list[tuple[float, RunSpec]]) -> RunSpec:
     index = max(range(len(waiting)), key=lambda i: waiting[i][0])
     return waiting.pop(index)[1]

@@ -1,19 +1,31 @@
-"""From a sweep configuration (lecture names, grid shorthands) to H2O deep-learning parameters.
+"""From a sweep configuration to the parameters of one H2O model of the sweep's algorithm.
 
-A configuration is what a sampler produces: the lecture's names (`neurons`, `hidden_dropout`,
-`input_dropout`), grid shorthands (`layers`, `units`), or any H2ODeepLearningEstimator argument.
+A configuration is what a sampler produces: any parameter of the algorithm (H2O's names), and
+for deep learning also the lecture's names (`neurons`, `hidden_dropout`, `input_dropout`) and the
+grid shorthands (`layers`, `units`). `depth`, `SumNeurons` and `MeanHiddenDropout` are columns
+of the results, never sent to H2O. Names are checked against the h2o client's estimator before
+any cluster is involved, and names and types against the cluster's own schema before any build.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
-import inspect
 import math
+from collections.abc import Iterable, Mapping
 
 from h2osweep.errors import UserInputError
 from h2osweep.record.columns import ARCHITECTURE, DEFAULT_UNITS
+from h2osweep.training.algorithms import (
+    ALGORITHMS,
+    DEEPLEARNING,
+    builder_parameters,
+    check_algorithm,
+    check_value,
+    client_parameter_names,
+    make_estimator,
+    unknown_parameter,
+)
 
 ALIASES = {
     "neurons": "hidden",
@@ -41,40 +53,74 @@ POSITIVE = {"epochs"}
 NON_NEGATIVE = {"l1", "l2", "input_dropout_ratio", "rate", "rho", "epsilon", "hidden"}
 
 
-@functools.cache
-def h2o_parameter_names() -> frozenset[str]:
-    """Every argument H2ODeepLearningEstimator accepts."""
-    from h2o.estimators import H2ODeepLearningEstimator
-
-    names = inspect.signature(H2ODeepLearningEstimator.__init__).parameters
-    return frozenset(name for name in names if name != "self")
-
-
-def allowed_keys() -> set[str]:
-    """Names a grid or space may use: H2O's own, the lecture's, and the grid shorthands."""
-    return (set(h2o_parameter_names()) - SET_BY_H2OSWEEP) | set(ALIASES) | SHORTHANDS | RUN_KEYS
+def allowed_keys(algorithm: str = DEEPLEARNING) -> set[str]:
+    """Names a grid or space may use: the algorithm's own, the results' columns, and for deep
+    learning the lecture's names and the grid shorthands."""
+    own = set(client_parameter_names(check_algorithm(algorithm))) - SET_BY_H2OSWEEP
+    lecture = set(ALIASES) | SHORTHANDS if algorithm == DEEPLEARNING else set()
+    return own | lecture | RUN_KEYS
 
 
-def check_keys(keys) -> None:
+def h2o_key(key: str, algorithm: str = DEEPLEARNING) -> str | None:
+    """The H2O parameter a configuration key sets (None: a column or shorthand, not sent)."""
+    if key in RUN_KEYS or (algorithm == DEEPLEARNING and key in SHORTHANDS):
+        return None
+    return ALIASES.get(key, key) if algorithm == DEEPLEARNING else key
+
+
+def check_keys(keys, algorithm: str = DEEPLEARNING) -> None:
     """Refuse unknown or reserved parameter names, suggesting the closest allowed ones."""
-    allowed = allowed_keys()
+    allowed = allowed_keys(algorithm)
     for key in keys:
         if key in SET_BY_H2OSWEEP:
             raise UserInputError(f"parameter {key!r} is set by h2osweep itself and cannot be swept")
-        if key not in allowed:
-            close = difflib.get_close_matches(key, sorted(allowed), n=3)
-            hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
-            raise UserInputError(
-                f"unknown parameter {key!r}{hint}: use any H2ODeepLearningEstimator argument "
-                "(epochs, hidden, l1, rate, ...), the lecture's neurons/hidden_dropout/"
-                "input_dropout, or the shorthands layers/units"
-            )
+        if key in allowed:
+            continue
+        others = [a for a in ALGORITHMS if a != algorithm and key in client_parameter_names(a)]
+        elsewhere = (
+            f"; {key!r} is a parameter of {', '.join(others)}: choose one with {{algorithm}}"
+            if others
+            else ""
+        )
+        if algorithm != DEEPLEARNING:
+            raise UserInputError(unknown_parameter(key, algorithm, allowed, elsewhere), "algorithm")
+        close = difflib.get_close_matches(key, sorted(allowed), n=3)
+        hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+        raise UserInputError(
+            f"unknown parameter {key!r}{hint}: use any H2ODeepLearningEstimator argument "
+            "(epochs, hidden, l1, rate, ...), the lecture's neurons/hidden_dropout/"
+            f"input_dropout, or the shorthands layers/units{elsewhere}",
+            "algorithm",
+        )
+
+
+def check_on_cluster(values: Mapping[str, Iterable], algorithm: str = DEEPLEARNING) -> None:
+    """Refuse, before any build starts, a name the cluster's `algorithm` does not have or a
+    value of a type it does not take (`values`: each key's values, or bounds, in the sweep)."""
+    schema = builder_parameters(algorithm)
+    known = set(schema) - SET_BY_H2OSWEEP
+    for key, examples in values.items():
+        name = h2o_key(key, algorithm)
+        if name is None:
+            continue
+        if name not in known:
+            raise UserInputError(unknown_parameter(key, algorithm, known, " on this cluster"))
+        for value in examples:
+            check_value(key, value, schema[name], algorithm)
 
 
 def h2o_parameters(
-    config: dict, *, classification: bool = True, reproducible: bool = True, **overrides
+    config: dict,
+    *,
+    algorithm: str = DEEPLEARNING,
+    classification: bool = True,
+    reproducible: bool = True,
+    **overrides,
 ) -> dict:
-    """The estimator arguments for one run: lecture defaults, then the config, then overrides."""
+    """The estimator arguments for one run: defaults (the lecture's, for deep learning), then
+    the config, then overrides."""
+    if algorithm != DEEPLEARNING:
+        return _other_parameters(config, algorithm, overrides)
     check_keys(config)
     parameters = dict(LECTURE_DEFAULTS)
     if classification:
@@ -91,6 +137,17 @@ def h2o_parameters(
     parameters.update(overrides)
     parameters["reproducible"] = reproducible
     return parameters
+
+
+def _other_parameters(config: dict, algorithm: str, overrides: dict) -> dict:
+    """A model of another algorithm gets H2O's defaults, the config, then the overrides."""
+    check_keys(config, algorithm)
+    parameters = {}
+    for key, value in config.items():
+        name = h2o_key(key, algorithm)
+        if name is not None:
+            parameters[name] = _plain(key, value)
+    return parameters | overrides
 
 
 def model_seed(name: str) -> int:
@@ -150,10 +207,21 @@ def _check_hidden(key: str, value) -> None:
         raise UserInputError(f"parameter {key!r} needs at least one layer, but got {value!r}")
 
 
-def validate_config(config: dict) -> None:
-    """Refuse, before any cluster is involved, values the h2o client would reject (l1='abc')."""
-    from h2o.estimators import H2ODeepLearningEstimator
+def validate_values(values: Mapping[str, Iterable], algorithm: str = DEEPLEARNING) -> None:
+    """`validate_config` for each value (or bound) a space gives each of its keys."""
+    for key, examples in values.items():
+        for value in examples:
+            validate_config({key: value}, algorithm)
 
+
+def validate_config(config: dict, algorithm: str = DEEPLEARNING) -> None:
+    """Refuse, before any cluster is involved, values the h2o client would reject (l1='abc')."""
+    if algorithm != DEEPLEARNING:
+        parameters = h2o_parameters(config, algorithm=algorithm)
+        for key, name in ((key, h2o_key(key, algorithm)) for key in config):
+            if name is not None:
+                _client_accepts(key, algorithm, name, parameters[name])
+        return
     for key in POSITIVE & set(config):
         if not _is_number(config[key]) or config[key] <= 0:
             raise UserInputError(
@@ -165,12 +233,17 @@ def validate_config(config: dict) -> None:
         value = parameters[name]
         if name in NON_NEGATIVE and any(_is_number(v) and v < 0 for v in _flat(value)):
             raise UserInputError(f"parameter {key!r} must not be negative, but got {value!r}")
-        try:
-            H2ODeepLearningEstimator(**{name: value})
-        except Exception as error:
-            raise UserInputError(
-                f"parameter {key!r} cannot be {value!r}: {str(error).splitlines()[0]}"
-            ) from error
+        _client_accepts(key, DEEPLEARNING, name, value)
+
+
+def _client_accepts(key: str, algorithm: str, name: str, value) -> None:
+    """Refuse a value the h2o client's estimator does not take (its own type checks)."""
+    try:
+        make_estimator(algorithm, {name: value})
+    except Exception as error:
+        raise UserInputError(
+            f"parameter {key!r} cannot be {value!r}: {str(error).splitlines()[0]}"
+        ) from error
 
 
 def _is_number(value) -> bool:

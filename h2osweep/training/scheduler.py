@@ -19,15 +19,25 @@ from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, replace
 
 from h2osweep.data import H2OData
+from h2osweep.errors import UserInputError
 from h2osweep.record.columns import PARTS
 from h2osweep.record.runs import FAILED, OK, RunResult, RunSpec
 from h2osweep.training import jobs, rest
+from h2osweep.training.algorithms import (
+    DEEPLEARNING,
+    budget_parameter,
+    builder_parameters,
+    check_algorithm,
+    make_estimator,
+)
 from h2osweep.training.metrics import frame_scores, model_metrics, model_output
-from h2osweep.training.ordering import network_cost
+from h2osweep.training.ordering import network_cost, trees_cost
 from h2osweep.training.parameters import h2o_parameters, model_seed
 from h2osweep.validation import check_int, check_positive
 
 H2O_DEFAULT_HIDDEN = (200, 200)
+TREE_ALGORITHMS = ("gbm", "drf", "xgboost")
+UNLIMITED_DEPTH = 20  # what max_depth = 0 (no limit) is counted as in a build's cost
 
 
 @dataclass
@@ -39,16 +49,42 @@ class TrainSettings:
     keep_models: bool = False
     model_prefix: str = "h2osweep"
     nfolds: int | None = None
+    algorithm: str = DEEPLEARNING
 
     def __post_init__(self) -> None:
         check_epochs(self.epochs)
+        check_algorithm(self.algorithm)
+        if self.algorithm != DEEPLEARNING:
+            check_deep_learning_only(self.algorithm, self.epochs, self.reproducible)
         if self.nfolds is not None:
             check_int("nfolds", self.nfolds, low=2)
 
     def describe(self) -> dict:
         """The settings that change results (recorded with a sweep; a resume must match)."""
         folds = {"nfolds": self.nfolds} if self.nfolds is not None else {}
-        return {"epochs": self.epochs, "reproducible": self.reproducible, **folds}
+        return {
+            "epochs": self.epochs,
+            "reproducible": self.reproducible,
+            "algorithm": self.algorithm,
+            **folds,
+        }
+
+
+def check_deep_learning_only(algorithm: str, epochs: float | None, reproducible: bool) -> None:
+    """Epochs and single-threaded reproducibility are deep learning's; other algorithms take
+    their length as a parameter (ntrees, max_iterations) and are reproducible with a seed."""
+    if epochs is not None:
+        raise UserInputError(
+            f"{{epochs}} is for deeplearning; a {algorithm} model's length is one of its "
+            "parameters (ntrees for trees, max_iterations for glm)",
+            "epochs",
+        )
+    if not reproducible:
+        raise UserInputError(
+            f"{{reproducible}} is for deeplearning; {algorithm} models with a seed are "
+            "reproducible already, and use every thread",
+            "reproducible",
+        )
 
 
 def check_epochs(epochs: float | None) -> None:
@@ -196,17 +232,25 @@ def run_parameters(spec: RunSpec, data: H2OData, settings: TrainSettings) -> dic
     The run's own budget, when its strategy sets one, wins over the sweep's epochs.
     """
     overrides = cross_validation(settings.nfolds)
-    epochs = spec.budget if spec.budget is not None else settings.epochs
-    if epochs is not None:
-        overrides["epochs"] = epochs
+    if settings.epochs is not None:
+        overrides["epochs"] = settings.epochs
+    if spec.budget is not None:
+        overrides |= rung_budget(spec.budget, settings.algorithm)
     return h2o_parameters(
         spec.config,
+        algorithm=settings.algorithm,
         classification=data.local.classification,
         reproducible=settings.reproducible,
         seed=model_seed(spec.name),
         model_id=model_id_for(spec, settings),
         **overrides,
     )
+
+
+def rung_budget(budget: float, algorithm: str) -> dict:
+    """The parameter a run's own budget sets: epochs for deep learning, trees for ensembles."""
+    name = budget_parameter(algorithm)
+    return {name: budget if name == "epochs" else round(budget)}
 
 
 def cross_validation(nfolds: int | None) -> dict:
@@ -228,6 +272,8 @@ def build_costs(data: H2OData, settings: TrainSettings) -> Callable[[RunSpec], f
 
     The data's input and output widths are read once here, not once per run.
     """
+    if settings.algorithm != DEEPLEARNING:
+        return _ensemble_costs(data, settings)
     local = data.local
     inputs = len(data.features)
     outputs = local.train[local.target].nunique() if local.classification else 1
@@ -245,16 +291,38 @@ def build_costs(data: H2OData, settings: TrainSettings) -> Callable[[RunSpec], f
     return cost
 
 
+def _ensemble_costs(data: H2OData, settings: TrainSettings) -> Callable[[RunSpec], float]:
+    """Trees times their depth (the cluster's defaults where a run sets neither); 1 for glm."""
+    if settings.algorithm not in TREE_ALGORITHMS:
+        return lambda spec: 1.0
+    defaults = builder_parameters(settings.algorithm)
+
+    def cost(spec: RunSpec) -> float:
+        try:
+            parameters = run_parameters(spec, data, settings)
+            trees = parameters.get("ntrees", defaults["ntrees"].default)
+            depth = parameters.get("max_depth", defaults["max_depth"].default) or UNLIMITED_DEPTH
+            return trees_cost(float(trees), float(depth))
+        except Exception:
+            return 0.0
+
+    return cost
+
+
+def new_estimator(spec: RunSpec, data: H2OData, settings: TrainSettings, extra: dict | None = None):
+    """The h2o client's estimator for one run: the sweep's algorithm with the run's parameters
+    (and `extra`, such as the checkpoint a climbing rung continues)."""
+    parameters = {**run_parameters(spec, data, settings), **(extra or {})}
+    return make_estimator(settings.algorithm, parameters)
+
+
 def _start(spec: RunSpec, data: H2OData, settings: TrainSettings):
     """Submit one build; H2O's refusal of the parameters becomes a failed result."""
-    from h2o.estimators import H2ODeepLearningEstimator
-
     model_id = model_id_for(spec, settings)
     try:
-        parameters = run_parameters(spec, data, settings)
         checkpoint, note = continuation(spec, settings)
+        estimator = new_estimator(spec, data, settings, checkpoint)
         _remove_model(model_id)
-        estimator = H2ODeepLearningEstimator(**parameters, **checkpoint)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             estimator.start(x=data.features, y=data.target, training_frame=data.train)

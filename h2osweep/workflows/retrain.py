@@ -24,6 +24,7 @@ from h2osweep.store.results_store import (
     read_results,
     read_selection,
 )
+from h2osweep.training.algorithms import DEEPLEARNING
 from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.parameters import allowed_keys
 from h2osweep.training.scheduler import TrainSettings, check_epochs, model_id_for, train_one
@@ -62,24 +63,33 @@ class Retrained:
         return SEED_SPREAD if self.choice == "best" else ""
 
 
-def choose_config(folder: Path, choice: str, best: pd.Series, objective: Objective) -> dict:
+def choose_config(
+    folder: Path, choice: str, best: pd.Series, objective: Objective, algorithm: str = DEEPLEARNING
+) -> dict:
     """The configuration to retrain: `best` observed run, `gam` optimum, or the `lecture`'s."""
     if choice == "lecture":
+        if algorithm != DEEPLEARNING:
+            raise UserInputError(
+                f"{{choice}} 'lecture' is the lecture's deep-learning model; {folder} is a "
+                f"{algorithm} sweep: use {{choice}} 'best' or 'gam'",
+                "choice",
+            )
         return dict(LECTURE_OPTIMUM)
     if choice == "best":
         return read_configs(folder)[best["name"]]
     from h2osweep.analysis import analyze
 
     analysis = analyze(folder, target=objective.metric, goal=objective.goal)
-    return gam_config(analysis, folder)
+    return gam_config(analysis, folder, algorithm)
 
 
-def gam_config(analysis, folder: Path) -> dict:
+def gam_config(analysis, folder: Path, algorithm: str = DEEPLEARNING) -> dict:
     """The GAM's optimum of an analysis as a trainable configuration (layers rebuilt)."""
     if analysis.gam_config is None:
         raise UserInputError(f"no GAM could be fitted on {folder}; use {{choice}} 'best'", "choice")
     config = with_layers(analysis.gam_config)
-    return {key: value for key, value in config.items() if key in allowed_keys()}
+    allowed = allowed_keys(algorithm)
+    return {key: value for key, value in config.items() if key in allowed}
 
 
 def best_row(folder: Path, objective: Objective) -> pd.Series:
@@ -118,7 +128,8 @@ def retrain(
     definition = read_definition(folder)
     best = best_row(folder, objective)  # checks the metric before the store is opened
     if config is None:
-        config = choose_config(folder, choice, best, objective)
+        algorithm = definition["training"]["algorithm"]
+        config = choose_config(folder, choice, best, objective, algorithm)
     data = refit_data(reload_data(definition["data"]), refit_on)
     training = TrainSettings(
         **definition["training"], keep_models=True, model_prefix="h2osweep_optimized"

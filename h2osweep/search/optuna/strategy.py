@@ -24,7 +24,8 @@ from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.search.optuna.samplers import check_sampler_seed, check_strategy, make_sampler
 from h2osweep.search.optuna.translate import config_params, suggest_config
 from h2osweep.space import LECTURE_SPACE, Space
-from h2osweep.training.parameters import check_keys
+from h2osweep.training.algorithms import DEEPLEARNING
+from h2osweep.training.parameters import check_keys, validate_values
 from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
 
 STUDY_FILE = "optuna.sqlite"
@@ -89,6 +90,9 @@ class OptunaSearch(Strategy):
     def is_done(self) -> bool:
         return not self._pending and len(_runs(self._study, ended=None)) >= self.n_runs
 
+    def parameter_values(self) -> dict[str, list]:
+        return self.space.examples()
+
     @property
     def total(self) -> int:
         return self.n_runs
@@ -127,12 +131,14 @@ def optuna_plan(
     seed: int = 1,
     space: Space = LECTURE_SPACE,
     startup: str = "prior",
+    algorithm: str = DEEPLEARNING,
 ) -> OptunaSearch:
     """A model-based search of `n_runs` runs with Optuna's `sampler` (tpe, gp or random)."""
     check_strategy(sampler)
     check_int("n_runs", n_runs, low=1)
     check_choice("startup", startup, STARTUPS)
-    check_keys(space)
+    check_keys(space, algorithm)
+    validate_values(space.examples(), algorithm)
     return OptunaSearch(sampler, n_runs, check_sampler_seed(seed), space, startup)
 
 

@@ -5,9 +5,11 @@ start-up draws are distributed as a random search's and its model never spends r
 prior puts almost nothing:
 
 - IntRange -> IntDistribution(low, high) and Choice -> CategoricalDistribution(values): R's
-  `sample` is uniform over those, so the support is already the quantile space;
+  `sample` is uniform over those, so the support is already the quantile space; the stepped
+  ranges keep their `step`;
 - Uniform -> FloatDistribution(low, high): uniform too (Optuna's samplers are invariant to the
-  affine map from [0, 1], so the parameter keeps its own units);
+  affine map from [0, 1], so the parameter keeps its own units); the log-scale ranges keep
+  `log=True`, which is their quantile space;
 - Beta -> FloatDistribution(0, 1) over the quantile q, suggested as `<name>_quantile`; the value
   is `qbeta(q, shape1, shape2) / divisor` (input dropout Beta(1, 12) puts 95 % of its mass below
   0.22, which a uniform [0, 1] would cover 22 % of the time);
@@ -37,7 +39,11 @@ from h2osweep.space.distributions import (
     Distribution,
     Fixed,
     IntRange,
+    LogIntRange,
+    LogUniform,
     PerLayer,
+    SteppedIntRange,
+    SteppedUniform,
     Uniform,
 )
 from h2osweep.space.space import Space
@@ -49,10 +55,12 @@ QUANTILE_SUFFIX = "_quantile"
 def to_optuna(dist: Distribution) -> BaseDistribution | None:
     """The Optuna distribution of one of ours, over its prior's quantile space (None for Fixed:
     a constant is not suggested)."""
-    if isinstance(dist, IntRange):
-        return IntDistribution(dist.low, dist.high)
-    if isinstance(dist, Uniform):
-        return FloatDistribution(dist.low, dist.high)
+    if isinstance(dist, IntRange | LogIntRange | SteppedIntRange):
+        step = dist.step if isinstance(dist, SteppedIntRange) else 1
+        return IntDistribution(dist.low, dist.high, log=isinstance(dist, LogIntRange), step=step)
+    if isinstance(dist, Uniform | LogUniform | SteppedUniform):
+        step = dist.step if isinstance(dist, SteppedUniform) else None
+        return FloatDistribution(dist.low, dist.high, log=isinstance(dist, LogUniform), step=step)
     if isinstance(dist, Beta):
         return QUANTILE
     if isinstance(dist, Choice):
@@ -73,9 +81,9 @@ def from_optuna(dist: Distribution, value: Any) -> Any:
         from scipy.stats import beta
 
         return float(beta.ppf(float(value), dist.shape1, dist.shape2)) / dist.divisor
-    if isinstance(dist, IntRange):
+    if isinstance(dist, IntRange | LogIntRange | SteppedIntRange):
         return int(value)
-    if isinstance(dist, Uniform):
+    if isinstance(dist, Uniform | LogUniform | SteppedUniform):
         return float(value)
     return value
 
@@ -122,9 +130,11 @@ def _suggest(trial, name: str, dist: Distribution):
     translated = to_optuna(dist)
     name = param_name(name, dist)
     if isinstance(translated, IntDistribution):
-        value = trial.suggest_int(name, translated.low, translated.high)
+        low, high, step = translated.low, translated.high, translated.step
+        value = trial.suggest_int(name, low, high, step=step, log=translated.log)
     elif isinstance(translated, FloatDistribution):
-        value = trial.suggest_float(name, translated.low, translated.high)
+        low, high, step = translated.low, translated.high, translated.step
+        value = trial.suggest_float(name, low, high, step=step, log=translated.log)
     else:
         value = trial.suggest_categorical(name, translated.choices)
     return from_optuna(dist, value)
