@@ -226,8 +226,8 @@ CORPUS = [
         ["frobnicate"],
         usage(
             "",
-            "argument COMMAND: invalid choice: 'frobnicate' (choose from 'demo', 'space', "
-            "'random', 'grid', 'search', 'show', 'analyze', 'optimize')",
+            "argument COMMAND: invalid choice: 'frobnicate' (choose from 'demo', 'random', "
+            "'grid', 'search', 'space', 'show', 'analyze', 'optimize')",
         ),
     ),
     # analyze: files and tables

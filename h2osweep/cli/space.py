@@ -11,7 +11,7 @@ from h2osweep.errors import UserInputError
 from h2osweep.training.algorithms import ALGORITHMS
 from h2osweep.validation import check_r_seed
 
-POSITION = 15
+POSITION = 35
 LECTURE_HEADER = (
     "The lecture's random search space: run(seed) draws these entries in this order after\n"
     "set.seed(seed) (DeepNeuralNetwork.ParameterOptimization.R). Each entry is one R call,\n"
