@@ -115,6 +115,13 @@ def record_invocation(args) -> tuple[str, ...]:
     return arguments
 
 
+def recorded_main(args) -> int:
+    """`h2osweep.cli.main.main`, the command line noted as run by a test."""
+    from h2osweep.cli.main import main
+
+    return main(list(record_invocation(args)))
+
+
 @dataclass
 class Outcome:
     """What one in-process command did: its exit status and what it printed."""

@@ -12,7 +12,6 @@ import pytest
 
 from h2osweep.analysis.preprocess import prepare
 from h2osweep.analysis.tables import choose_columns, load_results
-from h2osweep.cli.main import main
 from h2osweep.cluster import free_port_pair
 from h2osweep.errors import UserInputError
 from h2osweep.record.columns import METRIC_COLUMNS
@@ -21,6 +20,7 @@ from h2osweep.store.results_store import read_configs
 from h2osweep.training.algorithms import builder_parameters
 from h2osweep.training.parameters import check_on_cluster
 from tests.conftest import REPO
+from tests.conftest import recorded_main as main
 
 pytestmark = pytest.mark.h2o
 SPACES = REPO / "docs" / "spaces"

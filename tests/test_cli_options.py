@@ -83,7 +83,11 @@ def test_not_reproducible_is_recorded_and_builds_one_model_at_a_time(url, tmp_pa
     out = tmp_path / "sweep"
     grid = ["grid", *TINY, "--param", "l1=0,0.001", "--epochs", "1", "--not-reproducible"]
     stderr = _ok(cli(*grid, "--url", url, "--out", out))
-    assert read_definition(out)["training"] == {"epochs": 1.0, "reproducible": False}
+    assert read_definition(out)["training"] == {
+        "epochs": 1.0,
+        "reproducible": False,
+        "algorithm": "deeplearning",
+    }
     assert ", 1 in flight); results in" in stderr.splitlines()[0]
     reproducible = _ok(cli(*grid[:-1], "--url", url, "--out", tmp_path / "again"))
     assert ", 1 in flight)" not in reproducible.splitlines()[0]  # cores + 1 by default

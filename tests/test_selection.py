@@ -126,14 +126,17 @@ def test_a_refit_on_train_and_validation_reports_test_once(on_valid, capsys, h2o
 
 @pytest.mark.h2o
 def test_patience_follows_validation(h2o_cluster, tmp_path, capsys):
-    """On validation the same order stalls after three runs (0.0974, 0.176, 0.0994: no gain on
-    the first in the last two); on test it never does (see the `on_test` fixture)."""
-    args = sweep_args(h2o_cluster.url, tmp_path / "out", "--patience", "2", "--parallel", "1")
-    status, _, err = cli(capsys, *args)
+    """On validation the lecture seeds 11, 4, 10 stall (0.0974, 0.176, 0.0994: no gain on the
+    first in the last two); on test the same order never does (see the `on_test` fixture).
+    Builds already started when the stall shows still finish, so up to two more may land."""
+    out = tmp_path / "out"
+    seeds = [*SEEDS, "2", "3", "6"]  # three slow five-layer nets that a stall never reaches
+    args = ["random", "--seeds", *seeds, "--epochs", "1", "--url", h2o_cluster.url]
+    status, _, err = cli(capsys, *args, "--out", str(out), "--patience", "2", "--parallel", "1")
     assert status == 0
     assert "stopped early: no improvement over 0 in the last 2 runs" in err
-    names = list(pd.read_csv(tmp_path / "out" / "results.csv")["name"])
-    assert names[:3] == ["m_11", "m_4", "m_10"] and "m_5" not in names  # an early start may add m_1
+    names = list(pd.read_csv(out / "results.csv")["name"])
+    assert names[:3] == ["m_11", "m_4", "m_10"] and len(names) <= 5
 
 
 @pytest.mark.h2o

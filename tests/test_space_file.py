@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from optuna.distributions import FloatDistribution, IntDistribution
 
-from h2osweep.cli.main import main
 from h2osweep.errors import UserInputError
 from h2osweep.search.optuna.translate import to_optuna
 from h2osweep.space import (
@@ -37,6 +36,7 @@ from h2osweep.space import (
     space_to_toml,
 )
 from tests.conftest import REPO
+from tests.conftest import recorded_main as main
 
 SPACES = REPO / "docs" / "spaces"
 

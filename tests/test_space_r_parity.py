@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from h2osweep.cli.main import main
 from h2osweep.space import Space, read_space_file, space_from_tables, space_to_r
 from h2osweep.store.results_store import read_configs
+from tests.conftest import recorded_main as main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "reference_r" / "expected" / "space_draws.csv"
