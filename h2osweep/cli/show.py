@@ -13,7 +13,8 @@ def register(subparsers) -> None:
     show = subparsers.add_parser(
         "show",
         help="print a sweep folder's results, best first",
-        description="Print results.csv of a sweep folder sorted by a metric.\n\n"
+        description="Print a sweep folder's runs (the columns of results.csv) sorted by a "
+        "metric, read from its store (--top through the store's metric index).\n\n"
         "example: h2osweep show sweep-random --top 5",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -31,21 +32,16 @@ def run_show(args) -> int:
     import pandas as pd
 
     from h2osweep.record.goal import Objective
-    from h2osweep.store.results_store import RESULTS, read_results
+    from h2osweep.store.results_store import read_ranked
 
     if args.confusion:
         return show_confusion(args.folder, args.confusion)
-    table = read_results(args.folder)
+    if args.top is not None and args.top < 1:
+        raise UserInputError(f"--top must be at least 1, but got {args.top}")
+    table = read_ranked(args.folder, Objective(args.metric, args.goal), args.top)
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0
-    if args.metric not in table.columns:
-        raise UserInputError(f"{args.folder}/{RESULTS} has no column {args.metric!r}")
-    if args.top is not None and args.top < 1:
-        raise UserInputError(f"--top must be at least 1, but got {args.top}")
-    table = Objective(args.metric, args.goal).ranked(table)
-    if args.top:
-        table = table.head(args.top)
     shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]
     with pd.option_context(
         "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40

@@ -16,25 +16,30 @@ from h2osweep.record.columns import (
     architecture,
 )
 
+FIXED = frozenset(LEADING + ARCHITECTURE + METRIC_COLUMNS + TRAILING)
+
+
+def run_record(name, seed, status, error, config, metrics, build_seconds, model_id) -> dict:
+    """One stored run (config and metrics as JSON text) as a row of the results table."""
+    config, metrics = json.loads(config), json.loads(metrics)
+    record = {"name": name, "seed": seed, "status": status, "error": error}
+    record.update(
+        {
+            key: _cell(value)
+            for key, value in config.items()
+            if key not in ("name", "seed", *ARCHITECTURE)
+        }
+    )
+    record.update(architecture(config))
+    record.update({column: metrics.get(column, math.nan) for column in METRIC_COLUMNS})
+    record.update({"build_seconds": build_seconds, "model_id": model_id})
+    return record
+
 
 def results_frame(rows) -> pd.DataFrame:
     """Rows of (name, seed, status, error, config, metrics, seconds, model id) as a table."""
-    records = []
-    for name, seed, status, error, config, metrics, seconds, model_id in rows:
-        config, metrics = json.loads(config), json.loads(metrics)
-        record = {"name": name, "seed": seed, "status": status, "error": error}
-        record.update(
-            {
-                key: _cell(value)
-                for key, value in config.items()
-                if key not in ("name", "seed", *ARCHITECTURE)
-            }
-        )
-        record.update(architecture(config))
-        record.update({column: metrics.get(column, math.nan) for column in METRIC_COLUMNS})
-        record.update({"build_seconds": seconds, "model_id": model_id})
-        records.append(record)
-    return pd.DataFrame.from_records(records, columns=_columns(records))
+    records = [run_record(*row) for row in rows]
+    return pd.DataFrame.from_records(records, columns=results_columns(records))
 
 
 def confusion_to_json(confusion: dict) -> str:
@@ -65,11 +70,15 @@ def _cell(value):
     return json.dumps(value) if isinstance(value, list | dict) else value
 
 
-def _columns(records: list[dict]) -> list[str]:
+def results_columns(records) -> list[str]:
     """Fixed leading and trailing columns; parameters in order of first appearance between."""
-    fixed = set(LEADING + ARCHITECTURE + METRIC_COLUMNS + TRAILING)
-    parameters: list[str] = []
+    parameters: dict[str, None] = {}
+    architecture_present: set[str] = set()
     for record in records:
-        parameters += [key for key in record if key not in fixed and key not in parameters]
-    architecture_present = [c for c in ARCHITECTURE if any(c in r for r in records)]
-    return LEADING + parameters + architecture_present + METRIC_COLUMNS + TRAILING
+        for key in record:
+            if key in ARCHITECTURE:
+                architecture_present.add(key)
+            elif key not in FIXED and key not in parameters:
+                parameters[key] = None
+    present = [column for column in ARCHITECTURE if column in architecture_present]
+    return LEADING + list(parameters) + present + METRIC_COLUMNS + TRAILING

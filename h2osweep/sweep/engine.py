@@ -15,12 +15,7 @@ from h2osweep.record.columns import check_metric
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunSpec
 from h2osweep.search.base import SearchContext, Strategy
-from h2osweep.store.results_store import (
-    check_folder,
-    finished_runs,
-    open_store,
-    read_results,
-)
+from h2osweep.store.results_store import check_folder, finished_runs, open_store
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.progress import Progress
 from h2osweep.training.ordering import longest_first
@@ -93,7 +88,7 @@ def run_sweep(
     definition = sweep_definition(strategy, training, data, options.objective)
     check_folder(options.out, definition, force_new=options.force_new)
     if all_done(strategy, options):
-        return _report_all_done(strategy, options)
+        return _report_all_done(strategy, options, definition)
     with (
         H2OCluster(cluster) as h2o_cluster,
         open_store(options.out, definition, force_new=options.force_new) as store,
@@ -140,9 +135,11 @@ def all_done(strategy: Strategy, options: SweepOptions) -> bool:
     return bool(finished) and strategy.already_done(finished)
 
 
-def _report_all_done(strategy: Strategy, options: SweepOptions) -> SweepSummary:
-    """The summary of a resume with nothing left to train, without starting or reaching H2O."""
-    best = options.objective.best_of(read_results(options.out))
+def _report_all_done(strategy: Strategy, options: SweepOptions, definition: dict) -> SweepSummary:
+    """The summary of a resume with nothing left to train, without starting or reaching H2O
+    (opening the store still repairs a results.csv that a crash left behind)."""
+    with open_store(options.out, definition) as store:
+        best = store.best(options.objective)
     progress = Progress(0, options.objective, options.quiet, best=best)
     progress.say(f"h2osweep: all {strategy.total} run(s) are already done in {options.out}")
     line = progress.summary(strategy.total, None)
