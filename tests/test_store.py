@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from h2osweep.cli.main import main
@@ -77,6 +77,12 @@ EXAMPLES = count()
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(committed=sessions())
+@example(  # an earlier run, stored later, whose parameters come in another order: a rebuild
+    committed=[
+        RunResult(RunSpec("r_1", {"l1": 0.5, "rho": 0.9}, position=1), OK),
+        RunResult(RunSpec("r_0", {"rho": 0.1}, position=0), OK),
+    ]
+)
 def test_results_csv_is_what_pandas_writes_for_the_whole_table(tmp_path, committed):
     folder = tmp_path / f"sweep{next(EXAMPLES)}"
     ever: set[str] = set()  # every line any whole-table export had during the session
@@ -102,7 +108,9 @@ def _synthetic_folder(folder: Path, runs: int) -> list[RunResult]:
     rng = np.random.default_rng(3)
     made = [synthetic_result(position, rng) for position in range(runs)]
     made[4] = RunResult(made[4].spec, FAILED, error="the model diverged")
-    made[7].metrics["test_mse"] = made[2].metrics["test_mse"]  # a tie: the first in plan wins
+    values = [result.metrics["test_mse"] for result in made if result.ok]
+    for first, second, value in ((2, 7, min(values) - 0.01), (3, 8, max(values) + 0.01)):
+        made[first].metrics["test_mse"] = made[second].metrics["test_mse"] = value  # best, tied
     with open_store(folder, DEFINITION) as store:
         for result in reversed(made):
             store.commit(result)
