@@ -22,12 +22,14 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 
 from h2osweep.store.files import append_at, atomic_writer
 from h2osweep.store.table import FIXED, results_columns
 
 REBUILD_SPACING = 20.0
+GUESS_ROWS = 1000  # runs a rebuild without a recorded layout takes it from
 NUMERIC = frozenset({"int", "float", "NoneType"})
 PlanKey = tuple[int, str]  # (position, name): the order of the plan, and of a rebuilt file
 
@@ -255,10 +257,11 @@ class ResultsCsv:
 
     def rebuild(self, records: Records, last: PlanKey | None) -> CsvState:
         """Rewrite the file atomically from the store's `records` in plan order; `last` is the
-        plan key of the last one. One pass when the recorded layout is still right."""
+        plan key of the last one. One pass when the recorded layout (or, with none recorded,
+        the layout of the first runs) is still right."""
         started = time.monotonic()
-        guess = self.state.layout if self.state is not None else None
-        layout = self._write_all(records, guess) if guess is not None else None
+        guess = self.state.layout if self.state else Layout.of(islice(records(), GUESS_ROWS))
+        layout = self._write_all(records, guess)
         if layout is None:
             layout = self._write_all(records, Layout.of(records()))
         self.state = CsvState(layout, self._size(), last)

@@ -29,6 +29,7 @@ from h2osweep.record.runs import OK, RunResult, StoredRun
 from h2osweep.store.files import temporary_prefix, write_atomic
 from h2osweep.store.results_csv import CsvState, PlanKey, ResultsCsv, write_table
 from h2osweep.store.table import (
+    StoredMetrics,
     confusion_from_json,
     confusion_to_json,
     results_frame,
@@ -57,22 +58,23 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 # Added to a store of any age on opening (an older one gets its metrics indexed then, once).
-INDEXES = """
-CREATE TABLE metrics (
+METRICS_TABLE = """CREATE TABLE metrics (
     name TEXT NOT NULL,
     metric TEXT NOT NULL,
     value REAL NOT NULL,
     position INTEGER NOT NULL,
     PRIMARY KEY (name, metric)
-) WITHOUT ROWID;
-CREATE INDEX metrics_rank ON metrics (metric, value, position, name);
-CREATE INDEX IF NOT EXISTS runs_plan ON runs (position, name);
-"""
+) WITHOUT ROWID"""
+METRICS_INDEXES = (
+    "CREATE INDEX metrics_rank ON metrics (metric, value, position, name)",
+    "CREATE INDEX IF NOT EXISTS runs_plan ON runs (position, name)",
+)
 # The stored fields a results-table record is made of (`table.run_record`'s arguments).
 RECORD_FIELDS = (
     *("name", "seed", "status", "error", "config", "metrics", "build_seconds", "model_id"),
 )
 SELECT_RECORDS = f"SELECT {', '.join(RECORD_FIELDS)} FROM runs"
+INSERT_METRIC = "INSERT INTO metrics (name, metric, value, position) VALUES (?, ?, ?, ?)"
 CSV_STATE = "csv"  # the meta key of results.csv's state
 
 
@@ -184,7 +186,7 @@ class ResultsStore:
     def stored_runs(self) -> list[StoredRun]:
         """Every stored run's name, status and metrics (exact floats), in plan order."""
         rows = self._db.execute("SELECT name, status, metrics FROM runs ORDER BY position, name")
-        return [StoredRun(name, status, json.loads(metrics)) for name, status, metrics in rows]
+        return [StoredRun(name, status, StoredMetrics(metrics)) for name, status, metrics in rows]
 
     def commit(self, result: RunResult) -> None:
         """Store one finished run in a single transaction, then append it to results.csv (or
@@ -260,12 +262,18 @@ class ResultsStore:
         """Create the metric index, filled from the stored runs (an older store), atomically."""
         if _has_table(self._db, "metrics"):
             return
-        with self._db:
+        runs = self._db.execute("SELECT name, position, metrics FROM runs")
+        rows = sorted(
+            metric
+            for name, position, metrics in runs
+            for metric in _metric_rows(name, position, json.loads(metrics))
+        )
+        with self._db:  # filled in key order, indexed afterwards: the fast way for SQLite
             self._db.execute("BEGIN IMMEDIATE")
-            for statement in filter(str.strip, INDEXES.split(";")):
+            self._db.execute(METRICS_TABLE)
+            self._db.executemany(INSERT_METRIC, rows)
+            for statement in METRICS_INDEXES:
                 self._db.execute(statement)
-            for row in self._db.execute("SELECT name, position, metrics FROM runs").fetchall():
-                _write_metrics(self._db, row[0], row[1], json.loads(row[2]))
 
     def _write_definition(self) -> None:
         existing = _read_json(self.folder / DESCRIPTION)
@@ -323,13 +331,16 @@ def _write_run(db: sqlite3.Connection, row: dict, record: dict) -> bool:
 
 
 def _write_metrics(db: sqlite3.Connection, name: str, position: int, metrics: dict) -> None:
+    db.executemany(INSERT_METRIC, _metric_rows(name, position, metrics))
+
+
+def _metric_rows(name: str, position: int, metrics: dict) -> list[tuple]:
     """One indexed row per metric column the run has a number for (NaN: no row)."""
-    rows = [
+    return [
         (name, column, float(value), position)
         for column in METRIC_COLUMNS
         if _is_number(value := metrics.get(column))
     ]
-    db.executemany("INSERT INTO metrics (name, metric, value, position) VALUES (?, ?, ?, ?)", rows)
 
 
 def _is_number(value) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator, Mapping
 
 import pandas as pd
 
@@ -40,6 +41,34 @@ def results_frame(rows) -> pd.DataFrame:
     """Rows of (name, seed, status, error, config, metrics, seconds, model id) as a table."""
     records = [run_record(*row) for row in rows]
     return pd.DataFrame.from_records(records, columns=results_columns(records))
+
+
+class StoredMetrics(Mapping):
+    """A stored run's metrics, decoded from their JSON text on first use: a resume hands every
+    stored run to its strategy, and a fixed plan reads none of their metrics."""
+
+    __slots__ = ("_text", "_values")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._values: dict | None = None
+
+    def _decoded(self) -> dict:
+        if self._values is None:
+            self._values = json.loads(self._text)
+        return self._values
+
+    def __getitem__(self, key: str):
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())
 
 
 def confusion_to_json(confusion: dict) -> str:
