@@ -1,4 +1,5 @@
-"""Synthetic results tables shaped like ours and like a W&B export, for tests, benchmarks and demos.
+"""Synthetic results tables shaped like ours and like a W&B export, and synthetic finished runs,
+for tests, benchmarks and demos.
 
 The target has a known structure (a minimum in l1, a depth × width interaction) so the analyses
 have something real to find.
@@ -10,6 +11,8 @@ import json
 
 import numpy as np
 import pandas as pd
+
+from h2osweep.record.runs import OK, RunResult, RunSpec
 
 
 def lecture_table(n: int, seed: int = 0) -> pd.DataFrame:
@@ -92,3 +95,52 @@ def wandb_table(n: int, seed: int = 0) -> pd.DataFrame:
             summary = {"_runtime": 3.0}
         rows.append({"name": f"run-{i}", "config": repr(config), "summary": repr(summary)})
     return pd.DataFrame(rows)
+
+
+def synthetic_result(position: int, rng: np.random.Generator) -> RunResult:
+    """One finished run shaped like the lecture's random search."""
+    depth = int(rng.integers(1, 6))
+    neurons = rng.integers(20, 601, depth).tolist()
+    dropout = (rng.beta(1.5, 1, depth) / 2).tolist()
+    config = {
+        "depth": depth,
+        "l1": float(rng.uniform(0, 0.01)),
+        "l2": float(rng.uniform(0, 0.01)),
+        "input_dropout": float(rng.beta(1, 12)),
+        "rho": float(rng.uniform(0.9, 0.999)),
+        "epsilon": float(rng.uniform(1e-10, 1e-4)),
+        "neurons": neurons,
+        "hidden_dropout": dropout,
+        "SumNeurons": sum(neurons),
+        "MeanHiddenDropout": float(np.mean(dropout)),
+    }
+    mse = float(rng.uniform(0.02, 0.2))
+    metrics = {}
+    for part, shift in (("train", -0.01), ("test", 0.0)):
+        metrics |= {
+            f"{part}_mse": mse + shift,
+            f"{part}_rmse": (mse + shift) ** 0.5,
+            f"{part}_r2": 1 - (mse + shift) / 0.09,
+            f"{part}_logloss": 3 * mse + shift,
+            f"{part}_mean_per_class_error": mse / 2,
+        }
+    spec = RunSpec(f"m_{position + 1}", config, seed=position + 1, position=position)
+    return RunResult(
+        spec,
+        OK,
+        metrics,
+        confusion=CONFUSION,
+        model_id=f"h2osweep_bench_m_{position + 1}",
+        build_seconds=float(rng.uniform(1, 5)),
+    )
+
+
+CLASSES = [str(i) for i in range(10)]
+CONFUSION = {
+    part: pd.DataFrame(
+        np.eye(10, dtype=int) * 35 + 1,
+        index=pd.Index(CLASSES, name="actual"),
+        columns=pd.Index(CLASSES, name="predicted"),
+    )
+    for part in ("train", "test")
+}

@@ -14,7 +14,8 @@ def register(subparsers) -> None:
     show = subparsers.add_parser(
         "show",
         help="print a sweep folder's results, best first",
-        description="Print results.csv of a sweep folder sorted by a metric.\n\n"
+        description="Print a sweep folder's runs (the columns of results.csv) sorted by a "
+        "metric, read from its store (--top through the store's metric index).\n\n"
         "example: h2osweep show sweep-random --top 5",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -34,24 +35,19 @@ def run_show(args) -> int:
     import pandas as pd
 
     from h2osweep.cli.selection import folder_objective
-    from h2osweep.store.results_store import RESULTS, read_results
+    from h2osweep.store.results_store import read_ranked
 
     if args.confusion:
         return show_confusion(args.folder, args.confusion)
-    table = read_results(args.folder)
+    if args.top is not None and args.top < 1:
+        raise UserInputError(f"--top must be at least 1, but got {args.top}")
+    objective = folder_objective(args.folder, args.metric, args.goal)
+    table = read_ranked(args.folder, objective, args.top)
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0
-    objective = folder_objective(args.folder, args.metric, args.goal)
-    if objective.metric not in table.columns:
-        raise UserInputError(f"{args.folder}/{RESULTS} has no column {objective.metric!r}")
-    if args.top is not None and args.top < 1:
-        raise UserInputError(f"--top must be at least 1, but got {args.top}")
     better = "lower" if objective.goal.ascending else "higher"
     print(f"{len(table)} run(s) ranked by {objective.metric} ({better} is better)", file=sys.stderr)
-    table = objective.ranked(table)
-    if args.top:
-        table = table.head(args.top)
     shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]
     with pd.option_context(
         "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40

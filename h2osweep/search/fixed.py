@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ class FixedPlan(Strategy):
         self.kind = kind
         self.runs = runs
         self.space = space  # JSON-ready: a Space's to_dict(), or {"grid": {column: values}}
-        self._pending: list[RunSpec] = list(runs)
+        self._pending: deque[RunSpec] = deque(runs)  # popped from the left, O(1) per ask
         self._ended = 0
 
     def describe(self, objective: Objective) -> dict:
@@ -35,11 +36,11 @@ class FixedPlan(Strategy):
 
     def start(self, context: SearchContext) -> None:
         finished = {run.name for run in context.stored if run.ok}
-        self._pending = [run for run in self.runs if run.name not in finished]
+        self._pending = deque(run for run in self.runs if run.name not in finished)
         self._ended = len(self.runs) - len(self._pending)
 
     def ask(self) -> RunSpec | None:
-        return self._pending.pop(0) if self._pending else None
+        return self._pending.popleft() if self._pending else None
 
     def is_done(self) -> bool:
         return not self._pending

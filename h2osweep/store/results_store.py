@@ -1,5 +1,6 @@
-"""A sweep folder: `store.sqlite` (the truth, one transaction per finished run), `results.csv`
-(rewritten atomically after each run), `sweep.json` (what the sweep is), and a lock file.
+"""A sweep folder: `store.sqlite` (the truth, one transaction per finished run, with its metrics
+indexed), `results.csv` (one line appended per run, rebuilt from the store when needed: see
+results_csv.py), `sweep.json` (what the sweep is), and a lock file.
 
 A folder belongs to one sweep definition (space or grid, training settings, data): resuming with
 another is refused unless `force_new`, which moves the old files aside instead of deleting them.
@@ -11,7 +12,9 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import io
 import json
+import math
 import os
 import platform
 import sqlite3
@@ -19,11 +22,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from h2osweep.errors import StoreError
+from h2osweep.errors import StoreError, UserInputError
+from h2osweep.record.columns import ALL_METRIC_COLUMNS
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import OK, RunResult, StoredRun
-from h2osweep.store.files import write_atomic
-from h2osweep.store.table import confusion_from_json, confusion_to_json, results_frame
+from h2osweep.store.files import temporary_prefix, write_atomic
+from h2osweep.store.results_csv import CsvState, PlanKey, ResultsCsv, write_table
+from h2osweep.store.table import (
+    StoredMetrics,
+    confusion_from_json,
+    confusion_to_json,
+    results_frame,
+    run_record,
+)
 from h2osweep.training.algorithms import DEEPLEARNING
 
 DATABASE = "store.sqlite"
@@ -47,6 +58,25 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT NOT NULL
 );
 """
+# Added to a store of any age on opening (an older one gets its metrics indexed then, once).
+METRICS_TABLE = """CREATE TABLE metrics (
+    name TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (name, metric)
+) WITHOUT ROWID"""
+METRICS_INDEXES = (
+    "CREATE INDEX metrics_rank ON metrics (metric, value, position, name)",
+    "CREATE INDEX IF NOT EXISTS runs_plan ON runs (position, name)",
+)
+# The stored fields a results-table record is made of (`table.run_record`'s arguments).
+RECORD_FIELDS = (
+    *("name", "seed", "status", "error", "config", "metrics", "build_seconds", "model_id"),
+)
+SELECT_RECORDS = f"SELECT {', '.join(RECORD_FIELDS)} FROM runs"
+INSERT_METRIC = "INSERT INTO metrics (name, metric, value, position) VALUES (?, ?, ?, ?)"
+CSV_STATE = "csv"  # the meta key of results.csv's state
 
 
 def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> None:
@@ -109,17 +139,32 @@ class ResultsStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
+            self._index_metrics()
             self._write_definition()
-            self.export_csv()
-        except (sqlite3.Error, OSError) as error:
+            self._csv = ResultsCsv(folder / RESULTS, _csv_state(self._db))
+            _remove_leftovers(folder)
+            if not self._csv.is_current():
+                self._settle_csv()
+        except (sqlite3.Error, OSError, StoreError) as error:
             self.close()
+            if isinstance(error, StoreError):
+                raise
             raise StoreError(f"cannot write the sweep store in {folder}: {error}") from error
 
     def __enter__(self) -> ResultsStore:
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc_info) -> None:
+        try:
+            if exc_type is None:
+                self.finish()
+        finally:
+            self.close()
+
+    def finish(self) -> None:
+        """End a session with results.csv exactly as a rebuild would write it (plan order)."""
+        if not self._csv.state.pristine:
+            self._settle_csv()
 
     def close(self) -> None:
         """Release the database and the folder's lock."""
@@ -143,73 +188,69 @@ class ResultsStore:
     def stored_runs(self) -> list[StoredRun]:
         """Every stored run's name, status and metrics (exact floats), in plan order."""
         rows = self._db.execute("SELECT name, status, metrics FROM runs ORDER BY position, name")
-        return [StoredRun(name, status, json.loads(metrics)) for name, status, metrics in rows]
+        return [StoredRun(name, status, StoredMetrics(metrics)) for name, status, metrics in rows]
 
     def commit(self, result: RunResult) -> None:
-        """Store one finished run in a single transaction, then rewrite results.csv atomically."""
+        """Store one finished run in a single transaction, then append it to results.csv (or
+        rebuild that from the store when a line cannot be appended)."""
         spec = result.spec
-        row = (
-            spec.name,
-            spec.position,
-            spec.seed,
-            result.status,
-            json.dumps(spec.config),
-            json.dumps(result.metrics),
-            confusion_to_json(result.confusion),
-            result.error,
-            result.model_id,
-            result.build_seconds,
-            _now(),
-        )
+        row = _run_row(result)
+        record = run_record(**{field: row[field] for field in RECORD_FIELDS})
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute(
-                    """INSERT INTO runs (name, position, seed, status, config, metrics, confusion,
-                                         error, model_id, build_seconds, finished_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                       ON CONFLICT(name) DO UPDATE SET
-                         position = excluded.position, seed = excluded.seed,
-                         status = excluded.status, config = excluded.config,
-                         metrics = excluded.metrics, confusion = excluded.confusion,
-                         error = excluded.error, model_id = excluded.model_id,
-                         build_seconds = excluded.build_seconds,
-                         finished_at = excluded.finished_at, attempts = runs.attempts + 1""",
-                    row,
-                )
+                new = _write_run(self._db, row, record)
+                state, line = self._csv.state.after(record, (spec.position, spec.name), new)
+                _save_csv_state(self._db, state)
         except sqlite3.Error as error:
             raise StoreError(
                 f"could not store run {spec.name} in {self.folder}: {error}; the runs stored "
                 "before it are safe: free space or fix the folder, then run the same command "
                 "again to resume"
             ) from error
-        self.export_csv()
+        try:
+            self._csv.committed(state, line)
+        except OSError as error:
+            raise _csv_error(self.folder, error) from error
+        if self._csv.rebuild_due():
+            self.rebuild_csv()
 
     def results(self) -> pd.DataFrame:
         """One row per run, in plan order, with the columns of results.csv."""
-        rows = self._db.execute(
-            "SELECT name, seed, status, error, config, metrics, build_seconds, model_id "
-            "FROM runs ORDER BY position, name"
-        ).fetchall()
-        return results_frame(rows)
+        rows = self._db.execute(f"{SELECT_RECORDS} ORDER BY position, name")
+        return results_frame(rows.fetchall())
 
     def best(self, objective: Objective) -> tuple[float, str] | None:
         """The best stored value of the objective's metric among finished runs, and its run."""
-        return objective.best_of(self.results())
+        return _best(self._db, objective)
 
     def attempts(self) -> dict[str, int]:
         """How many times each run was trained and stored (finished runs: once)."""
         return dict(self._db.execute("SELECT name, attempts FROM runs"))
 
-    def export_csv(self) -> None:
-        """Rewrite results.csv from the database, atomically."""
+    def rebuild_csv(self) -> None:
+        """Rewrite results.csv from the database, atomically and in plan order."""
         try:
-            write_atomic(self.folder / RESULTS, self.results().to_csv(index=False))
+            state = self._csv.rebuild(lambda: _plan_records(self._db), _last_key(self._db))
         except OSError as error:
-            raise StoreError(
-                f"could not write {self.folder / RESULTS}: {error.strerror}; "
-                f"the runs are safe in {DATABASE}"
-            ) from error
+            raise _csv_error(self.folder, error) from error
+        with contextlib.suppress(sqlite3.Error):  # the next start checks the file again
+            _save_csv_state(self._db, state)
+
+    def _settle_csv(self) -> None:
+        """Put results.csv in plan order with every stored run, from its own lines when they
+        can be trusted (fast), else rebuilt from the store."""
+        try:
+            reordered = self._csv.resequence(
+                _plan_keys(self._db), lambda names: _records_named(self._db, names)
+            )
+        except OSError as error:
+            raise _csv_error(self.folder, error) from error
+        if not reordered:
+            self.rebuild_csv()
+            return
+        with contextlib.suppress(sqlite3.Error):  # the next start checks the file again
+            _save_csv_state(self._db, self._csv.state)
 
     def record_session(self, cluster: dict) -> None:
         """Add this session's cluster (no credentials) and versions to sweep.json."""
@@ -226,6 +267,23 @@ class ResultsStore:
         description["selection"] = {"metric": objective.metric, "goal": str(objective.goal)}
         write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
 
+    def _index_metrics(self) -> None:
+        """Create the metric index, filled from the stored runs (an older store), atomically."""
+        if _has_table(self._db, "metrics"):
+            return
+        runs = self._db.execute("SELECT name, position, metrics FROM runs")
+        rows = sorted(
+            metric
+            for name, position, metrics in runs
+            for metric in _metric_rows(name, position, json.loads(metrics))
+        )
+        with self._db:  # filled in key order, indexed afterwards: the fast way for SQLite
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(METRICS_TABLE)
+            self._db.executemany(INSERT_METRIC, rows)
+            for statement in METRICS_INDEXES:
+                self._db.execute(statement)
+
     def _write_definition(self) -> None:
         existing = _read_json(self.folder / DESCRIPTION)
         if existing is not None:
@@ -238,18 +296,201 @@ class ResultsStore:
         write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
 
 
+def _run_row(result: RunResult) -> dict:
+    """The runs table's row of a result."""
+    spec = result.spec
+    return {
+        "name": spec.name,
+        "position": spec.position,
+        "seed": spec.seed,
+        "status": result.status,
+        "config": json.dumps(spec.config),
+        "metrics": json.dumps(result.metrics),
+        "confusion": confusion_to_json(result.confusion),
+        "error": result.error,
+        "model_id": result.model_id,
+        "build_seconds": result.build_seconds,
+        "finished_at": _now(),
+    }
+
+
+def _write_run(db: sqlite3.Connection, row: dict, record: dict) -> bool:
+    """Insert or replace one run and its indexed metrics; True when the run is new to the store.
+    Every row of the store is written here."""
+    name, position = row["name"], row["position"]
+    new = db.execute("SELECT 1 FROM runs WHERE name = ?", (name,)).fetchone() is None
+    db.execute(
+        """INSERT INTO runs (name, position, seed, status, config, metrics, confusion,
+                             error, model_id, build_seconds, finished_at)
+           VALUES (:name, :position, :seed, :status, :config, :metrics, :confusion,
+                   :error, :model_id, :build_seconds, :finished_at)
+           ON CONFLICT(name) DO UPDATE SET
+             position = excluded.position, seed = excluded.seed,
+             status = excluded.status, config = excluded.config,
+             metrics = excluded.metrics, confusion = excluded.confusion,
+             error = excluded.error, model_id = excluded.model_id,
+             build_seconds = excluded.build_seconds,
+             finished_at = excluded.finished_at, attempts = runs.attempts + 1""",
+        row,
+    )
+    if not new:
+        db.execute("DELETE FROM metrics WHERE name = ?", (name,))
+    _write_metrics(db, name, position, record)
+    return new
+
+
+def _write_metrics(db: sqlite3.Connection, name: str, position: int, metrics: dict) -> None:
+    db.executemany(INSERT_METRIC, _metric_rows(name, position, metrics))
+
+
+def _metric_rows(name: str, position: int, metrics: dict) -> list[tuple]:
+    """One indexed row per metric column the run has a number for (NaN: no row)."""
+    return [
+        (name, column, float(value), position)
+        for column in ALL_METRIC_COLUMNS
+        if _is_number(value := metrics.get(column))
+    ]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value)
+
+
+def _best(db: sqlite3.Connection, objective: Objective) -> tuple[float, str] | None:
+    """The best finished run by the metric index; ties go to the first in plan order, as in
+    `Goal.best_position`."""
+    order = "ASC" if objective.goal.ascending else "DESC"
+    row = db.execute(
+        "SELECT m.value, m.name FROM metrics m JOIN runs r ON r.name = m.name "
+        f"WHERE m.metric = ? AND r.status = ? ORDER BY m.value {order}, m.position, m.name "
+        "LIMIT 1",
+        (objective.metric, OK),
+    ).fetchone()
+    return None if row is None else (float(row[0]), row[1])
+
+
+def _plan_records(db: sqlite3.Connection):
+    """Every stored run as a results-table record, in plan order."""
+    rows = db.execute(f"{SELECT_RECORDS} ORDER BY position, name")
+    return (run_record(*row) for row in rows)
+
+
+def _records_named(db: sqlite3.Connection, names: set[str]) -> list[dict]:
+    """The results-table records of the named runs (only those are decoded)."""
+    if not names:
+        return []
+    rows = db.execute(SELECT_RECORDS)
+    return [run_record(*row) for row in rows if row[0] in names]
+
+
+def _plan_keys(db: sqlite3.Connection) -> dict[str, PlanKey]:
+    """Each stored run's place in the plan."""
+    rows = db.execute("SELECT name, position FROM runs")
+    return {name: (position, name) for name, position in rows}
+
+
+def _last_key(db: sqlite3.Connection) -> PlanKey | None:
+    row = db.execute(
+        "SELECT position, name FROM runs ORDER BY position DESC, name DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def _csv_state(db: sqlite3.Connection) -> CsvState | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (CSV_STATE,)).fetchone()
+    return None if row is None else CsvState.from_json(row[0])
+
+
+def _save_csv_state(db: sqlite3.Connection, state: CsvState) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CSV_STATE, state.to_json())
+    )
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return db.execute(query, (name,)).fetchone() is not None
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Temporary files of an atomic write that a killed process left behind (we hold the lock)."""
+    for name in (RESULTS, DESCRIPTION):
+        for leftover in folder.glob(f"{temporary_prefix(folder / name)}*"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _csv_error(folder: Path, error: OSError) -> StoreError:
+    return StoreError(
+        f"could not write {folder / RESULTS}: {error.strerror}; the runs are safe in {DATABASE}"
+    )
+
+
 def is_sweep_folder(folder: Path) -> bool:
     """Whether a folder holds a results table written by h2osweep (its store or a copy)."""
     return (Path(folder) / RESULTS).is_file()
 
 
 def read_results(folder: Path) -> pd.DataFrame:
-    """results.csv of a sweep folder (what `show` and `analyze` read), floats read exactly."""
+    """results.csv of a sweep folder (what `analyze` reads), floats read exactly."""
     path = Path(folder) / RESULTS
     if not path.is_file():
         raise StoreError(f"{folder} is not a sweep folder: it has no {RESULTS}")
+    return _parse_table(path, path)
+
+
+def read_ranked(folder: Path, objective: Objective, top: int | None = None) -> pd.DataFrame:
+    """A folder's runs best first (all, or the `top` best), as results.csv has them.
+
+    Answered from the store, which is always current: the `top` best through its metric index
+    without reading every run; from results.csv alone in a folder without a store (a copy).
+    """
+    folder = Path(folder)
+    if not (folder / DATABASE).is_file():
+        return _best_first(read_results(folder), folder, objective, top)
+    with _read_only(folder) as db:
+        state = _csv_state(db)
+        if top and state and objective.metric in ALL_METRIC_COLUMNS and _has_table(db, "metrics"):
+            records = [run_record(*row) for row in _top_rows(db, objective, top)]
+            text = io.StringIO()
+            state.layout.widened(records).write(text, records)
+            return _parse_table(io.StringIO(text.getvalue()), folder / DATABASE)
+        text = io.StringIO()
+        write_table(text, lambda: _plan_records(db))
+    table = _parse_table(io.StringIO(text.getvalue()), folder / DATABASE)
+    return _best_first(table, folder, objective, top)
+
+
+def _best_first(table: pd.DataFrame, folder: Path, objective: Objective, top: int | None):
+    if objective.metric not in table.columns and not table.empty:
+        raise UserInputError(f"{folder}/{RESULTS} has no column {objective.metric!r}")
+    ranked = objective.ranked(table) if not table.empty else table
+    return ranked.head(top) if top else ranked
+
+
+def _top_rows(db: sqlite3.Connection, objective: Objective, top: int) -> list[tuple]:
+    """The `top` runs with the best values of the metric (any status, as `Objective.ranked`
+    sorts them), then runs without a value in plan order if too few have one."""
+    order = "ASC" if objective.goal.ascending else "DESC"
+    fields = ", ".join(f"r.{field}" for field in RECORD_FIELDS)
+    rows = db.execute(
+        f"SELECT {fields} FROM metrics m JOIN runs r ON r.name = m.name WHERE m.metric = ? "
+        f"ORDER BY m.value {order}, m.position, m.name LIMIT ?",
+        (objective.metric, top),
+    ).fetchall()
+    if len(rows) < top:
+        rows += db.execute(
+            f"{SELECT_RECORDS} WHERE NOT EXISTS (SELECT 1 FROM metrics m "
+            "WHERE m.name = runs.name AND m.metric = ?) ORDER BY position, name LIMIT ?",
+            (objective.metric, top - len(rows)),
+        ).fetchall()
+    return rows
+
+
+def _parse_table(source, path: Path) -> pd.DataFrame:
+    """A results table's CSV text as pandas reads results.csv (floats exactly)."""
     try:
-        return pd.read_csv(path, float_precision="round_trip")
+        return pd.read_csv(source, float_precision="round_trip")
     except pd.errors.EmptyDataError:
         raise StoreError(f"the table {str(path)!r} is empty (no rows)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as error:
@@ -289,15 +530,32 @@ def read_configs(folder: Path) -> dict[str, dict]:
 
 @contextlib.contextmanager
 def _read_only(folder: Path):
-    """The folder's database opened read-only (a sweep may be running in it)."""
+    """The folder's database opened for reading only (a sweep may be running in it)."""
     path = Path(folder) / DATABASE
     if not path.is_file():
         raise StoreError(f"{folder} is not a sweep folder: it has no {DATABASE}")
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        with contextlib.closing(_reader(path)) as db:
             yield db
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path} is damaged ({error}); move it away to start over") from error
+
+
+def _reader(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write. Opened read-write where the folder allows it, so that
+    the last one to close removes the WAL files it created (a read-only connection leaves
+    them behind); read-only elsewhere, and as immutable on read-only media, where no process
+    can be writing (SQLite cannot open a WAL database there otherwise)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=rw", uri=True)
+        db.execute("PRAGMA query_only = ON")
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return db
+    except sqlite3.OperationalError:
+        media_read_only = os.statvfs(path.parent).f_flag & os.ST_RDONLY
+        return sqlite3.connect(
+            f"file:{path}?mode=ro{'&immutable=1' * bool(media_read_only)}", uri=True
+        )
 
 
 def read_description(folder: Path) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator, Mapping
 
 import pandas as pd
 
@@ -19,26 +20,59 @@ from h2osweep.record.columns import (
     part_of,
 )
 
+FIXED = frozenset(LEADING + ARCHITECTURE + ALL_METRIC_COLUMNS + TRAILING)
+
+
+def run_record(name, seed, status, error, config, metrics, build_seconds, model_id) -> dict:
+    """One stored run (config and metrics as JSON text) as a row of the results table."""
+    config, metrics = json.loads(config), json.loads(metrics)
+    record = {"name": name, "seed": seed, "status": status, "error": error}
+    record.update(
+        {
+            key: _cell(value)
+            for key, value in config.items()
+            if key not in ("name", "seed", *ARCHITECTURE)
+        }
+    )
+    record.update(architecture(config))
+    columns = metric_columns(measured_parts(metrics))
+    record.update({column: metrics.get(column, math.nan) for column in columns})
+    record.update({"build_seconds": build_seconds, "model_id": model_id})
+    return record
+
 
 def results_frame(rows) -> pd.DataFrame:
     """Rows of (name, seed, status, error, config, metrics, seconds, model id) as a table."""
-    records = []
-    for name, seed, status, error, config, metrics, seconds, model_id in rows:
-        config, metrics = json.loads(config), json.loads(metrics)
-        record = {"name": name, "seed": seed, "status": status, "error": error}
-        record.update(
-            {
-                key: _cell(value)
-                for key, value in config.items()
-                if key not in ("name", "seed", *ARCHITECTURE)
-            }
-        )
-        record.update(architecture(config))
-        columns = metric_columns(measured_parts(metrics))
-        record.update({column: metrics.get(column, math.nan) for column in columns})
-        record.update({"build_seconds": seconds, "model_id": model_id})
-        records.append(record)
-    return pd.DataFrame.from_records(records, columns=_columns(records))
+    records = [run_record(*row) for row in rows]
+    return pd.DataFrame.from_records(records, columns=results_columns(records))
+
+
+class StoredMetrics(Mapping):
+    """A stored run's metrics, decoded from their JSON text on first use: a resume hands every
+    stored run to its strategy, and a fixed plan reads none of their metrics."""
+
+    __slots__ = ("_text", "_values")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._values: dict | None = None
+
+    def _decoded(self) -> dict:
+        if self._values is None:
+            self._values = json.loads(self._text)
+        return self._values
+
+    def __getitem__(self, key: str):
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())
 
 
 def confusion_to_json(confusion: dict) -> str:
@@ -69,18 +103,23 @@ def _cell(value):
     return json.dumps(value) if isinstance(value, list | dict) else value
 
 
-def _columns(records: list[dict]) -> list[str]:
+def results_columns(records) -> list[str]:
     """Fixed leading and trailing columns; parameters in order of first appearance between."""
-    fixed = set(LEADING + ARCHITECTURE + ALL_METRIC_COLUMNS + TRAILING)
-    parameters: list[str] = []
+    parameters: dict[str, None] = {}
+    architecture_present: set[str] = set()
+    parts = set(ALWAYS)
     for record in records:
-        parameters += [key for key in record if key not in fixed and key not in parameters]
-    architecture_present = [c for c in ARCHITECTURE if any(c in r for r in records)]
-    parts = set(ALWAYS).union(*(measured_parts(record) for record in records))
-    return LEADING + parameters + architecture_present + metric_columns(parts) + TRAILING
+        parts |= measured_parts(record)
+        for key in record:
+            if key in ARCHITECTURE:
+                architecture_present.add(key)
+            elif key not in FIXED and key not in parameters:
+                parameters[key] = None
+    present = [column for column in ARCHITECTURE if column in architecture_present]
+    return LEADING + list(parameters) + present + metric_columns(parts) + TRAILING
 
 
-def measured_parts(metrics: dict) -> set[str]:
+def measured_parts(metrics) -> set[str]:
     """The parts a run's metrics cover: train and test always, valid and xval where measured."""
     present = {part_of(key) for key in metrics if key in ALL_METRIC_COLUMNS}
     return set(ALWAYS) | present

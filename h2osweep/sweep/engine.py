@@ -16,12 +16,7 @@ from h2osweep.record.columns import check_metric, part_of
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunSpec
 from h2osweep.search.base import SearchContext, Strategy
-from h2osweep.store.results_store import (
-    check_folder,
-    finished_runs,
-    open_store,
-    read_results,
-)
+from h2osweep.store.results_store import check_folder, finished_runs, open_store
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.progress import Progress
 from h2osweep.training.jobs import cancel_leftovers
@@ -100,7 +95,7 @@ def run_sweep(
     definition = sweep_definition(strategy, training, data, options.objective)
     check_folder(options.out, definition, force_new=options.force_new)
     if all_done(strategy, options):
-        return _report_all_done(strategy, definition, options)
+        return _report_all_done(strategy, options, definition)
     with (
         checked_cluster(cluster, strategy, training) as h2o_cluster,
         open_store(options.out, definition, force_new=options.force_new) as store,
@@ -178,12 +173,13 @@ def all_done(strategy: Strategy, options: SweepOptions) -> bool:
     return bool(finished) and strategy.already_done(finished)
 
 
-def _report_all_done(strategy: Strategy, definition: dict, options: SweepOptions) -> SweepSummary:
+def _report_all_done(strategy: Strategy, options: SweepOptions, definition: dict) -> SweepSummary:
     """The summary of a resume with nothing left to train, without starting or reaching H2O
-    (the objective asked for is still recorded: it ranks the runs from now on)."""
+    (opening the store still repairs a results.csv that a crash left behind, and the objective
+    asked for is recorded: it ranks the runs from now on)."""
     with open_store(options.out, definition) as store:
         store.record_selection(options.objective)
-    best = options.objective.best_of(read_results(options.out))
+        best = store.best(options.objective)
     progress = Progress(0, options.objective, options.quiet, best=best)
     progress.say(f"h2osweep: all {strategy.total} run(s) are already done in {options.out}")
     line = progress.summary(strategy.total, None)

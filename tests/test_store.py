@@ -1,0 +1,210 @@
+"""The store at scale: results.csv appended per run yet always what pandas writes for the whole
+table once a session ends, the metric index behind `best` and `show --top`, and folders written
+by the store before it (tests/data/store-ce18601, written by h2osweep at commit ce18601)."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+import subprocess
+from collections import Counter
+from itertools import count
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from h2osweep.cli.main import main
+from h2osweep.record.columns import METRIC_COLUMNS
+from h2osweep.record.goal import Objective
+from h2osweep.record.runs import FAILED, OK, RunResult, RunSpec
+from h2osweep.store import files
+from h2osweep.store.results_store import open_store, read_ranked
+from tests.synthetic import synthetic_result
+
+OLD_FOLDER = Path(__file__).parent / "data" / "store-ce18601"
+OLD_DEFINITION = {"strategy": "random", "space": {"written by": "h2osweep at ce18601"}}
+DEFINITION = {"strategy": "synthetic"}
+
+# Cells of every kind pandas types differently: whole numbers, floats, gaps, booleans, text
+# that needs quoting (a line break included), lists.
+VALUES = st.one_of(
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.none(),
+    st.booleans(),
+    st.text(alphabet='ab,"\n ', max_size=3),
+    st.lists(st.integers(1, 3), max_size=2),
+)
+CONFIGS = st.dictionaries(st.sampled_from(["l1", "rho", "units", "act"]), VALUES, max_size=4)
+METRICS = st.dictionaries(
+    st.sampled_from(METRIC_COLUMNS), st.floats(allow_infinity=False), max_size=4
+)
+
+
+@st.composite
+def results(draw, name: str, position: int) -> RunResult:
+    spec = RunSpec(name, draw(CONFIGS), seed=draw(st.none() | st.integers(0, 9)), position=position)
+    if draw(st.booleans()):
+        return RunResult(spec, OK, draw(METRICS), build_seconds=draw(st.floats(0, 9) | st.none()))
+    return RunResult(spec, FAILED, error=draw(st.text(alphabet='ab, "', max_size=5)))
+
+
+@st.composite
+def sessions(draw) -> list[RunResult]:
+    """Runs committed out of plan order, some trained again (a retry)."""
+    runs = draw(st.integers(1, 10))
+    order = draw(st.permutations(range(runs)))
+    committed = [draw(results(f"r_{i}", i)) for i in order]
+    for i in draw(st.lists(st.sampled_from(order), max_size=3)):
+        committed.append(draw(results(f"r_{i}", i)))
+    return committed
+
+
+def _lines(text: str) -> tuple[str, Counter]:
+    header, _, body = text.partition("\n")
+    return header, Counter(body.splitlines())
+
+
+EXAMPLES = count()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(committed=sessions())
+@example(  # an earlier run, stored later, whose parameters come in another order: a rebuild
+    committed=[
+        RunResult(RunSpec("r_1", {"l1": 0.5, "rho": 0.9}, position=1), OK),
+        RunResult(RunSpec("r_0", {"rho": 0.1}, position=0), OK),
+    ]
+)
+def test_results_csv_is_what_pandas_writes_for_the_whole_table(tmp_path, committed):
+    folder = tmp_path / f"sweep{next(EXAMPLES)}"
+    ever: set[str] = set()  # every line any whole-table export had during the session
+    with open_store(folder, DEFINITION) as store:
+        for result in committed:
+            store.commit(result)
+            text, export = (folder / "results.csv").read_text(), store.results().to_csv(index=False)
+            ever |= set(_lines(export)[1])
+            assert (
+                set(_lines(text)[1]) <= ever
+                and pd.read_csv(folder / "results.csv")["name"].is_unique
+            )
+            if not store._csv.state.stale:  # nothing deferred: the runs and lines of the table
+                assert _lines(text) == _lines(export)
+        expected = store.results().to_csv(index=False)
+    assert (folder / "results.csv").read_text() == expected
+    with open_store(folder, DEFINITION):  # the next start finds it current: no rewrite
+        pass
+    assert (folder / "results.csv").read_text() == expected
+
+
+def _synthetic_folder(folder: Path, runs: int) -> list[RunResult]:
+    rng = np.random.default_rng(3)
+    made = [synthetic_result(position, rng) for position in range(runs)]
+    made[4] = RunResult(made[4].spec, FAILED, error="the model diverged")
+    values = [result.metrics["test_mse"] for result in made if result.ok]
+    for first, second, value in ((2, 7, min(values) - 0.01), (3, 8, max(values) + 0.01)):
+        made[first].metrics["test_mse"] = made[second].metrics["test_mse"] = value  # best, tied
+    with open_store(folder, DEFINITION) as store:
+        for result in reversed(made):
+            store.commit(result)
+    return made
+
+
+@pytest.mark.parametrize("goal", ["min", "max"])
+def test_best_and_top_from_the_index_agree_with_the_whole_table(tmp_path, goal):
+    folder = tmp_path / "sweep"
+    _synthetic_folder(folder, 30)
+    with open_store(folder, DEFINITION) as store:
+        table = store.results()
+        for metric in ("test_mse", "train_r2"):
+            objective = Objective(metric, goal)
+            assert store.best(objective) == objective.best_of(table)
+    objective = Objective("test_mse", goal)
+    top = read_ranked(folder, objective, 5)
+    ranked = objective.ranked(pd.read_csv(folder / "results.csv", float_precision="round_trip"))
+    expected = ranked.head(5).reset_index(drop=True)  # typed from 5 rows, not 30:
+    pd.testing.assert_frame_equal(top, expected, check_dtype=False)
+    everything = read_ranked(folder, objective, 40)  # more than stored: the failed run last
+    assert len(everything) == 30 and everything["name"].iloc[-1] == "m_5"
+
+
+def test_show_top_answers_from_the_metric_index(tmp_path, capsys):
+    folder = tmp_path / "sweep"
+    _synthetic_folder(folder, 30)
+    assert main(["show", str(folder), "--top", "3"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    table = pd.read_csv(folder / "results.csv")
+    best = table.sort_values("test_mse")["name"].head(3).tolist()
+    assert [line.split()[0] for line in shown[1:]] == best
+    with contextlib.closing(sqlite3.connect(folder / "store.sqlite")) as db:
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT m.name FROM metrics m WHERE m.metric = 'test_mse' "
+            "ORDER BY m.value LIMIT 3"
+        ).fetchall()
+    assert "USING COVERING INDEX metrics_rank" in str(plan)
+
+
+def test_a_folder_written_before_this_store_shows_opens_and_resumes(tmp_path, capsys):
+    folder = tmp_path / "old"
+    shutil.copytree(OLD_FOLDER, folder)
+    written = (folder / "results.csv").read_bytes()
+    assert main(["show", str(folder), "--top", "2"]) == 0  # read as it is, nothing written
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]] == ["m_6", "m_2"]
+    assert (folder / "results.csv").read_bytes() == written
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in OLD_FOLDER.iterdir())
+
+    with open_store(folder, OLD_DEFINITION) as store:  # indexed in place; same results.csv
+        assert (folder / "results.csv").read_bytes() == written
+        assert store.best(Objective()) == (0.027909561433049006, "m_6")
+        assert store.attempts()["m_3"] == 2 and "m_3" not in store.finished()
+        retried = RunSpec("m_3", {"depth": 1, "l1": 0.001, "neurons": [50]}, seed=3, position=2)
+        store.commit(RunResult(retried, OK, {"test_mse": 0.01}))
+        store.commit(synthetic_result(6, np.random.default_rng(1)))
+        expected = store.results().to_csv(index=False)
+        assert store.best(Objective()) == (0.01, "m_3")
+    assert (folder / "results.csv").read_text() == expected
+    assert pd.read_csv(folder / "results.csv")["name"].tolist() == [f"m_{i}" for i in range(1, 8)]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 64 KiB tmpfs (mounting needs root, as in CI)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.decode().strip()}")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def test_an_append_that_fills_the_disk_is_cut_back(small_disk):
+    path = small_disk / "results.csv"
+    path.write_bytes(b"name\n")
+    with open(small_disk / "filler", "wb", buffering=0) as filler, contextlib.suppress(OSError):
+        while True:
+            filler.write(b"\0" * 1024)
+    with pytest.raises(OSError) as raised:
+        files.append_at(path, b"x" * 8192 + b"\n", 5)
+    assert raised.value.errno == 28  # ENOSPC
+    assert path.read_bytes() == b"name\n"
+    assert files.append_at(path, b"m_1\n", 4) is False  # not the size recorded: nothing written
+    assert path.read_bytes() == b"name\n"
+
+
+def test_a_copy_on_read_only_media_still_shows(tmp_path, small_disk, capsys):
+    folder = small_disk / "old"
+    shutil.copytree(OLD_FOLDER, folder)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    assert main(["show", str(folder), "--top", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[0] == "m_6"
+    assert read_ranked(folder, Objective(), 1)["test_mse"].iloc[0] == 0.027909561433049006
