@@ -79,3 +79,14 @@ class StoredRun:
         """One metric, NaN when the run has none (or failed)."""
         value = self.metrics.get(name) if self.ok else None
         return math.nan if value is None else float(value)
+
+
+def run_key(spec: RunSpec) -> str:
+    """The run's name in the store and results.csv: its configuration's name, with the budget
+    of a multi-fidelity rung above the first (`m_5@3`: configuration m_5 trained to 3)."""
+    return spec.name if spec.rung == 0 else f"{spec.name}@{spec.budget:g}"
+
+
+def config_name(key: str, rung: int) -> str:
+    """The configuration a stored run's key names (the inverse of `run_key`)."""
+    return key if rung == 0 else key.rsplit("@", 1)[0]

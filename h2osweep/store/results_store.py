@@ -25,7 +25,7 @@ import pandas as pd
 from h2osweep.errors import StoreError, UserInputError
 from h2osweep.record.columns import ALL_METRIC_COLUMNS
 from h2osweep.record.goal import Objective
-from h2osweep.record.runs import OK, RunResult, StoredRun
+from h2osweep.record.runs import OK, RunResult, StoredRun, config_name, run_key
 from h2osweep.store.files import temporary_prefix, write_atomic
 from h2osweep.store.results_csv import CsvState, PlanKey, ResultsCsv, write_table
 from h2osweep.store.table import (
@@ -55,9 +55,19 @@ CREATE TABLE IF NOT EXISTS runs (
     model_id TEXT,
     build_seconds REAL,
     attempts INTEGER NOT NULL DEFAULT 1,
-    finished_at TEXT NOT NULL
+    finished_at TEXT NOT NULL,
+    rung INTEGER NOT NULL DEFAULT 0,
+    budget REAL,
+    final INTEGER NOT NULL DEFAULT 1
 );
 """
+# Columns a multi-fidelity search added to the runs table (a store from before gets them).
+RUNG_COLUMNS = {
+    "rung": "INTEGER NOT NULL DEFAULT 0",
+    "budget": "REAL",
+    "final": "INTEGER NOT NULL DEFAULT 1",
+}
+RUNG_DEFAULTS = {"rung": "0", "budget": "NULL", "final": "1"}
 # Added to a store of any age on opening (an older one gets its metrics indexed then, once).
 METRICS_TABLE = """CREATE TABLE metrics (
     name TEXT NOT NULL,
@@ -73,6 +83,7 @@ METRICS_INDEXES = (
 # The stored fields a results-table record is made of (`table.run_record`'s arguments).
 RECORD_FIELDS = (
     *("name", "seed", "status", "error", "config", "metrics", "build_seconds", "model_id"),
+    *("rung", "budget"),
 )
 SELECT_RECORDS = f"SELECT {', '.join(RECORD_FIELDS)} FROM runs"
 INSERT_METRIC = "INSERT INTO metrics (name, metric, value, position) VALUES (?, ?, ?, ?)"
@@ -139,6 +150,7 @@ class ResultsStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
+            _add_rung_columns(self._db)
             self._index_metrics()
             self._write_definition()
             self._csv = ResultsCsv(folder / RESULTS, _csv_state(self._db))
@@ -187,8 +199,22 @@ class ResultsStore:
 
     def stored_runs(self) -> list[StoredRun]:
         """Every stored run's name, status and metrics (exact floats), in plan order."""
-        rows = self._db.execute("SELECT name, status, metrics FROM runs ORDER BY position, name")
-        return [StoredRun(name, status, StoredMetrics(metrics)) for name, status, metrics in rows]
+        rows = self._db.execute(
+            "SELECT name, status, metrics, rung, config, seed, position FROM runs "
+            "ORDER BY position, name"
+        )
+        return [
+            StoredRun(
+                config_name(key, rung),
+                status,
+                StoredMetrics(metrics),
+                rung,
+                json.loads(config),
+                seed,
+                position,
+            )  # fmt: skip
+            for key, status, metrics, rung, config, seed, position in rows
+        ]
 
     def commit(self, result: RunResult) -> None:
         """Store one finished run in a single transaction, then append it to results.csv (or
@@ -300,7 +326,7 @@ def _run_row(result: RunResult) -> dict:
     """The runs table's row of a result."""
     spec = result.spec
     return {
-        "name": spec.name,
+        "name": run_key(spec),
         "position": spec.position,
         "seed": spec.seed,
         "status": result.status,
@@ -311,6 +337,9 @@ def _run_row(result: RunResult) -> dict:
         "model_id": result.model_id,
         "build_seconds": result.build_seconds,
         "finished_at": _now(),
+        "rung": spec.rung,
+        "budget": spec.budget,
+        "final": int(spec.final),
     }
 
 
@@ -321,9 +350,9 @@ def _write_run(db: sqlite3.Connection, row: dict, record: dict) -> bool:
     new = db.execute("SELECT 1 FROM runs WHERE name = ?", (name,)).fetchone() is None
     db.execute(
         """INSERT INTO runs (name, position, seed, status, config, metrics, confusion,
-                             error, model_id, build_seconds, finished_at)
+                             error, model_id, build_seconds, finished_at, rung, budget, final)
            VALUES (:name, :position, :seed, :status, :config, :metrics, :confusion,
-                   :error, :model_id, :build_seconds, :finished_at)
+                   :error, :model_id, :build_seconds, :finished_at, :rung, :budget, :final)
            ON CONFLICT(name) DO UPDATE SET
              position = excluded.position, seed = excluded.seed,
              status = excluded.status, config = excluded.config,
@@ -337,6 +366,14 @@ def _write_run(db: sqlite3.Connection, row: dict, record: dict) -> bool:
         db.execute("DELETE FROM metrics WHERE name = ?", (name,))
     _write_metrics(db, name, position, record)
     return new
+
+
+def _add_rung_columns(db: sqlite3.Connection) -> None:
+    """Give a store from before multi-fidelity search its rung columns (every run: rung 0)."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+    for column, declaration in RUNG_COLUMNS.items():
+        if column not in present:
+            db.execute(f"ALTER TABLE runs ADD COLUMN {column} {declaration}")
 
 
 def _write_metrics(db: sqlite3.Connection, name: str, position: int, metrics: dict) -> None:
@@ -362,7 +399,8 @@ def _best(db: sqlite3.Connection, objective: Objective) -> tuple[float, str] | N
     order = "ASC" if objective.goal.ascending else "DESC"
     row = db.execute(
         "SELECT m.value, m.name FROM metrics m JOIN runs r ON r.name = m.name "
-        f"WHERE m.metric = ? AND r.status = ? ORDER BY m.value {order}, m.position, m.name "
+        "WHERE m.metric = ? AND r.status = ? AND r.final "
+        f"ORDER BY m.value {order}, m.position, m.name "
         "LIMIT 1",
         (objective.metric, OK),
     ).fetchone()
@@ -548,14 +586,27 @@ def _reader(path: Path) -> sqlite3.Connection:
     can be writing (SQLite cannot open a WAL database there otherwise)."""
     try:
         db = sqlite3.connect(f"file:{path}?mode=rw", uri=True)
-        db.execute("PRAGMA query_only = ON")
         db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        _with_rung_columns(db)
+        db.execute("PRAGMA query_only = ON")
         return db
     except sqlite3.OperationalError:
         media_read_only = os.statvfs(path.parent).f_flag & os.ST_RDONLY
-        return sqlite3.connect(
+        db = sqlite3.connect(
             f"file:{path}?mode=ro{'&immutable=1' * bool(media_read_only)}", uri=True
         )
+        return _with_rung_columns(db)
+
+
+def _with_rung_columns(db: sqlite3.Connection) -> sqlite3.Connection:
+    """A reader of a store from before multi-fidelity search sees its runs with the rung
+    columns' defaults (a temporary view in front of the table, nothing written)."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+    missing = [f"{default} AS {column}" for column, default in RUNG_DEFAULTS.items()
+               if column not in present]  # fmt: skip
+    if present and missing:
+        db.execute(f"CREATE TEMP VIEW runs AS SELECT *, {', '.join(missing)} FROM main.runs")
+    return db
 
 
 def read_description(folder: Path) -> dict:

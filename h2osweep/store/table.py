@@ -23,8 +23,11 @@ from h2osweep.record.columns import (
 FIXED = frozenset(LEADING + ARCHITECTURE + ALL_METRIC_COLUMNS + TRAILING)
 
 
-def run_record(name, seed, status, error, config, metrics, build_seconds, model_id) -> dict:
-    """One stored run (config and metrics as JSON text) as a row of the results table."""
+def run_record(
+    name, seed, status, error, config, metrics, build_seconds, model_id, rung=0, budget=None
+) -> dict:
+    """One stored run (config and metrics as JSON text) as a row of the results table; a run
+    of a multi-fidelity rung also gives its rung and budget."""
     config, metrics = json.loads(config), json.loads(metrics)
     record = {"name": name, "seed": seed, "status": status, "error": error}
     record.update(
@@ -34,6 +37,8 @@ def run_record(name, seed, status, error, config, metrics, build_seconds, model_
             if key not in ("name", "seed", *ARCHITECTURE)
         }
     )
+    if budget is not None:
+        record |= {"rung": rung, "budget": budget}
     record.update(architecture(config))
     columns = metric_columns(measured_parts(metrics))
     record.update({column: metrics.get(column, math.nan) for column in columns})

@@ -1,0 +1,159 @@
+"""Multi-fidelity search on real H2O: a promoted run's top rung is the model a full-budget build
+gives, bit for bit (deep learning and GBM); every rung is stored once and a killed search
+resumes, also after its JVM died (each lost checkpoint is retrained to its rung)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import time
+
+import pandas as pd
+import pytest
+
+from tests.conftest import cli, jvms_owned_by, start_cli
+
+SMALL_NET = """
+[depth]
+sample = [1, 2]
+[l1]
+runif = [0, 0.001]
+[neurons]
+sample = [8, 24]
+per_layer = "depth"
+"""
+SMALL_GBM = """
+[max_depth]
+sample = [2, 4]
+[learn_rate]
+runif = [0.05, 0.3]
+"""
+
+
+def space(tmp_path, text: str, name: str = "space.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def table(out) -> pd.DataFrame:
+    return pd.read_csv(out / "results.csv", float_precision="round_trip").set_index("name")
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "text", "ladder"),
+    [
+        ("deeplearning", SMALL_NET, ["--min-epochs", "1", "--max-epochs", "3"]),
+        ("gbm", SMALL_GBM, ["--min-epochs", "5", "--max-epochs", "15"]),
+    ],
+)
+def test_a_promoted_run_is_bit_identical_to_a_direct_full_budget_build(
+    h2o_cluster, tmp_path, algorithm, text, ladder
+):
+    common = ["--algorithm", algorithm, "--space", space(tmp_path, text), "--url", h2o_cluster.url]
+    searched = cli("search", "--strategy", "sha", "--n-runs", "3", *ladder, *common,
+                   "--out", tmp_path / "sha")  # fmt: skip
+    assert searched.status == 0, searched.stderr
+    rungs = table(tmp_path / "sha")
+    top = rungs[rungs["rung"] == 1]
+    assert len(rungs) == 4 and len(top) == 1  # 3 configurations at 5 (or 1), the best at 15 (3)
+    key = top.index[0]
+    name, budget = key.split("@")
+    seed = str(int(rungs.loc[name, "seed"]))
+    length = ["--epochs", budget] if algorithm == "deeplearning" else []
+    direct_space = text + ("" if length else f"[ntrees]\nvalue = {budget}\n")
+    direct = cli("random", "--seeds", seed, *length, "--algorithm", algorithm,
+                 "--space", space(tmp_path, direct_space, "direct.toml"), "--url", h2o_cluster.url,
+                 "--out", tmp_path / "direct")  # fmt: skip
+    assert direct.status == 0, direct.stderr
+    full = table(tmp_path / "direct").loc[name]
+    for metric in ("valid_mse", "valid_logloss", "test_mse", "test_logloss", "train_mse"):
+        assert top.loc[key, metric] == full[metric], metric
+
+
+def test_successive_halving_promotes_on_validation_not_test(h2o_cluster, tmp_path):
+    out = tmp_path / "sha"
+    args = [
+        "search",
+        "--strategy",
+        "sha",
+        "--n-runs",
+        "9",
+        "--min-epochs",
+        "1",
+        "--max-epochs",
+        "3",
+        "--space",
+        space(tmp_path, SMALL_NET),
+        "--url",
+        h2o_cluster.url,
+        "--out",
+        out,
+    ]
+    assert cli(*args).status == 0  # fmt: skip
+    rungs = table(out)
+    first = rungs[rungs["rung"] == 0]
+    promoted = {key.split("@")[0] for key in rungs[rungs["rung"] == 1].index}
+    assert promoted == set(first.nsmallest(3, "valid_mse").index)
+    shown = cli("show", out)
+    assert shown.stdout.splitlines()[1].split()[0].count("@") == 1  # the best is a top rung
+
+
+def _hyperband(url_or_none, space_file, out) -> list[str]:
+    cluster = ["--url", url_or_none] if url_or_none else []
+    return ["search", "--strategy", "hyperband", "--n-runs", "5", "--min-epochs", "1",
+            "--max-epochs", "3", "--parallel", "1", "--space", str(space_file), *cluster,
+            "--out", str(out)]  # fmt: skip
+
+
+def _stored(out) -> dict[str, int]:
+    with sqlite3.connect(out / "store.sqlite") as db:
+        return dict(db.execute("SELECT name, attempts FROM runs"))
+
+
+def _wait_for_stored(out, count: int, process, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        if (out / "store.sqlite").exists() and len(_stored(out)) >= count:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} rungs stored within {timeout} s")
+
+
+def test_sigkill_during_hyperband_then_a_rerun_trains_each_rung_once(h2o_cluster, tmp_path):
+    """Brackets of 3 configurations from 1 epoch (the best climbs to 3) and 2 at 3 epochs."""
+    out, space_file = tmp_path / "hb", space(tmp_path, SMALL_NET)
+    process = start_cli(*_hyperband(h2o_cluster.url, space_file, out))
+    _wait_for_stored(out, 2, process)
+    process.kill()
+    process.wait()
+    before = set(_stored(out))
+    rerun = cli(*_hyperband(h2o_cluster.url, space_file, out))
+    assert rerun.status == 0, rerun.stderr
+    stored = _stored(out)
+    assert before <= set(stored) and set(stored.values()) == {1}  # nothing trained twice
+    rungs = table(out)
+    assert len(rungs) == 6 and set(rungs["status"]) == {"ok"}
+    assert (rungs["rung"] == 1).sum() == 3  # one promotion, two full-budget configurations
+
+
+def test_a_dead_jvm_loses_the_checkpoints_and_the_rerun_retrains_them(tmp_path):
+    """The sweep's own embedded H2O is killed after the first rung; the rerun starts another,
+    where the first rung's models are gone: the promotion trains from scratch to 3 epochs."""
+    out, space_file = tmp_path / "hb", space(tmp_path, SMALL_NET)
+    args = ["search", "--strategy", "sha", "--n-runs", "3", "--min-epochs", "1", "--max-epochs",
+            "3", "--parallel", "1", "--space", str(space_file), "--out", str(out)]  # fmt: skip
+    process = start_cli(*args)
+    _wait_for_stored(out, 3, process)
+    for jvm in jvms_owned_by(process.pid):
+        os.kill(jvm, signal.SIGKILL)
+    _, err = process.communicate(timeout=120)
+    if process.returncode == 0:  # the promotion finished before the JVM died
+        pytest.fail("the sweep finished before its JVM was killed; nothing to test")
+    assert "lost the H2O cluster" in err.splitlines()[-1]
+    rerun = cli(*args)
+    assert rerun.status == 0, rerun.stderr
+    assert "checkpoint gone: trained from scratch to 3" in rerun.stderr
+    assert set(_stored(out).values()) == {1} and len(_stored(out)) == 4
