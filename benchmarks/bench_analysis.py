@@ -31,9 +31,11 @@ from h2osweep.analysis import (
     prepare,
     surfaces,
 )
+from h2osweep.analysis.importance import fit_forest, importance_methods
 from h2osweep.analysis.tables import load_results
 from h2osweep.report import write_report
-from h2osweep.report.plots import facet_plot, save
+from h2osweep.report.outputs import png_bytes
+from h2osweep.report.plots import facet_plot
 from tests.synthetic import lecture_table
 
 TARGET_SECONDS = 30.0
@@ -59,7 +61,10 @@ def steps(folder: Path) -> dict:
     with timed(times, "ols"):
         ols(p)
     with timed(times, "extratrees (250 trees, 2 jobs)"):
-        importances(p)
+        forest = fit_forest(p)
+        importance = importances(p, forest=forest)
+    with timed(times, "permutation + fANOVA + PED-ANOVA"):
+        importance_methods(p, importance, forest)
     with timed(times, "gam fit (lecture formula, lambda grid)"):
         fit = fit_gam(p)
     with timed(times, "gam table + partial effects + te surface"):
@@ -90,11 +95,11 @@ def baseline(analysis, out: Path) -> dict:
     times: dict[str, float] = {}
     with timed(times, "facet plot, our smoother"):
         smooths = facet_smooths(p.table, p.target, p.numeric)
-        save(facet_plot(p.table, p.target, p.numeric, smooths), out, "ours.png", 9, 10)
+        png_bytes(facet_plot(p.table, p.target, p.numeric, smooths), 9, 10)
     with timed(times, "facet plot, plotnine stat_smooth(loess)"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         plot = facet_plot(p.table, p.target, p.numeric, smooths.iloc[0:0])
-        save(plot + stat_smooth(method="loess", color="black"), out, "plotnine.png", 9, 10)
+        png_bytes(plot + stat_smooth(method="loess", color="black"), 9, 10)
     return times
 
 

@@ -14,6 +14,7 @@ from h2osweep.analysis import (
     surfaces,
 )
 from h2osweep.analysis.gam_formula import LECTURE_FORMULA, GamTerm, parse_formula
+from h2osweep.analysis.optimum import candidate_points
 from h2osweep.analysis.pipeline import load_source
 from h2osweep.analysis.preprocess import prepare
 from h2osweep.analysis.tables import choose_columns
@@ -169,16 +170,47 @@ def test_te_surface_leaves_out_cells_far_from_the_runs():
     assert corner.empty  # depth 1 with the largest SumNeurons was never sampled
 
 
-def test_a_negative_predicted_mse_is_flagged_and_a_possible_one_is_not():
+def steep_table():
+    """A table whose Gaussian GAM extrapolates its minimum below zero."""
     table = lecture_table(40, seed=0)
     dropout = table["input_dropout"]
     noise = np.random.default_rng(0).uniform(0, 0.05, len(table))
     table["test_mse"] = 0.3 * (1 - dropout / dropout.max()) ** 3 + noise
-    steep = analyze(table, target="test_mse")
-    assert steep.suggested.value < 0 < steep.prepared.y.min()
+    return table
+
+
+def test_a_negative_predicted_mse_is_clipped_with_a_note_and_a_possible_one_is_not():
+    steep = analyze(steep_table(), target="test_mse")
+    assert steep.suggested.value == steep.prepared.y.min() > 0  # clipped, never below zero
     assert "below zero where no run was" in steep.suggested.note
+    assert "clipped to the observed minimum" in steep.suggested.note
     assert "optimize" not in steep.suggested.note  # a DataFrame has no sweep folder to retrain
     assert steep.suggested.note not in steep.notes  # shown once, beside the optimum
     plain = analyze(lecture_table(200, seed=2), target="test_mse")
     assert plain.suggested.value > 0
     assert "below zero" not in plain.suggested.note
+
+
+LECTURE_PARAMS = ["l1", "l2", "input_dropout", "rho", "epsilon", "depth", "SumNeurons",
+                  "MeanHiddenDropout"]  # fmt: skip
+
+
+@pytest.mark.parametrize("family", ["gamma", "log"])
+def test_gamma_and_log_families_never_predict_below_zero(family):
+    table = steep_table()
+    gaussian = fit_gam(prepare(table, "test_mse", LECTURE_PARAMS))
+    fit = fit_gam(prepare(table, "test_mse", LECTURE_PARAMS), family=family)
+    assert fit.family == family and fit.model is not None
+    grid = candidate_points(fit, prepare(table, "test_mse", LECTURE_PARAMS), seed=0)
+    assert gaussian.predict(grid).min() < 0 < fit.predict(grid).min()
+    steep = analyze(table, target="test_mse", gam_family=family)
+    assert steep.suggested.value > 0 and "below zero" not in steep.suggested.note
+    assert (family == "gamma") == ("gamma family with a log link" in steep.gam_fit.notes[0])
+
+
+def test_a_family_needs_a_positive_target_and_must_be_known():
+    table = steep_table().assign(test_mse=lambda t: t["test_mse"] - 0.02)
+    with pytest.raises(UserInputError, match="^gam_family gamma needs a target above zero"):
+        analyze(table, target="test_mse", gam_family="gamma")
+    with pytest.raises(UserInputError, match="^gam_family must be one of gaussian, gamma, log"):
+        analyze(table, target="test_mse", gam_family="poisson")

@@ -227,7 +227,7 @@ CORPUS = [
         usage(
             "",
             "argument COMMAND: invalid choice: 'frobnicate' (choose from 'demo', 'random', "
-            "'grid', 'search', 'space', 'show', 'analyze', 'optimize')",
+            "'grid', 'search', 'space', 'show', 'analyze', 'export', 'optimize')",
         ),
     ),
     # analyze: files and tables

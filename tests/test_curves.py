@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from h2osweep.analysis import analyze
@@ -37,6 +38,9 @@ def test_report_compares_strategies_by_best_so_far(tmp_path):
 def test_compare_needs_a_sweep_folder(tmp_path):
     path = tmp_path / "runs.csv"
     lecture_table(20, seed=3).to_csv(path, index=False)
-    assert analyze(path, target="test_mse").curves.empty
+    curves = analyze(path, target="test_mse").curves  # another tool's table: in table order
+    expected = pd.read_csv(path)["test_mse"].cummin()
+    assert curves["strategy"].unique().tolist() == ["table (table order)"]
+    assert curves["best"].tolist() == expected.tolist()
     with pytest.raises(UserInputError, match="^compare needs a sweep folder"):
         analyze(path, target="test_mse", compare=[tmp_path])

@@ -108,8 +108,12 @@ def _hyperband(url_or_none, space_file, out) -> list[str]:
 
 
 def _stored(out) -> dict[str, int]:
+    """Each stored rung's attempts (none while the new store has no table yet)."""
     with sqlite3.connect(out / "store.sqlite") as db:
-        return dict(db.execute("SELECT name, attempts FROM runs"))
+        try:
+            return dict(db.execute("SELECT name, attempts FROM runs"))
+        except sqlite3.OperationalError:
+            return {}
 
 
 def _wait_for_stored(out, count: int, process, timeout: float = 180) -> None:

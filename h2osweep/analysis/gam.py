@@ -2,6 +2,8 @@
 
 The smoothing strength is chosen by pygam's grid search over lambda (GCV), as mgcv chooses its
 smoothing parameters; a fit that fails numerically is noted and leaves the GAM tables empty.
+The family is the lecture's Gaussian (R parity), or for a positive target a Gamma GAM with a
+log link, or a Gaussian GAM of log(target): both keep every prediction above zero.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ import pandas as pd
 
 from h2osweep.analysis.gam_formula import GamTerm, default_terms, parse_formula, plan_terms
 from h2osweep.analysis.preprocess import Prepared
+from h2osweep.errors import UserInputError
+from h2osweep.validation import check_choice
 
 LAMBDAS = np.logspace(-3, 3, 11)
 LARGE = 5000  # above this many runs, every other lambda (6 fits instead of 11)
 GRID_POINTS = 100
 SURFACE_POINTS = 40
 TOO_FAR = 0.1  # mgcv plot.gam's default for te terms, on the unit square
+FAMILIES = ("gaussian", "gamma", "log")
+LOG_SCALE = {"gaussian": False, "gamma": True, "log": True}  # effects on the log scale
 
 
 @dataclass
@@ -31,18 +37,40 @@ class GamFit:
     columns: list[str]
     formula: str
     notes: list[str] = field(default_factory=list)
+    family: str = "gaussian"
 
     def matrix(self, frame: pd.DataFrame) -> np.ndarray:
         """The model matrix (its columns in order) for rows of a feature table."""
         return frame[self.columns].to_numpy(dtype=float)
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        """Predicted target for rows of a feature table."""
-        return self.model.predict(self.matrix(frame))
+        """Predicted target for rows of a feature table (on the target's own scale)."""
+        predicted = self.model.predict(self.matrix(frame))
+        return np.exp(predicted) if self.family == "log" else predicted
 
 
-def fit_gam(prepared: Prepared, formula: str | None = None) -> GamFit:
-    """Fit a LinearGAM for the target: the given mgcv-style formula or the default one."""
+def check_family(family: str) -> str:
+    """One of the GAM families."""
+    return check_choice("gam_family", family, FAMILIES)
+
+
+def fitted_target(prepared: Prepared, family: str) -> np.ndarray:
+    """The values the GAM is fitted to: the target, or its log; a gamma or log GAM needs every
+    value above zero."""
+    y = prepared.y
+    if family != "gaussian" and (y <= 0).any():
+        raise UserInputError(
+            f"{{gam_family}} {family} needs a target above zero, but {prepared.target} is "
+            f"{y.min():.4g} in some run: use the gaussian family",
+            "gam_family",
+        )
+    return np.log(y) if family == "log" else y
+
+
+def fit_gam(prepared: Prepared, formula: str | None = None, family: str = "gaussian") -> GamFit:
+    """Fit a GAM for the target: the given mgcv-style formula or the default one."""
+    check_family(family)
+    y = fitted_target(prepared, family)
     notes: list[str] = []
     if formula:
         terms, source = parse_formula(formula), "the given formula"
@@ -51,24 +79,26 @@ def fit_gam(prepared: Prepared, formula: str | None = None) -> GamFit:
     terms = plan_terms(terms, prepared, notes)
     columns = list(dict.fromkeys(v for t in terms for v in t.variables))
     text = " + ".join(t.label if t.kind == "l" else f"{t.label[:-1]}, k={t.k})" for t in terms)
-    notes.insert(0, f"GAM ({source}): {prepared.target} ~ {text or '1'}.")
-    fit = GamFit(None, terms, columns, text, notes)
+    left = f"log({prepared.target})" if family == "log" else prepared.target
+    link = ", gamma family with a log link" if family == "gamma" else ""
+    notes.insert(0, f"GAM ({source}{link}): {left} ~ {text or '1'}.")
+    fit = GamFit(None, terms, columns, text, notes, family)
     if not terms:
         notes.append("GAM skipped: no term can be fitted with these runs.")
         return fit
     try:
         lambdas = LAMBDAS if len(prepared.y) <= LARGE else LAMBDAS[::2]
-        fit.model = build(terms, columns).gridsearch(
-            fit.matrix(prepared.table), prepared.y, lam=lambdas, progress=False
+        fit.model = build(terms, columns, family).gridsearch(
+            fit.matrix(prepared.table), y, lam=lambdas, progress=False
         )
     except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as error:
         notes.append(f"GAM could not be fitted: {error}.")
     return fit
 
 
-def build(terms: list[GamTerm], columns: list[str]):
-    """The pygam model for the planned terms."""
-    from pygam import LinearGAM, l, s, te
+def build(terms: list[GamTerm], columns: list[str], family: str = "gaussian"):
+    """The pygam model for the planned terms (a GammaGAM for the gamma family)."""
+    from pygam import GammaGAM, LinearGAM, l, s, te
 
     made = []
     for term in terms:
@@ -84,7 +114,7 @@ def build(terms: list[GamTerm], columns: list[str]):
         total = total + extra
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return LinearGAM(total)
+        return GammaGAM(total) if family == "gamma" else LinearGAM(total)
 
 
 def gam_table(fit: GamFit) -> pd.DataFrame:

@@ -25,7 +25,7 @@ def ols(prepared: Prepared, intercept: bool = True) -> pd.DataFrame:
     columns = prepared.treatment if intercept else prepared.features
     design = prepared.table[columns].astype(float)
     if intercept:
-        design.insert(0, INTERCEPT, 1.0)
+        design.insert(0, INTERCEPT, 1.0, allow_duplicates=True)  # a column may be so named
     notes = design_notes(design, len(prepared.y), intercept)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -45,10 +45,12 @@ def best_observed(prepared: Prepared) -> Optimum:
 
 def run_config(prepared: Prepared, i: int) -> dict:
     """Every hyperparameter of run `i` as given in the table, its layer lists included."""
-    row = prepared.rows.iloc[i]
-    columns = prepared.params + [
-        c for c in LIST_COLUMNS if c in row.index and c not in prepared.params
-    ]
+    return config_of(prepared.rows.iloc[i], prepared.params)
+
+
+def config_of(row: pd.Series, params: list[str]) -> dict:
+    """The hyperparameters of one row of a results table, its layer lists included."""
+    columns = list(params) + [c for c in LIST_COLUMNS if c in row.index and c not in params]
     return {c: plain(row[c]) for c in columns}
 
 
@@ -87,11 +89,12 @@ def gam_suggestion(
     else:
         config = point_config(fit, prepared, candidates.iloc[i])
         note += "a random point in the sampled box" + kept_from_best(fit, prepared, config) + "."
-    warning = impossible_prediction(float(predicted[i]), prepared, folder)
+    value = float(predicted[i])
+    warning = impossible_prediction(value, prepared, folder)
     retrain = folder if warning and folder else None
-    return Optimum(
-        "GAM-suggested", "(predicted)", float(predicted[i]), config, note + warning, retrain
-    )
+    if warning:
+        value = float(np.clip(value, prepared.y.min(), prepared.y.max()))
+    return Optimum("GAM-suggested", "(predicted)", value, config, note + warning, retrain)
 
 
 def point_config(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict:
@@ -119,14 +122,16 @@ def kept_from_best(fit: GamFit, prepared: Prepared, config: dict) -> str:
 
 def impossible_prediction(value: float, prepared: Prepared, folder: str | None = None) -> str:
     """A warning when the GAM's minimum lies below zero though no run was: an MSE or a logloss
-    cannot be negative, so the smooth extrapolates there and only a retrained model tells."""
+    cannot be negative, so the smooth extrapolates there; the value shown is then clipped to
+    the observed range, and only a retrained model tells."""
     if prepared.goal is not Goal.MIN or value >= 0 or prepared.y.min() < 0:
         return ""
     command = f" {RETRAIN_HINT}" if folder else ""
     return (
-        f" It predicts {prepared.target} = {value:.3g} there, below zero where no run was:"
+        f" It predicts {prepared.target} = {value:.3g} there, below zero where no run was,"
+        f" so the value shown is clipped to the observed minimum {prepared.y.min():.4g}:"
         f" the additive fit extrapolates, so take it as a direction and retrain it{command}"
-        " to measure it."
+        " to measure it (the gamma or log GAM family keeps predictions above zero)."
     )
 
 

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from h2osweep.analysis.correlation import correlations
-from h2osweep.analysis.curves import best_so_far, results_by_strategy
-from h2osweep.analysis.gam import GamFit, fit_gam, gam_table, partial_dependence, surfaces
-from h2osweep.analysis.importance import importances
+from h2osweep.analysis.curves import best_so_far, results_by_strategy, selected_so_far
+from h2osweep.analysis.gam import (
+    GamFit,
+    check_family,
+    fit_gam,
+    gam_table,
+    partial_dependence,
+    surfaces,
+)
+from h2osweep.analysis.importance import fit_forest, importance_methods, importances
 from h2osweep.analysis.ols import ols
 from h2osweep.analysis.optimum import Optimum, best_observed, gam_suggestion
+from h2osweep.analysis.pareto import ParetoFront, pareto_front
 from h2osweep.analysis.preprocess import Prepared, prepare
 from h2osweep.analysis.selection import Selection, selection
 from h2osweep.analysis.smooth import facet_smooths
-from h2osweep.analysis.tables import SWEEP_FOLDER, RawTable, choose_columns, load_results
+from h2osweep.analysis.tables import SWEEP_FOLDER, RawTable, choose_objectives, load_results
 from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Goal
+from h2osweep.store.results_store import read_objective, read_results
 from h2osweep.validation import check_numpy_seed
 
 
@@ -42,6 +52,24 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     curves: pd.DataFrame = field(default_factory=pd.DataFrame)
     selection: Selection | None = None
+    methods: pd.DataFrame = field(default_factory=pd.DataFrame)  # importance by every method
+    others: list[Analysis] = field(default_factory=list)  # each further objective's analysis
+    front: ParetoFront | None = None  # several objectives: the Pareto front and its knee
+
+    @property
+    def pareto(self) -> pd.DataFrame:
+        """The runs on the Pareto front (empty for one objective)."""
+        return self.front.table if self.front else pd.DataFrame()
+
+    @property
+    def knee(self) -> Optimum | None:
+        """The front's knee, suggested when the objectives pull apart."""
+        return self.front.knee if self.front else None
+
+    @property
+    def analyses(self) -> list[Analysis]:
+        """This objective's analysis, then every further objective's."""
+        return [self, *self.others]
 
     @property
     def best_config(self) -> dict:
@@ -56,37 +84,89 @@ class Analysis:
 
 def analyze(
     source: str | Path | pd.DataFrame,
-    target: str | None = None,
-    goal: str = "min",
+    target: str | Sequence[str] | None = None,
+    goal: str | Sequence[str] | None = None,
     params: list[str] | None = None,
     gam_formula: str | None = None,
     intercept: bool = True,
     seed: int = 0,
     compare: list[str | Path] | None = None,
+    gam_family: str = "gaussian",
 ) -> Analysis:
     """Load a sweep folder, a CSV/Parquet file or a DataFrame and run every analysis on it.
 
-    For a sweep folder, `curves` holds its best-so-far curve, and one per `compare` folder.
+    Several targets (one goal each, or none: each the table's default) add the Pareto front,
+    its knee and each further objective's statistics in `others`. For a sweep folder,
+    `curves` holds its best-so-far curve, and one per `compare` folder.
     """
-    goal = Goal.parse(goal)
     check_numpy_seed("seed", seed)
+    check_family(gam_family)
     raw = load_source(source)
-    target, chosen, notes = choose_columns(raw, target, params)
-    prepared = prepare(raw.frame, target, chosen, goal)
-    analysis = analyse_prepared(prepared, raw, gam_formula, intercept, seed)
+    targets, chosen, notes = choose_objectives(raw, as_list(target), params)
+    goals = objective_goals(targets, as_list(goal), raw)
+    options = dict(gam_formula=gam_formula, intercept=intercept, seed=seed, gam_family=gam_family)
+    analyses = [single(raw, t, g, chosen, options) for t, g in zip(targets, goals, strict=True)]
+    analysis, analysis.others = analyses[0], analyses[1:]
     analysis.source = str(source) if not isinstance(source, pd.DataFrame) else "(DataFrame)"
-    analysis.notes = raw.notes + notes + prepared.notes + analysis.notes
-    analysis.curves = strategy_curves(source, raw.kind, compare or [], target, goal)
+    analysis.notes = raw.notes + notes + analysis.notes
+    if analysis.others:
+        analysis.front = pareto_front(raw.frame, targets, goals, chosen)
+    analysis.curves = strategy_curves(source, raw, compare or [], targets[0], goals[0])
     return analysis
 
 
-def analyse_prepared(prepared: Prepared, raw: RawTable, gam_formula, intercept, seed) -> Analysis:
+def single(raw: RawTable, target: str, goal: Goal, chosen: list[str], options: dict) -> Analysis:
+    """Every analysis of one objective; its notes are the preprocessing's and the analyses'."""
+    prepared = prepare(raw.frame, target, chosen, goal)
+    analysis = analyse_prepared(prepared, raw, **options)
+    analysis.notes = prepared.notes + analysis.notes
+    return analysis
+
+
+def as_list(value: str | Sequence[str] | None) -> list[str]:
+    """One name or several as a list (none: empty)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def objective_goals(targets: list[str], goals: list[str], raw: RawTable) -> list[Goal]:
+    """One goal per target: as given (one each, or one for a single target), else the table's
+    recorded goal for its default target, else min."""
+    if goals and len(goals) != len(targets):
+        raise UserInputError(
+            f"give one {{goal}} per {{target}}: {len(targets)} target(s) and {len(goals)} goal(s)",
+            "goal",
+            "target",
+        )
+    if goals:
+        return [Goal.parse(g) for g in goals]
+    recorded = raw.default_goal if targets == [raw.default_target] else None
+    return [Goal.parse(recorded or "min") for _ in targets]
+
+
+def analyse_prepared(
+    prepared: Prepared,
+    raw: RawTable,
+    gam_formula=None,
+    intercept=True,
+    seed=0,
+    gam_family="gaussian",
+) -> Analysis:
     """Every analysis of one prepared table; the notes are those the analyses add."""
     ols_frame = ols(prepared, intercept=intercept)
-    gam_fit = fit_gam(prepared, gam_formula)
+    gam_fit = fit_gam(prepared, gam_formula, gam_family)
     folder = str(raw.source) if raw.kind == SWEEP_FOLDER else None
-    importance = importances(prepared, seed=seed)
-    notes = ols_frame.attrs.get("notes", []) + importance.attrs.get("notes", []) + gam_fit.notes
+    forest = fit_forest(prepared, seed=seed)
+    importance = importances(prepared, seed=seed, forest=forest)
+    methods = importance_methods(prepared, importance, forest, seed=seed)
+    notes = [
+        *ols_frame.attrs.get("notes", []),
+        *importance.attrs.get("notes", []),
+        *methods.attrs.get("notes", []),
+        *gam_fit.notes,
+    ]
+    suggested = gam_suggestion(gam_fit, prepared, seed, folder)
     return Analysis(
         source="",
         kind=raw.kind,
@@ -100,21 +180,30 @@ def analyse_prepared(prepared: Prepared, raw: RawTable, gam_formula, intercept, 
         surfaces=surfaces(gam_fit, prepared.table),
         smooths=facet_smooths(prepared.table, prepared.target, prepared.numeric),
         best=best_observed(prepared),
-        suggested=gam_suggestion(gam_fit, prepared, seed, folder),
+        suggested=suggested,
         notes=notes,
         selection=selection(prepared) if folder else None,
+        methods=methods,
     )
 
 
-def strategy_curves(source, kind: str, compare: list, target: str, goal: str) -> pd.DataFrame:
-    """Best-so-far per strategy for our sweep folders (empty for a foreign table)."""
-    if kind != SWEEP_FOLDER:
+def strategy_curves(source, raw: RawTable, compare: list, target: str, goal) -> pd.DataFrame:
+    """Best-so-far curves: one per strategy for our sweep folders, with the target of the run
+    the sweep selects when it selects on another metric; one in table order for other tables."""
+    if raw.kind != SWEEP_FOLDER:
         if compare:
             raise UserInputError(
                 "{compare} needs a sweep folder of h2osweep as the results", "compare"
             )
-        return pd.DataFrame()
-    return best_so_far(results_by_strategy([source, *compare]), target, goal)
+        values = pd.to_numeric(raw.frame[target], errors="coerce").to_numpy(dtype=float)
+        table = pd.DataFrame({"metric": values, "strategy": f"{raw.kind} (table order)"})
+        return best_so_far(table, "metric", goal)
+    curves = best_so_far(results_by_strategy([source, *compare]), target, goal)
+    selection = read_objective(source)
+    results = read_results(source)
+    if selection.metric != target and selection.metric in results.columns:
+        curves = pd.concat([curves, selected_so_far(results, selection, target)])
+    return curves.reset_index(drop=True)
 
 
 def load_source(source: str | Path | pd.DataFrame) -> RawTable:

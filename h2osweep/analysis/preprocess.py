@@ -74,13 +74,13 @@ def prepare(frame: pd.DataFrame, target: str, params: list[str], goal: str = "mi
             f"target {target!r} has a single value ({y.iloc[0]:.6g}) in every run: "
             "nothing to explain"
         )
-    hyper = expand_lists(frame[params].copy(), notes)
+    hyper = expand_lists(frame[params].copy(), notes, taken=[target])
     original = hyper.copy()
     numeric, categorical = split_types(hyper)
     num = fill_numeric(hyper[numeric], notes)
     cats = fill_categorical(hyper[categorical], notes)
     num, cats = drop_constant(num, cats, notes)
-    indicators, dummies = encode(cats, notes)
+    indicators, dummies = encode(cats, notes, taken=[*num.columns, target])
     table = pd.concat([num, dummies, y.rename(target).astype(float)], axis=1)
     integers = [c for c in num.columns if is_integral(num[c])]
     return Prepared(
@@ -138,8 +138,9 @@ def _one_layer(cell: object) -> list | None:
     return None if pd.isna(number) else [number.item() if hasattr(number, "item") else number]
 
 
-def expand_lists(hyper: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """Replace hidden-layer lists (sizes, dropouts) by depth, SumNeurons and MeanHiddenDropout;
+def expand_lists(hyper: pd.DataFrame, notes: list[str], taken=()) -> pd.DataFrame:
+    """Replace hidden-layer lists (sizes, dropouts) by depth, SumNeurons and MeanHiddenDropout
+    (each unless a column, or a name in `taken` such as the target, already has that name);
     other list columns are analysed as they are (one-value lists as that value)."""
     for column in list(hyper.columns):
         parsed = list_column(hyper[column])
@@ -149,7 +150,7 @@ def expand_lists(hyper: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
             hyper[column] = unwrap_single(hyper[column], parsed, column, notes)
             continue
         hyper = hyper.drop(columns=column)
-        derived = derive_from_lists(column, parsed, hyper.columns)
+        derived = derive_from_lists(column, parsed, [*hyper.columns, *taken])
         for name, values in derived.items():
             hyper[name] = values
         what = ", ".join(derived) or "nothing (already present)"
@@ -238,13 +239,18 @@ def levels_of(column: pd.Series) -> list[str]:
     return sorted(column.dropna().unique().tolist())
 
 
-def encode(cats: pd.DataFrame, notes: list[str]) -> tuple[dict[str, list[str]], pd.DataFrame]:
-    """One 0/1 indicator per level, named `column_level`; the first level is the reference."""
+def encode(
+    cats: pd.DataFrame, notes: list[str], taken=()
+) -> tuple[dict[str, list[str]], pd.DataFrame]:
+    """One 0/1 indicator per level, named `column_level` (`column[level]` where that name is
+    taken by another column); the first level is the reference."""
     indicators: dict[str, list[str]] = {}
     parts = []
+    used = set(taken) | set(cats.columns)
     for column in cats.columns:
         levels = levels_of(cats[column])
-        names = [f"{column}_{level}" for level in levels]
+        names = [indicator_name(column, level, used) for level in levels]
+        used |= set(names)
         block = pd.DataFrame(
             {n: (cats[column] == lv).astype(float) for n, lv in zip(names, levels, strict=True)}
         )
@@ -255,6 +261,12 @@ def encode(cats: pd.DataFrame, notes: list[str]) -> tuple[dict[str, list[str]], 
             f"reference level for OLS: {levels[0]!r}."
         )
     return indicators, pd.concat(parts, axis=1) if parts else pd.DataFrame(index=cats.index)
+
+
+def indicator_name(column: str, level: str, used: set) -> str:
+    """`column_level`, or `column[level]` when a column already has the first name."""
+    name = f"{column}_{level}"
+    return name if name not in used else f"{column}[{level}]"
 
 
 def is_integral(column: pd.Series) -> bool:

@@ -18,7 +18,7 @@ from h2osweep.data import read_frame
 from h2osweep.errors import UserInputError
 from h2osweep.record.columns import LIST_COLUMNS, PARTS, RUN_IDS
 from h2osweep.record.runs import OK
-from h2osweep.store.results_store import RESULTS, is_sweep_folder, read_results, read_selection
+from h2osweep.store.results_store import RESULTS, is_sweep_folder, read_objective, read_results
 
 SWEEP_FOLDER = "sweep folder"
 ID_PATTERN = re.compile(
@@ -27,6 +27,7 @@ ID_PATTERN = re.compile(
     r"job_?type|_.*|.*_id|.*_ids|.*seconds|.*_time)$",
     re.IGNORECASE,
 )
+OPTUNA_VALUES = re.compile(r"^values_.+$")
 METRIC_PATTERN = re.compile(
     r"(mse|rmse|mae|r2|logloss|loss|acc|auc|error|score|f1|precision|recall|deviance|"
     r"perplexity|^value$|^values_\d+$|metric)",
@@ -45,6 +46,15 @@ class RawTable:
     default_target: str | None = None
     notes: list[str] = field(default_factory=list)
     source: str | None = None  # the sweep folder it came from, if it is one
+    objectives: list[str] = field(default_factory=list)  # several default targets (Optuna)
+    default_goal: str | None = None  # the goal the table's own tool recorded for its target
+
+    @property
+    def default_targets(self) -> list[str]:
+        """Every objective analysed when no target is given (none: the user must name one)."""
+        if self.objectives:
+            return list(self.objectives)
+        return [self.default_target] if self.default_target else []
 
 
 def load_results(source: str | Path) -> RawTable:
@@ -92,8 +102,11 @@ def load_sweep_folder(folder: Path) -> RawTable:
             f"List-valued {', '.join(lists)} are summarised by depth, SumNeurons and "
             "MeanHiddenDropout (columns of the sweep)."
         )
-    target = read_selection(folder).metric  # the metric that chose among the sweep's runs
-    return RawTable(frame, SWEEP_FOLDER, params, metrics, target, notes, str(folder))
+    objective = read_objective(folder)  # the metric that chose among the sweep's runs
+    return RawTable(
+        frame, SWEEP_FOLDER, params, metrics, objective.metric, notes, str(folder),
+        default_goal=str(objective.goal),
+    )  # fmt: skip
 
 
 def recognise(frame: pd.DataFrame, label: str) -> RawTable:
@@ -133,6 +146,7 @@ def expand_column(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def from_wandb(frame: pd.DataFrame) -> RawTable:
     """A W&B runs export: `config` holds hyperparameters, `summary` the metrics."""
+    frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("Unnamed")])
     config = expand_column(frame, "config")
     summary = expand_column(frame, "summary")
     summary = summary.rename(columns={c: f"summary.{c}" for c in summary if c in config})
@@ -149,16 +163,40 @@ def from_wandb(frame: pd.DataFrame) -> RawTable:
 
 
 def from_optuna(frame: pd.DataFrame) -> RawTable:
-    """Optuna's `trials_dataframe()`: `params_*` are hyperparameters, `value` the objective."""
+    """Optuna's `trials_dataframe()`: `params_*` are hyperparameters, `value` the objective
+    (`values_0`, `values_1`, ... for a multi-objective study: all of them by default)."""
     renames = {c: c.removeprefix("params_") for c in frame.columns if c.startswith("params_")}
     clash = set(renames.values()) & set(frame.columns)
     renames = {c: (c if renames[c] in clash else renames[c]) for c in renames}
-    out = frame.rename(columns=renames)
+    out, notes = complete_trials(frame.rename(columns=renames))
     params = list(renames.values())
-    metrics = [c for c in out.columns if c == "value" or str(c).startswith("values_")]
-    target = "value" if "value" in out.columns else (metrics[0] if metrics else None)
-    note = "Optuna trials table: hyperparameters are the params_* columns (prefix removed)."
-    return RawTable(out, "Optuna trials", params, metrics, target, [note])
+    objectives = [c for c in out.columns if c == "value" or OPTUNA_VALUES.match(str(c))]
+    metrics = objectives + [c for c in out.columns if str(c).startswith("user_attrs_")]
+    notes.insert(
+        0, "Optuna trials table: hyperparameters are the params_* columns (prefix removed)."
+    )
+    if len(objectives) > 1:
+        notes.append(
+            f"Optuna multi-objective table: all {len(objectives)} objectives analysed "
+            f"({', '.join(objectives)}), each minimised unless a goal is given for it (the table "
+            "does not record the study's directions); name one target to analyse it alone."
+        )
+    target = objectives[0] if objectives else None
+    return RawTable(out, "Optuna trials", params, metrics, target, notes, objectives=objectives)
+
+
+def complete_trials(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The trials whose `state` is COMPLETE (pruned, failed and running ones have no value)."""
+    if "state" not in frame.columns:
+        return frame, []
+    state = frame["state"].astype(str)
+    complete = state.str.upper().str.removeprefix("TRIALSTATE.") == "COMPLETE"
+    if complete.all():
+        return frame, []
+    counts = state[~complete].value_counts().sort_index()
+    dropped = ", ".join(f"{count} {name}" for name, count in counts.items())
+    note = f"Dropped {int((~complete).sum())} trial(s) that are not COMPLETE ({dropped})."
+    return frame.loc[complete].reset_index(drop=True), [note]
 
 
 def from_h2o_grid(frame: pd.DataFrame) -> RawTable:
@@ -193,13 +231,35 @@ def is_label(column: pd.Series) -> bool:
 def choose_columns(
     raw: RawTable, target: str | None, params: list[str] | None
 ) -> tuple[str, list[str], list[str]]:
-    """Settle the target and hyperparameter columns, with notes saying what was chosen and why."""
+    """Settle one target and the hyperparameter columns, with notes saying what was chosen."""
+    targets, chosen, notes = choose_objectives(raw, [target] if target else None, params)
+    return targets[0], chosen, notes
+
+
+def choose_objectives(
+    raw: RawTable, targets: list[str] | None, params: list[str] | None
+) -> tuple[list[str], list[str], list[str]]:
+    """Settle the targets (the table's own objectives by default) and the hyperparameter
+    columns, with notes saying what was chosen and why."""
     columns = list(map(str, raw.frame.columns))
-    target = target or raw.default_target
-    if target is None:
+    targets = list(targets or raw.default_targets)
+    if not targets:
         raise UserInputError(f"give {{target}}: one of {brief(raw.metrics or columns)}", "target")
-    if target not in columns:
-        raise UserInputError(f"unknown target {target!r}; columns: {brief(columns)}")
+    for target in targets:
+        if target not in columns:
+            raise UserInputError(f"unknown target {target!r}; columns: {brief(columns)}")
+    if len(set(targets)) < len(targets):
+        raise UserInputError("each {target} may be given once", "target")
+    chosen, how = choose_params(raw, targets, params)
+    shown = ", ".join(targets)
+    notes = [f"Target{'s' if len(targets) > 1 else ''}: {shown}. "
+             f"Hyperparameters ({how}): {', '.join(chosen)}."]  # fmt: skip
+    return targets, chosen, notes
+
+
+def choose_params(raw: RawTable, targets: list[str], params: list[str] | None):
+    """The hyperparameter columns (given, or all of the table's) and how they were chosen."""
+    columns = list(map(str, raw.frame.columns))
     if params is not None and not params:
         raise UserInputError(
             "{params} lists no column: name hyperparameter columns, or leave {params} out for all",
@@ -214,19 +274,17 @@ def choose_columns(
             )
         chosen, how = list(params), "given by params"
     else:
-        chosen, how = (
-            [p for p in raw.params if p != target],
-            f"all {raw.kind} hyperparameter columns",
-        )
-    if target in chosen:
-        raise UserInputError(f"the target {target!r} cannot also be a hyperparameter")
+        chosen = [p for p in raw.params if p not in targets]
+        how = f"all {raw.kind} hyperparameter columns"
+    both = [t for t in targets if t in chosen]
+    if both:
+        raise UserInputError(f"the target {both[0]!r} cannot also be a hyperparameter")
     if not chosen:
         raise UserInputError(
             f"no hyperparameter columns found; name them with {{params}} ({brief(columns)})",
             "params",
         )
-    notes = [f"Target: {target}. Hyperparameters ({how}): {', '.join(chosen)}."]
-    return target, chosen, notes
+    return chosen, how
 
 
 def brief(names: list[str], limit: int = 12) -> str:

@@ -36,23 +36,9 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("results", metavar="RESULTS", help="a sweep folder or a CSV/Parquet file")
-    parser.add_argument(
-        "--target",
-        help="column to explain (default: test_mse for a sweep folder, value for Optuna)",
-    )
-    parser.add_argument("--goal", choices=["min", "max"], default="min", help="default: min")
+    add_objective_options(parser)
+    add_model_options(parser)
     parser.add_argument("--params", help="comma-separated hyperparameter columns (default: all)")
-    parser.add_argument(
-        "--gam", metavar="FORMULA", help="mgcv-style formula, e.g. 's(l1, k=4) + x'"
-    )
-    parser.add_argument(
-        "--no-intercept",
-        action="store_true",
-        help="OLS as in the blog: no intercept, one indicator per category level",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed for ExtraTrees and the GAM search"
-    )
     parser.add_argument(
         "--out", required=True, metavar="DIR", help="folder for tables, plots, report"
     )
@@ -64,6 +50,45 @@ def register(subparsers) -> None:
         help="other sweep folders (e.g. a TPE search) whose best-so-far curves the report adds",
     )
     parser.set_defaults(handler=handle)
+
+
+def add_objective_options(parser) -> None:
+    """--target and --goal, repeatable for several objectives."""
+    parser.add_argument(
+        "--target",
+        action="append",
+        metavar="COLUMN",
+        help="column to explain; repeat for several objectives (Pareto front, knee). Default: "
+        "the sweep's selection metric for a sweep folder, every objective for Optuna",
+    )
+    parser.add_argument(
+        "--goal",
+        action="append",
+        choices=["min", "max"],
+        help="min or max, one per --target (default: the sweep's own goal, else min)",
+    )
+
+
+def add_model_options(parser) -> None:
+    """The GAM, OLS and seed options."""
+    parser.add_argument(
+        "--gam", metavar="FORMULA", help="mgcv-style formula, e.g. 's(l1, k=4) + x'"
+    )
+    parser.add_argument(
+        "--gam-family",
+        default="gaussian",
+        metavar="FAMILY",
+        help="gaussian (default, the lecture's), gamma (log link) or log (a Gaussian GAM of "
+        "log(target)): the last two never predict a value below zero",
+    )
+    parser.add_argument(
+        "--no-intercept",
+        action="store_true",
+        help="OLS as in the blog: no intercept, one indicator per category level",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for ExtraTrees and the GAM search"
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -80,6 +105,7 @@ def handle(args: argparse.Namespace) -> int:
         intercept=not args.no_intercept,
         seed=args.seed,
         compare=args.compare,
+        gam_family=args.gam_family,
     )
     written = write_report(analysis, args.out)
     for line in summary_lines(analysis, args.out, len(written)):
@@ -95,10 +121,26 @@ def param_list(text: str | None) -> list[str] | None:
 
 
 def summary_lines(analysis, out: str, files: int) -> list[str]:
-    """What the command prints: the notes, the best run and the GAM's suggestion."""
+    """What the command prints: the notes, the best run and the GAM's suggestion per objective,
+    and the Pareto front's knee for several."""
     lines = [f"- {note}" for note in analysis.notes]
+    for number, each in enumerate(analysis.analyses, start=1):
+        if number > 1:
+            lines.append(f"objective {number}: {each.prepared.target}")
+            lines += [f"- {note}" for note in each.notes]
+        lines += optimum_lines(each)
+    if analysis.knee:
+        lines.append(f"Pareto front: {len(analysis.pareto)} run(s); knee {analysis.knee.run}")
+        lines.append(f"  {analysis.knee.note}")
+        lines.append(f"knee configuration: {analysis.knee.config}")
+    lines.append(f"wrote {files} files to {out} (open report.html)")
+    return lines
+
+
+def optimum_lines(analysis) -> list[str]:
+    """The best run and the GAM's suggestion of one objective."""
     best = analysis.best
-    lines.append(f"best run {best.run}: {analysis.prepared.target} = {best.value:.6g}")
+    lines = [f"best run {best.run}: {analysis.prepared.target} = {best.value:.6g}"]
     if analysis.selection is not None:
         from h2osweep.analysis.selection import selection_sentences
 
@@ -106,7 +148,6 @@ def summary_lines(analysis, out: str, files: int) -> list[str]:
     if analysis.suggested:
         lines.append(f"GAM-suggested configuration: {analysis.suggested.config}")
         lines.append(f"  {suggestion_note(analysis.suggested)}")
-    lines.append(f"wrote {files} files to {out} (open report.html)")
     return lines
 
 

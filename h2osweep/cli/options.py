@@ -115,6 +115,13 @@ def add_sweep_options(parser: argparse.ArgumentParser, default_out: str) -> None
         help="start over in a folder of another sweep (old files are moved aside)",
     )
     group.add_argument("--quiet", action="store_true", help="print only the final summary line")
+    group.add_argument(
+        "--report-every",
+        type=int,
+        metavar="N",
+        help="rewrite DIR/report/report.html every N finished runs while the sweep runs "
+        "(and once at the end)",
+    )
     add_budget_options(parser)
 
 

@@ -80,9 +80,9 @@ def folder_objective(folder, metric: str | None, goal: str | None):
     """The objective a command reads a sweep folder by: the given metric and goal, else the
     sweep's own selection (test MSE for folders from before selection was recorded)."""
     from h2osweep.record.goal import Objective
-    from h2osweep.store.results_store import read_selection
+    from h2osweep.store.results_store import read_objective
 
-    stored = read_selection(folder)
+    stored = read_objective(folder)
     if metric is None:
         return Objective(stored.metric, goal or stored.goal)
     return Objective(metric, goal or "min")

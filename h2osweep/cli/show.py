@@ -16,7 +16,8 @@ def register(subparsers) -> None:
         help="print a sweep folder's results, best first",
         description="Print a sweep folder's runs (the columns of results.csv) sorted by a "
         "metric, read from its store (--top through the store's metric index).\n\n"
-        "example: h2osweep show sweep-random --top 5",
+        "example: h2osweep show sweep-random --top 5\n"
+        "         h2osweep show sweep-random --follow    # while a sweep runs there",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     show.add_argument("folder", metavar="DIR", help="a sweep folder")
@@ -27,6 +28,11 @@ def register(subparsers) -> None:
     show.add_argument("--top", type=int, metavar="N", help="only the N best runs")
     show.add_argument(
         "--confusion", metavar="RUN", help="print the train and test confusion matrices of RUN"
+    )
+    show.add_argument(
+        "--follow",
+        action="store_true",
+        help="print each run as it lands while a sweep runs in DIR (read-only, never locks)",
     )
     show.set_defaults(handler=run_show)
 
@@ -42,6 +48,10 @@ def run_show(args) -> int:
     if args.top is not None and args.top < 1:
         raise UserInputError(f"--top must be at least 1, but got {args.top}")
     objective = folder_objective(args.folder, args.metric, args.goal)
+    if args.follow:
+        from h2osweep.cli.live import follow
+
+        return follow(args.folder, objective.metric, str(objective.goal))
     table = read_ranked(args.folder, objective, args.top)
     if table.empty:
         print(f"{args.folder}: no run has finished yet")

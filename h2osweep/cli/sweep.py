@@ -108,11 +108,30 @@ def run_plan(plan, args) -> int:
         args.epochs, args.reproducible, nfolds=args.nfolds, algorithm=args.algorithm
     )
     data = load_local_data(args)
+    refresher = report_refresher(args)
     options = SweepOptions(
-        args.out, args.parallel, objective(args, data), args.quiet, args.force_new, budget
-    )
-    options.spell = args.spell
-    summary = run_sweep(plan, data, training, options, cluster_options(args))
+        args.out, args.parallel, objective(args, data), args.quiet, args.force_new, budget,
+        args.spell, after_commit=refresher,
+    )  # fmt: skip
+    try:
+        summary = run_sweep(plan, data, training, options, cluster_options(args))
+    except BaseException:
+        if refresher:
+            refresher.stop()  # a refresh left running would outlive the command
+        raise
     if args.quiet:
         print(summary.line)
+    if refresher and (line := refresher.finish()):
+        print(line)
     return 0 if summary.failed == 0 else 1
+
+
+def report_refresher(args):
+    """The live report of `--report-every N` (None without it)."""
+    from h2osweep.cli.live import ReportRefresher
+    from h2osweep.validation import check_int
+
+    if args.report_every is None:
+        return None
+    check_int("report_every", args.report_every, low=1)
+    return ReportRefresher(args.out, args.report_every)

@@ -5,9 +5,19 @@ HTML both iterate `FIGURES`, and the HTML finds a figure by its key, never by it
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from h2osweep.analysis.importance import N_TREES
+import numpy as np
+
+from h2osweep.analysis.axes import parallel_axes, slice_points
+from h2osweep.analysis.gam import LOG_SCALE
+from h2osweep.analysis.importance import (
+    FANOVA_DEPTH,
+    METHODS,
+    N_TREES,
+    PERMUTATION_REPEATS,
+    PERMUTATION_RUNS,
+)
 from h2osweep.report import plots
 
 
@@ -23,14 +33,17 @@ class Figure:
     plot: object
     width: float
     height: float
+    objective: int = 0  # 0: the first objective's analysis; i: `analysis.others[i - 1]`
 
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A registry entry: `draw` gives the figures of an analysis (none when it has no data)."""
+    """A registry entry: `draw` gives the figures of an analysis (none when it has no data);
+    `per_objective` entries are drawn for every objective of a multi-objective analysis."""
 
     key: str
     draw: Callable[[object], list[Figure]]
+    per_objective: bool = False
 
 
 def facets(analysis) -> list[Figure]:
@@ -57,6 +70,8 @@ def gam_terms(analysis) -> list[Figure]:
     terms = analysis.partial["term"].nunique()
     plot = plots.gam_terms_plot(analysis.partial, analysis.prepared.target)
     caption = "Each term's contribution, centred on the runs, with a 95 % confidence band."
+    if LOG_SCALE[analysis.gam_fit.family]:
+        caption += f" Effects are on the log scale ({analysis.gam_fit.family} family)."
     height = 2.8 * -(-terms // 3) + 0.6
     return [Figure("gam_terms", "gam_terms.png", "GAM partial effects", caption, plot, 10, height)]
 
@@ -101,6 +116,24 @@ def importance(analysis) -> list[Figure]:
     return [Figure("importance", "importance.png", title, caption, plot, 7, height)]
 
 
+def importance_methods(analysis) -> list[Figure]:
+    """Each hyperparameter's share of the importance under every method, side by side."""
+    methods = analysis.methods
+    columns = [m for m in METHODS if m in methods.columns]
+    if methods.empty or not columns:
+        return []
+    plot = plots.methods_plot(methods, columns, [METHODS[m] for m in columns])
+    caption = (
+        "Share of the importance under each method (each sums to 1): ExtraTrees' impurity "
+        f"decrease; permutation (the forest's squared error when a hyperparameter is shuffled, "
+        f"{PERMUTATION_REPEATS} shuffles of at most {PERMUTATION_RUNS} runs); Optuna's fANOVA "
+        f"(trees of depth {FANOVA_DEPTH}) and PED-ANOVA, on the same runs as Optuna trials."
+    )
+    height = 1.2 + 0.45 * len(methods)
+    title = "Importance by method"
+    return [Figure("importance_methods", "importance_methods.png", title, caption, plot, 8, height)]
+
+
 def best_so_far(analysis) -> list[Figure]:
     """The best value after each run, one line per sweep folder."""
     curves = analysis.curves
@@ -109,7 +142,9 @@ def best_so_far(analysis) -> list[Figure]:
     plot = plots.best_so_far_plot(curves, analysis.prepared.target)
     caption = (
         "The best value after each run, in plan order (for a model-based search, the order the "
-        "sampler proposed them); one line per sweep folder."
+        "sampler proposed them; for another tool's table, its row order); one line per sweep "
+        "folder, and for a sweep that selects on another metric the target of the run it "
+        "selects."
     )
     return [Figure("best_so_far", "best_so_far.png", "Best so far", caption, plot, 8, 4)]
 
@@ -117,32 +152,81 @@ def best_so_far(analysis) -> list[Figure]:
 def parallel(analysis) -> list[Figure]:
     """Parallel coordinates of the hyperparameters, coloured by the target."""
     prepared = analysis.prepared
-    table, features = plots.parallel_table(prepared)
-    if len(features) < 2:
+    runs, ticks = parallel_axes(prepared)
+    if ticks["axis"].nunique() < 2:
         return []
-    plot = plots.parallel_plot(table, prepared.target, features, prepared.goal)
+    plot = plots.parallel_plot(runs, ticks, prepared.target, prepared.goal)
     caption = (
-        "Each line is a run; each axis is scaled to its observed range "
-        "(categories: levels in sorted order)."
+        "Each line is a run; each axis is labelled in its own units, log-spaced for a "
+        "log-scaled parameter (categories: levels in sorted order)."
     )
     title = "Parallel coordinates"
-    return [Figure("parallel", "parallel.png", title, caption, plot, 10, 5)]
+    return [Figure("parallel", "parallel.png", title, caption, plot, 11, 5)]
 
 
+def slices(analysis) -> list[Figure]:
+    """Optuna's slice plot: the target against each hyperparameter, coloured by run order."""
+    prepared = analysis.prepared
+    points = slice_points(prepared)
+    panels = points["panel"].nunique()
+    if panels == 0:
+        return []
+    runs = len(prepared.y)
+    if runs > plots.DRAWN_POINTS:
+        drawn = np.random.default_rng(0).permutation(runs)[: plots.DRAWN_POINTS] + 1
+        points = points[points["run"].isin(drawn)]
+    plot = plots.slice_plot(points, prepared.target)
+    caption = (
+        "One panel per hyperparameter, points coloured by their run's position in the table; "
+        "a log-scaled parameter in log10 units, a categorical by its level's number."
+    )
+    if runs > plots.DRAWN_POINTS:
+        caption += f" Runs drawn: {plots.DRAWN_POINTS} of {runs}."
+    height = 2.4 * -(-panels // 3) + 0.6
+    return [Figure("slices", "slices.png", "Slice plot", caption, plot, 10, height)]
+
+
+def pareto(analysis) -> list[Figure]:
+    """The runs on the first two objectives, the Pareto front and its knee."""
+    if analysis.pareto.empty:
+        return []
+    first, second = analysis.prepared, analysis.others[0].prepared
+    front = analysis.front
+    plot = plots.pareto_plot(front.values, front.rows, front.knee_row, first.target, second.target)
+    caption = (
+        f"Every run on {first.target} and {second.target}; the Pareto front (no run is better "
+        "on every objective) is joined, its knee ringed."
+    )
+    if len(analysis.others) > 1:
+        caption += " The front is over every objective; only the first two are drawn."
+    return [Figure("pareto", "pareto.png", "Pareto front", caption, plot, 7, 5)]
+
+
+PER_OBJECTIVE = (facets, gam_terms, correlations, importance, importance_methods)
 FIGURES = [
-    FigureSpec(draw.__name__, draw)
+    FigureSpec(draw.__name__, draw, draw in PER_OBJECTIVE)
     for draw in (
         facets,
         gam_terms,
         gam_surfaces,
         correlations,
         importance,
+        importance_methods,
         best_so_far,
         parallel,
+        slices,
+        pareto,
     )
 ]
 
 
 def draw_all(analysis) -> list[Figure]:
-    """Every figure of the analysis, in registry order."""
-    return [figure for spec in FIGURES for figure in spec.draw(analysis)]
+    """Every figure of the analysis, in registry order, then the per-objective figures of each
+    further objective (files prefixed `objective2_`, ...)."""
+    figures = [figure for spec in FIGURES for figure in spec.draw(analysis)]
+    for number, other in enumerate(analysis.others, start=1):
+        for spec in (spec for spec in FIGURES if spec.per_objective):
+            for figure in spec.draw(other):
+                prefixed = f"objective{number + 1}_{figure.file}"
+                figures.append(replace(figure, file=prefixed, objective=number))
+    return figures

@@ -12,6 +12,8 @@ import math
 
 import pandas as pd
 
+from h2osweep.report.interactive import parallel_view
+
 STYLE = """
 * { box-sizing: border-box; }
 body { margin: 0; background: #fff; color: #1f2933;
@@ -119,9 +121,9 @@ def shown(value: object) -> object:
     return value
 
 
-def section(title: str, *parts: str) -> str:
+def section(title: str, *parts: str, level: str = "h2") -> str:
     """A titled section."""
-    return f"<section><h2>{esc(title)}</h2>{''.join(parts)}</section>"
+    return f"<section><{level}>{esc(title)}</{level}>{''.join(parts)}</section>"
 
 
 def pair(left: str, right: str) -> str:
@@ -129,9 +131,13 @@ def pair(left: str, right: str) -> str:
     return f'<div class="pair"><div>{left}</div><div>{right}</div></div>'
 
 
-def figures_for(saved, *keys: str) -> str:
-    """The embedded figures of the registry entries `keys`."""
-    return "".join(image(item) for item in saved if item.figure.key in keys)
+def figures_for(saved, *keys: str, objective: int = 0) -> str:
+    """The embedded figures of the registry entries `keys` (of one objective's analysis)."""
+    return "".join(
+        image(item)
+        for item in saved
+        if item.figure.key in keys and item.figure.objective == objective
+    )
 
 
 def retrained_section(retrained) -> str:
@@ -179,11 +185,10 @@ def retrained_value(retrained, metric: str) -> float | None:
 def meta_block(analysis) -> str:
     """The facts strip under the title: source, format, target, runs, hyperparameters."""
     p = analysis.prepared
-    goal = "lower is better" if p.goal == "min" else "higher is better"
     facts = [
         ("source", analysis.source),
         ("format", analysis.kind),
-        ("target", f"{p.target} ({goal})"),
+        ("target" if not analysis.others else "objectives", objectives_text(analysis)),
         ("runs analysed", len(p.y)),
         ("hyperparameters", ", ".join(map(str, p.numeric + list(p.categorical))) or "none"),
     ]
@@ -191,27 +196,70 @@ def meta_block(analysis) -> str:
     return f'<div class="meta">{inner}</div>'
 
 
-def statistics_sections(analysis, saved) -> list[str]:
-    """Correlations, OLS, ExtraTrees and the GAM, each beside its figure."""
+def objectives_text(analysis) -> str:
+    """Each target with the direction that is better."""
+    return "; ".join(
+        f"{a.prepared.target} ({'lower' if a.prepared.goal == 'min' else 'higher'} is better)"
+        for a in analysis.analyses
+    )
+
+
+def statistics_sections(analysis, saved, objective: int = 0, level: str = "h2") -> list[str]:
+    """Correlations, OLS, the importances and the GAM, each beside its figure."""
     target = analysis.prepared.target
     gam = table(analysis.gam) if not analysis.gam.empty else "<p>No GAM could be fitted.</p>"
-    formula = f"<p><code>{esc(target)} ~ {esc(analysis.gam_fit.formula or '1')}</code></p>"
+    left = f"log({target})" if analysis.gam_fit.family == "log" else target
+    formula = f"<p><code>{esc(left)} ~ {esc(analysis.gam_fit.formula or '1')}</code></p>"
+
+    def figs(*keys):
+        return figures_for(saved, *keys, objective=objective)
+
+    def part(title, *parts):
+        return section(title, *parts, level=level)
+
     return [
-        section(
-            "Correlations", pair(figures_for(saved, "correlations"), table(analysis.correlations))
-        ),
-        section("Linear regression (OLS)", table(analysis.ols)),
-        section(
-            "ExtraTrees importance",
-            pair(figures_for(saved, "importance"), table(analysis.importance)),
-        ),
-        section(
-            "Generalised additive model",
-            formula,
-            gam,
-            figures_for(saved, "gam_terms", "gam_surfaces"),
-        ),
+        part("Correlations", pair(figs("correlations"), table(analysis.correlations))),
+        part("Linear regression (OLS)", table(analysis.ols)),
+        part("ExtraTrees importance", pair(figs("importance"), table(analysis.importance))),
+        part("Importance by method", methods_block(analysis), figs("importance_methods")),
+        part("Generalised additive model", formula, gam, figs("gam_terms", "gam_surfaces")),
     ]
+
+
+def methods_block(analysis) -> str:
+    """The importance shares of every method, and the sentence saying where they agree."""
+    if analysis.methods.empty:
+        return "<p>No importance by method.</p>"
+    agreement = analysis.methods.attrs.get("notes", [""])[-1]
+    return f'<p class="lead">{esc(agreement)}</p>' + table(analysis.methods)
+
+
+def objectives_sections(analysis, saved) -> list[str]:
+    """For several objectives: the Pareto front and its knee, then each further objective's
+    optimum and statistics."""
+    if not analysis.others:
+        return []
+    knee = analysis.knee
+    note = f'<p class="lead">{esc(knee.note)}</p>' if knee else ""
+    parts = [
+        section(
+            "Pareto front",
+            note,
+            pair(figures_for(saved, "pareto"), table(analysis.pareto)),
+        )
+    ]
+    for number, other in enumerate(analysis.others, start=1):
+        target = other.prepared.target
+        title = f"Objective {number + 1}: {target}"
+        parts.append(
+            section(
+                title,
+                optimum_table(other),
+                figures_for(saved, "facets", objective=number),
+                *statistics_sections(other, saved, objective=number, level="h3"),
+            )
+        )
+    return parts
 
 
 def render(analysis, saved, retrained=None) -> str:
@@ -229,8 +277,10 @@ def render(analysis, saved, retrained=None) -> str:
         section("How the table was prepared", f'<ul class="notes">{notes}</ul>'),
         section("Target against each hyperparameter", figures_for(saved, "facets")),
         *statistics_sections(analysis, saved),
-        section("Parallel coordinates", figures_for(saved, "parallel")),
+        section("Parallel coordinates", figures_for(saved, "parallel"), parallel_view(analysis)),
+        section("Slice plot", figures_for(saved, "slices")),
         curves if not analysis.curves.empty else "",
+        *objectives_sections(analysis, saved),
     ]
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -20,7 +20,9 @@ TABLES = {
     "ols.csv": ("ols", ["term", "coef", "std_err", "t", "p_value"]),
     "importance.csv": ("importance", ["term", "importance", "std"]),
     "gam.csv": ("gam", ["term", "edof", "p_value"]),
+    "importance_methods.csv": ("methods", None),  # None: every column the analysis gives
 }
+PARETO = "pareto.csv"
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,15 @@ def png_bytes(plot, width: float, height: float) -> bytes:
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        plot.save(buffer, format="png", width=width, height=height, dpi=DPI, verbose=False)
+        plot.save(
+            buffer,
+            format="png",
+            width=width,
+            height=height,
+            dpi=DPI,
+            verbose=False,
+            limitsize=False,
+        )
     return buffer.getvalue()
 
 
@@ -56,7 +66,8 @@ def save_figures(analysis, folder: Path) -> list[Saved]:
 
 
 def write_report(analysis, folder: str | Path, retrained=None) -> list[Path]:
-    """Write the four CSV tables, every PNG and `report.html` into `folder`; return the paths.
+    """Write the CSV tables (each objective's, and the Pareto front's), every PNG and
+    `report.html` into `folder`; return the paths.
 
     `retrained` (optional) lists retrained configurations shown next to the best run.
     """
@@ -68,9 +79,15 @@ def write_report(analysis, folder: str | Path, retrained=None) -> list[Path]:
     except OSError as error:
         raise UserInputError(f"cannot create the output folder {str(folder)!r}: {error}") from None
     written = []
-    for name, (attribute, columns) in TABLES.items():
-        write_csv(folder / name, getattr(analysis, attribute)[columns])
-        written.append(folder / name)
+    for number, each in enumerate(analysis.analyses, start=1):
+        prefix = "" if number == 1 else f"objective{number}_"
+        for name, (attribute, columns) in TABLES.items():
+            frame = getattr(each, attribute)
+            write_csv(folder / f"{prefix}{name}", frame if columns is None else frame[columns])
+            written.append(folder / f"{prefix}{name}")
+    if not analysis.pareto.empty:
+        write_csv(folder / PARETO, analysis.pareto)
+        written.append(folder / PARETO)
     saved = save_figures(analysis, folder)
     written += [folder / item.figure.file for item in saved]
     write_atomic(folder / "report.html", render(analysis, saved, retrained))

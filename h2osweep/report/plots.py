@@ -1,7 +1,9 @@
 """The plotnine drawings of an analysis: each function takes computed tables and returns a ggplot.
 
 Nothing is fitted here except what plotnine draws directly; smoothers and GAM effects come
-precomputed from `h2osweep.analysis`, so the numbers are tested without images.
+precomputed from `h2osweep.analysis`, so the numbers are tested without images. A user's column
+names are never columns of a frame handed to plotnine (plotnine reads an aesthetic as an
+expression): they are values (panel names) and labels, so any name works.
 """
 
 from __future__ import annotations
@@ -44,27 +46,40 @@ def facet_plot(table: pd.DataFrame, target: str, variables: list[str], smooths: 
     shown = table[variables + [target]]
     if len(shown) > DRAWN_POINTS:
         shown = shown.sample(DRAWN_POINTS, random_state=0)
-    points = shown.melt(id_vars=[target], var_name="variable")
+    points = long_points(shown, target, variables)
     alpha = float(np.clip(60 / max(len(shown), 1), 0.08, 0.8))
     plot = (
-        ggplot(points, aes("value", target))
+        ggplot(points, aes("x", "y"))
         + geom_point(alpha=alpha, size=1.2, color=INK, stroke=0)
-        + facet_wrap("~variable", scales="free_x", ncol=2)
+        + facet_wrap("~panel", scales="free_x", ncol=2)
         + scale_x_continuous(labels=short_numbers)
         + labs(x="", y=target, title=f"{target} against each hyperparameter")
         + theme()
     )
     if not smooths.empty:
-        band = smooths.rename(columns={"x": "value"})
+        band = smooths.assign(panel=pd.Categorical(smooths["variable"], categories=variables))
+        band = band[["panel", "x", "fit", "lower", "upper"]]
         plot += geom_ribbon(
-            aes("value", ymin="lower", ymax="upper"),
+            aes("x", ymin="lower", ymax="upper"),
             data=band,
             inherit_aes=False,
             fill=BAND,
             alpha=0.4,
         )
-        plot += geom_line(aes("value", "fit"), data=band, inherit_aes=False, color=ACCENT, size=1)
+        plot += geom_line(aes("x", "fit"), data=band, inherit_aes=False, color=ACCENT, size=1)
     return plot
+
+
+def long_points(table: pd.DataFrame, target: str, variables: list[str]) -> pd.DataFrame:
+    """One row per run and variable: `panel` (the variable's name), `x` and `y` (the target)."""
+    n = len(table)
+    return pd.DataFrame(
+        {
+            "panel": pd.Categorical(np.repeat(variables, n), categories=variables),
+            "x": np.concatenate([table[v].to_numpy(dtype=float) for v in variables]),
+            "y": np.tile(table[target].to_numpy(dtype=float), len(variables)),
+        }
+    )
 
 
 def gam_terms_plot(partial: pd.DataFrame, target: str):
@@ -97,7 +112,9 @@ def surface_plot(surface: pd.DataFrame, observed: pd.DataFrame, target: str, goa
     from plotnine import aes, geom_point, geom_tile, ggplot, labs, scale_fill_cmap
 
     x_name, y_name = surface["x_name"].iloc[0], surface["y_name"].iloc[0]
-    dots = observed[[x_name, y_name]].drop_duplicates().rename(columns={x_name: "x", y_name: "y"})
+    dots = pd.DataFrame(
+        {"x": observed[x_name].to_numpy(), "y": observed[y_name].to_numpy()}
+    ).drop_duplicates()
     if len(dots) > 2000:
         dots = dots.sample(2000, random_state=0)
     return (
@@ -133,44 +150,72 @@ def bar_plot(frame: pd.DataFrame, value: str, title: str, error: str | None = No
     return plot
 
 
-def parallel_plot(table: pd.DataFrame, target: str, variables: list[str], goal: str):
-    """Parallel coordinates of the hyperparameters (each scaled to 0–1), coloured by the target.
+def parallel_plot(axes: pd.DataFrame, ticks: pd.DataFrame, target: str, goal: str):
+    """Parallel coordinates of the hyperparameters, coloured by the target, each axis labelled
+    in its own units (`parallel_axes`): segments between neighbouring axes, best runs on top."""
+    from plotnine import (
+        aes,
+        element_blank,
+        geom_segment,
+        geom_text,
+        ggplot,
+        labs,
+        scale_color_cmap,
+        scale_x_continuous,
+    )
+    from plotnine import theme as settings
 
-    Drawn as segments between neighbouring axes (one collection, fast), best runs on top.
-    """
-    from plotnine import aes, geom_segment, ggplot, labs, scale_color_cmap, scale_x_continuous
+    names = list(dict.fromkeys(ticks["axis"]))
+    data = axes if len(axes) <= PARALLEL_RUNS else axes.sample(PARALLEL_RUNS, random_state=0)
+    data = data.sort_values("colour", ascending=goal == "max", kind="stable")
+    segments = parallel_segments(data, len(names))
+    shown = f" ({PARALLEL_RUNS} of {len(axes)} runs)" if len(axes) > PARALLEL_RUNS else ""
+    rules = pd.DataFrame({"x": np.arange(len(names), dtype=float)})
+    return (
+        ggplot(segments, aes(x="x", xend="xend", y="y", yend="yend", color="colour"))
+        + geom_segment(alpha=0.5, size=0.4)
+        + geom_segment(
+            aes(x="x", xend="x", y=0, yend=1), data=rules, inherit_aes=False, color="#9aa5b1"
+        )
+        + geom_text(
+            aes(x="position", y="y", label="label"),
+            data=ticks,
+            inherit_aes=False,
+            size=6.5,
+            ha="right",
+            nudge_x=-0.04,
+            color=INK,
+        )
+        + scale_x_continuous(breaks=list(range(len(names))), labels=names)
+        + scale_color_cmap(colormap(goal), name=target)
+        + labs(x="", y="", title=f"Parallel coordinates{shown}")
+        + theme()
+        + theme_axis_text()
+        + settings(
+            axis_text_y=element_blank(),
+            axis_ticks_major_y=element_blank(),
+            axis_line_y=element_blank(),
+        )  # fmt: skip
+    )
 
-    data = table[variables + [target]]
-    if len(data) > PARALLEL_RUNS:
-        data = data.sample(PARALLEL_RUNS, random_state=0)
-    data = data.sort_values(target, ascending=goal == "max")
-    low, high = data[variables].min(), data[variables].max()
-    scaled = (data[variables] - low) / (high - low).replace(0, 1)
-    segments = pd.concat(
+
+def parallel_segments(data: pd.DataFrame, count: int) -> pd.DataFrame:
+    """One segment per run between each pair of neighbouring axes, in the runs' order."""
+    return pd.concat(
         [
             pd.DataFrame(
                 {
                     "x": float(i),
                     "xend": float(i + 1),
-                    "y": scaled[a].to_numpy(),
-                    "yend": scaled[b].to_numpy(),
-                    target: data[target].to_numpy(),
+                    "y": data[f"axis{i}"].to_numpy(),
+                    "yend": data[f"axis{i + 1}"].to_numpy(),
+                    "colour": data["colour"].to_numpy(),
                     "order": np.arange(len(data)),
                 }
             )
-            for i, (a, b) in enumerate(zip(variables, variables[1:], strict=False))
+            for i in range(count - 1)
         ]
     ).sort_values("order", kind="stable")
-    shown = f" ({PARALLEL_RUNS} of {len(table)} runs)" if len(table) > PARALLEL_RUNS else ""
-    return (
-        ggplot(segments, aes(x="x", xend="xend", y="y", yend="yend", color=target))
-        + geom_segment(alpha=0.5, size=0.4)
-        + scale_x_continuous(breaks=list(range(len(variables))), labels=list(variables))
-        + scale_color_cmap(colormap(goal))
-        + labs(x="", y="scaled value (min–max)", title=f"Parallel coordinates{shown}")
-        + theme()
-        + theme_axis_text()
-    )
 
 
 def short_numbers(breaks) -> list[str]:
@@ -181,14 +226,6 @@ def short_numbers(breaks) -> list[str]:
 def colormap(goal: str) -> str:
     """Viridis oriented so that the better target value is always the bright end."""
     return "viridis_r" if goal == "min" else "viridis"
-
-
-def parallel_table(prepared) -> tuple[pd.DataFrame, list[str]]:
-    """Numeric hyperparameters plus one axis per categorical (its level's position)."""
-    table = prepared.table[prepared.numeric + [prepared.target]].copy()
-    for column, names in prepared.indicators.items():
-        table[column] = prepared.table[names].to_numpy().argmax(axis=1).astype(float)
-    return table, prepared.numeric + list(prepared.indicators)
 
 
 def theme_axis_text():
@@ -211,5 +248,65 @@ def best_so_far_plot(curves: pd.DataFrame, target: str):
             color="strategy",
             title=f"Best {target} so far",
         )
+        + theme()
+    )
+
+
+def slice_plot(points: pd.DataFrame, target: str):
+    """Optuna's slice plot: the target against each hyperparameter, one panel each, points
+    coloured by run order (`slice_points` gives the panels, log10 where log-scaled)."""
+    from plotnine import aes, facet_wrap, geom_point, ggplot, labs, scale_color_cmap
+
+    alpha = float(np.clip(80 / max(len(points) / max(points["panel"].nunique(), 1), 1), 0.1, 0.9))
+    return (
+        ggplot(points, aes("x", "y", color="run"))
+        + geom_point(alpha=alpha, size=1.2, stroke=0)
+        + facet_wrap("~panel", scales="free_x", ncol=3)
+        + scale_color_cmap("viridis", name="run")
+        + labs(x="", y=target, title=f"Slice plot: {target} against each hyperparameter")
+        + theme()
+    )
+
+
+def methods_plot(methods: pd.DataFrame, columns: list[str], labels: list[str]):
+    """Grouped horizontal bars: each hyperparameter's share of the importance per method."""
+    from plotnine import aes, coord_flip, geom_col, ggplot, labs, position_dodge, scale_fill_brewer
+
+    order = list(methods["parameter"])[::-1]
+    bars = pd.DataFrame(
+        {
+            "parameter": pd.Categorical(np.tile(methods["parameter"], len(columns)), order),
+            "method": pd.Categorical(np.repeat(labels, len(methods)), labels),
+            "share": np.concatenate([methods[c].to_numpy(dtype=float) for c in columns]),
+        }
+    )
+    return (
+        ggplot(bars, aes("parameter", "share", fill="method"))
+        + geom_col(position=position_dodge(width=0.8), width=0.75)
+        + scale_fill_brewer(type="qual", palette="Set2")
+        + coord_flip()
+        + labs(x="", y="share of importance", fill="", title="Importance by method")
+        + theme()
+    )
+
+
+def pareto_plot(values: pd.DataFrame, rows, knee_row, first: str, second: str):
+    """Every run on two objectives (grey), the Pareto front (`rows`) joined in blue, its knee
+    ringed."""
+    from plotnine import aes, geom_point, geom_step, ggplot, labs
+
+    both = pd.DataFrame({"x": values[first].to_numpy(), "y": values[second].to_numpy()})
+    runs = both.dropna()
+    if len(runs) > DRAWN_POINTS:
+        runs = runs.sample(DRAWN_POINTS, random_state=0)
+    line = both.iloc[list(rows)].sort_values("x", kind="stable")
+    knee = both.iloc[[] if knee_row is None else [knee_row]]
+    return (
+        ggplot(runs, aes("x", "y"))
+        + geom_point(color="#9aa5b1", alpha=0.6, size=1.2, stroke=0)
+        + geom_step(data=line, color=ACCENT, size=0.8, direction="hv")
+        + geom_point(data=line, color=ACCENT, size=2)
+        + geom_point(data=knee, color="#dc2626", fill="none", size=5, stroke=1.2)
+        + labs(x=first, y=second, title="Pareto front")
         + theme()
     )

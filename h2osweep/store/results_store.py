@@ -617,20 +617,73 @@ def read_description(folder: Path) -> dict:
     return description
 
 
-def read_selection(folder: Path) -> Objective:
-    """The objective a sweep folder ranks its runs by (test MSE for a folder from before
-    selection was recorded, and for a bare results table)."""
-    description = _read_json(Path(folder) / DESCRIPTION) or {}
-    selection = description.get("selection") or {}
-    return Objective(selection.get("metric", "test_mse"), selection.get("goal", "min"))
-
-
 def read_definition(folder: Path) -> dict:
     """The definition of a folder's sweep, in today's form (see `upgraded`)."""
     definition = read_description(folder).get("definition")
     if not isinstance(definition, dict):
         raise StoreError(f"{Path(folder) / DESCRIPTION} is damaged: it holds no definition")
     return upgraded(definition)
+
+
+def read_objective(folder: Path) -> Objective:
+    """The metric and goal a sweep ranks its runs by: what its last session selected on (what
+    `show`, `analyze` and `optimize` default to), else what its definition records (a
+    model-based search's sampler, a multi-fidelity search's promotion); else test_mse, min
+    (a folder from before selection was recorded, or a bare results table)."""
+    description = _read_json(Path(folder) / DESCRIPTION) or {}
+    selection = description.get("selection")
+    if isinstance(selection, dict) and selection.get("metric"):
+        return Objective(selection["metric"], selection.get("goal", "min"))
+    try:
+        definition = read_definition(folder)
+    except StoreError:
+        return Objective()
+    recorded_in = ("objective", "sampler", "promotion")
+    for recorded in (definition.get(key) for key in recorded_in):
+        if isinstance(recorded, dict) and recorded.get("metric"):
+            return Objective(recorded["metric"], recorded.get("goal", "min"))
+    return Objective()
+
+
+def is_running(folder: Path) -> bool:
+    """Whether a live process holds the folder's lock, told from the pid it wrote there (the
+    lock itself is never taken, so a reader cannot stall the sweep)."""
+    holder = _holder(Path(folder))
+    if holder is None:
+        return False
+    try:
+        os.kill(int(holder), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def runs_landed(folder: Path, seen: dict[str, int]) -> list[dict]:
+    """The runs stored (or stored again) since `seen` (name -> attempts), oldest first; `seen`
+    is updated. Read-only, without the lock: a sweep may be writing the folder meanwhile."""
+    query = (
+        "SELECT name, status, error, metrics, build_seconds, attempts FROM runs "
+        "ORDER BY finished_at, position"
+    )
+    with _read_only(folder) as db:
+        rows = db.execute(query).fetchall()
+    landed = []
+    for name, status, error, metrics, seconds, attempts in rows:
+        if seen.get(name) == attempts:
+            continue
+        seen[name] = attempts
+        landed.append(
+            {
+                "name": name,
+                "status": status,
+                "error": error,
+                "metrics": json.loads(metrics),
+                "build_seconds": seconds,
+            }
+        )
+    return landed
 
 
 def _lock(handle, folder: Path) -> None:

@@ -14,7 +14,7 @@ from h2osweep.data import LocalData, upload
 from h2osweep.errors import H2OSweepError, UserInputError
 from h2osweep.record.columns import check_metric, part_of
 from h2osweep.record.goal import Objective
-from h2osweep.record.runs import RunSpec
+from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.store.results_store import check_folder, finished_runs, open_store
 from h2osweep.sweep.budget import Budget
@@ -22,7 +22,12 @@ from h2osweep.sweep.progress import Progress
 from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
 from h2osweep.training.parameters import check_on_cluster
-from h2osweep.training.scheduler import TrainSettings, build_costs, train_many
+from h2osweep.training.scheduler import (
+    TrainSettings,
+    build_costs,
+    remove_rung_models,
+    train_many,
+)
 from h2osweep.validation import check_int
 
 
@@ -39,7 +44,8 @@ class SweepOptions:
     `objective` ranks the runs (the best shown, patience, a model-based search's target; None:
     MSE on the validation part when the data has one, else cross-validated when the training
     cross-validates, else on test as the lecture does); `spell` names a parameter in what the
-    sweep prints (the CLI passes its flags).
+    sweep prints (the CLI passes its flags); `after_commit`, if given, is called with each
+    result once it is stored (a live report).
     """
 
     out: Path
@@ -49,6 +55,7 @@ class SweepOptions:
     force_new: bool = False
     budget: Budget = field(default_factory=Budget)
     spell: Callable[[str], str] = str
+    after_commit: Callable[[RunResult], None] | None = None
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -114,6 +121,8 @@ def run_sweep(
             training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
             cancel_leftovers(f"{training.model_prefix}_")  # a killed session's builds
             _train(strategy, store, upload(data), training, parallel, options, progress)
+            if progress.done == todo:
+                remove_rung_models(training)  # a resume would continue from them
         stopped = options.budget.reason_to_stop(options.spell) if progress.done < todo else None
         line = progress.summary(strategy.ended, stopped)
         progress.say(line)
@@ -234,6 +243,8 @@ def _train(strategy, store, h2o_data, training, parallel, options, progress) -> 
             value = objective.value(result) if result.spec.final else math.nan
             budget.record(objective.goal.loss(value) if not math.isnan(value) else math.nan)
             progress.update(result)
+            if options.after_commit:
+                options.after_commit(result)
     except KeyboardInterrupt as interrupt:
         raise SweepInterrupted(
             f"interrupted: {committed} run(s) of this session are stored in {options.out}; "

@@ -45,9 +45,10 @@ class Progress:
             f"{metric} {result.metric(metric):.5g}" if result.ok else f"failed: {result.error}"
         )
         width = len(str(self.total))
+        note = f" ({result.note})" if result.note else ""
         self.say(
-            f"[{self.done:>{width}}/{self.total}] {result.name:<12} {outcome}"
-            f"{self._seconds(result)} | best {self._best_text()} | ETA {self._eta()}"
+            f"[{self.done:>{width}}/{self.total}] {_label(result):<12} {outcome}"
+            f"{self._seconds(result)}{note} | best {self._best_text()} | ETA {self._eta()}"
         )
 
     def summary(self, skipped: int, stop_reason: str | None) -> str:

@@ -25,7 +25,20 @@ def model_output(model_id: str) -> dict:
 
 
 def frame_scores(model_id: str, frame_id: str) -> dict:
-    """The model's metrics on a frame, scored now (no multinomial AUC: R's default skips it)."""
+    """The model's metrics on a frame, scored now (no multinomial AUC: R's default skips it).
+
+    A GBM continued from a checkpoint inherits its parent's cached metrics, and H2O answers
+    with those: the stale entry is deleted and the frame scored again.
+    """
+    scores = _scored(model_id, frame_id)
+    answered_for = scores.get("model", {}).get("name", model_id)
+    if answered_for != model_id:
+        rest.delete(f"/3/ModelMetrics/models/{answered_for}/frames/{frame_id}")
+        scores = _scored(model_id, frame_id)
+    return scores
+
+
+def _scored(model_id: str, frame_id: str) -> dict:
     path = f"/3/ModelMetrics/models/{model_id}/frames/{frame_id}"
     return rest.post(path, {"auc_type": "none"})["model_metrics"][0]
 

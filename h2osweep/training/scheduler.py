@@ -408,6 +408,18 @@ def _model_exists(model_id: str) -> bool:
     return True
 
 
+def remove_rung_models(settings: TrainSettings) -> None:
+    """Remove the lower rungs' models a finished multi-fidelity sweep never promoted (its
+    final models stay only when kept)."""
+    if settings.keep_models:
+        return
+    prefix = f"{settings.model_prefix}_"
+    with contextlib.suppress(Exception):
+        for model in rest.get("/3/Models?preview=true")["models"]:
+            if model["model_id"]["name"].startswith(prefix):
+                _remove_model(model["model_id"]["name"])
+
+
 def _remove_model(model_id: str) -> None:
     with contextlib.suppress(Exception):
         rest.delete(f"/3/Models/{model_id}")

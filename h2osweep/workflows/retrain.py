@@ -21,8 +21,8 @@ from h2osweep.store.results_store import (
     RESULTS,
     read_configs,
     read_definition,
+    read_objective,
     read_results,
-    read_selection,
 )
 from h2osweep.training.algorithms import DEEPLEARNING
 from h2osweep.training.jobs import cancel_leftovers
@@ -124,7 +124,7 @@ def retrain(
     check_choice("refit_on", refit_on, REFITS)
     check_epochs(epochs)
     folder = Path(folder)
-    objective = objective or read_selection(folder)
+    objective = objective or read_objective(folder)
     definition = read_definition(folder)
     best = best_row(folder, objective)  # checks the metric before the store is opened
     if config is None:

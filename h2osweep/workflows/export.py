@@ -1,0 +1,156 @@
+"""A sweep folder in the tools people already use: a finished Optuna study (distributions,
+params, the selection metric as value, every metric as a user attribute), which
+optuna-dashboard opens, and the W&B-style flat table (one row per run)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from h2osweep.analysis.trials import distribution_of, frozen_trial
+from h2osweep.errors import UserInputError
+from h2osweep.record.columns import ARCHITECTURE, LEADING, TRAILING
+from h2osweep.record.runs import OK
+from h2osweep.store.files import write_atomic
+from h2osweep.store.results_store import (
+    read_configs,
+    read_definition,
+    read_objective,
+    read_results,
+)
+
+WANDB_STATES = {OK: "finished"}  # any other status: "failed"
+LAYER = "*"  # stands for every layer of a per-layer entry
+
+
+def flat_params(config: dict) -> dict:
+    """A run's configuration as Optuna parameters: a list becomes one parameter per layer
+    (`neurons_1`, `neurons_2`, ... as h2osweep's Optuna search names them); the lecture's
+    summaries (SumNeurons, MeanHiddenDropout) are left to the user attributes."""
+    params = {}
+    for key, value in config.items():
+        if isinstance(value, list):
+            params |= {f"{key}_{i}": v for i, v in enumerate(value, start=1)}
+        elif key not in ARCHITECTURE or key == "depth":
+            params[key] = value
+    return params
+
+
+def space_distributions(definition: dict) -> dict:
+    """Optuna distributions of the sweep's space, per parameter name (a grid: its values)."""
+    from optuna.distributions import CategoricalDistribution
+
+    from h2osweep.search.optuna.translate import layer_name, to_optuna
+    from h2osweep.space import Space
+    from h2osweep.space.distributions import Distribution, PerLayer
+
+    space = definition.get("space") or {}
+    if "grid" in space:
+        return {
+            name: CategoricalDistribution([level(v) for v in values])
+            for name, values in space["grid"].items()
+        }
+    if "h2osweep_space" not in space:
+        return {}
+    found = {}
+    for name, entry in Space.from_dict(space).items():
+        if isinstance(entry, PerLayer) and (translated := to_optuna(entry.dist)):
+            found[layer_name(name, LAYER)] = translated
+        elif isinstance(entry, Distribution) and (translated := to_optuna(entry)):
+            found[name] = translated
+    return found
+
+
+def distribution_for(column: str, known: dict, values: pd.Series):
+    """The space's distribution of a parameter (a layer's: its entry's), else one read off
+    the values."""
+    from h2osweep.search.optuna.translate import layer_name
+
+    base, _, number = column.rpartition("_")
+    layer = layer_name(base, LAYER) if number.isdigit() else None
+    return known.get(column) or known.get(layer) or distribution_of(values, log=False)
+
+
+def level(value: object) -> object:
+    """A grid value as an Optuna category: lists as their JSON text."""
+    return json.dumps(value) if isinstance(value, list) else value
+
+
+def study_trials(folder: Path):
+    """The folder's runs as finished Optuna trials, and the study's direction."""
+    objective = read_objective(folder)
+    results, configs = read_results(folder), read_configs(folder)
+    params = {name: flat_params(config) for name, config in configs.items()}
+    params = {name: {k: level(v) for k, v in p.items()} for name, p in params.items()}
+    known = space_distributions(read_definition(folder))
+    table = pd.DataFrame.from_records(list(params.values()))
+    distributions = {c: distribution_for(c, known, table[c]) for c in table.columns}
+    trials = []
+    for number, row in enumerate(results.to_dict("records")):
+        value = row.get(objective.metric) if row["status"] == OK else None
+        attrs = {k: plain(v) for k, v in row.items() if not pd.isna(v)}
+        run_params = {k: v for k, v in params.get(row["name"], {}).items() if k in distributions}
+        values = None if value is None or pd.isna(value) else [value]
+        trials.append(frozen_trial(number, run_params, distributions, values, attrs))
+    return trials, objective
+
+
+def plain(value: object) -> object:
+    """A results cell as a JSON-ready user attribute."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def export_optuna(folder, storage: str, study_name: str | None = None, force=False) -> str:
+    """Write the sweep as a finished Optuna study in `storage` (e.g. sqlite:///study.db);
+    return its name. A study already there under that name is replaced only with `force`."""
+    import optuna
+
+    folder = Path(folder)
+    name = study_name or folder.resolve().name
+    trials, objective = study_trials(folder)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        existing = optuna.study.get_all_study_names(storage)
+        if name in existing and not force:
+            raise UserInputError(
+                f"{{storage}} {storage} already holds a study named {name!r}: give another "
+                "{study_name}, or {force} to replace it",
+                "storage", "study_name", "force",
+            )  # fmt: skip
+        if name in existing:
+            optuna.delete_study(study_name=name, storage=storage)
+        study = optuna.create_study(storage=storage, study_name=name,
+                                    direction=objective.goal.direction)  # fmt: skip
+    except (ValueError, ImportError, optuna.exceptions.OptunaError) as error:
+        if isinstance(error, UserInputError):
+            raise
+        raise UserInputError(f"cannot use the Optuna {{storage}} {storage}: {error}",
+                             "storage") from None  # fmt: skip
+    study.set_user_attr("h2osweep_folder", str(folder))
+    study.set_user_attr("metric", objective.metric)
+    study.add_trials(trials)
+    return name
+
+
+def export_csv(folder, path) -> Path:
+    """The W&B-style flat table: Name, State, Runtime, then every hyperparameter (lists as
+    JSON) and every metric, one row per run; written atomically."""
+    results = read_results(folder)
+    flat = pd.DataFrame(
+        {
+            "Name": results["name"],
+            "State": [WANDB_STATES.get(s, "failed") for s in results["status"]],
+            "Runtime": results.get("build_seconds"),
+        }
+    )
+    skip = set(LEADING) | set(TRAILING)
+    rest = results[[c for c in results.columns if c not in skip]]
+    out = pd.concat([flat, rest], axis=1)
+    path = Path(path)
+    try:
+        write_atomic(path, out.to_csv(index=False, lineterminator="\n"))
+    except OSError as error:
+        raise UserInputError(f"cannot write {{csv}} {path}: {error.strerror}", "csv") from None
+    return path
