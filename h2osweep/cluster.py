@@ -123,6 +123,7 @@ class H2OCluster:
         port = free_port_pair()
         self._ice_root = tempfile.mkdtemp(prefix="h2osweep-ice-")
         os.environ.setdefault("DO_NOT_TRACK", "1")
+        self._previous_connection = h2o.connection()
         try:
             with _quiet():
                 self._server = H2OLocalServer.start(

@@ -35,6 +35,7 @@ TINY = {
         "[min_rows]\nsample = [1, 16]\nlog = true\n[sample_rate]\nrunif = [0.5, 0.9]\n"
     ),
 }
+GLM = "[alpha]\nrunif = [0, 1]\n[lambda]\nloguniform = [1e-4, 1e-1]\n"
 
 
 def _sweep(arguments: list[str], url: str) -> None:
@@ -86,6 +87,35 @@ def test_a_glm_grid_completes_with_every_metric(h2o_cluster, tmp_path):
     table = pd.read_csv(tmp_path / "glm" / "results.csv")
     assert list(table["name"]) == ["g_1", "g_2"] and list(table["alpha"]) == [0, 1]
     assert set(table["status"]) == {"ok"} and table[METRIC_COLUMNS].notna().all().all()
+
+
+@pytest.mark.parametrize("algorithm", ["drf", "xgboost"])
+def test_a_tree_grid_completes_with_every_metric(h2o_cluster, tmp_path, algorithm):
+    grid = ["grid", "--algorithm", algorithm, "--param", "ntrees=2", "--param", "max_depth=2,3"]
+    _sweep([*grid, "--out", str(tmp_path / algorithm)], h2o_cluster.url)
+    table = pd.read_csv(tmp_path / algorithm / "results.csv")
+    assert list(table["max_depth"]) == [2, 3] and set(table["ntrees"]) == {2}
+    assert set(table["status"]) == {"ok"} and table[METRIC_COLUMNS].notna().all().all()
+
+
+def test_a_glm_random_search_draws_its_file(h2o_cluster, tmp_path):
+    (tmp_path / "glm.toml").write_text(GLM)
+    arguments = ["random", "--algorithm", "glm", "--space", str(tmp_path / "glm.toml")]
+    _sweep([*arguments, "--seeds", "3", "4", "--out", str(tmp_path / "out")], h2o_cluster.url)
+    table = pd.read_csv(tmp_path / "out" / "results.csv").set_index("name")
+    space = read_space_file(tmp_path / "glm.toml")
+    assert table.loc["m_3", "alpha"] == space.sample(3)["alpha"]
+    assert set(table["status"]) == {"ok"} and table[METRIC_COLUMNS].notna().all().all()
+
+
+@pytest.mark.parametrize("algorithm", ["drf", "glm", "xgboost"])
+def test_a_model_based_search_runs_each_algorithm(h2o_cluster, tmp_path, algorithm):
+    spaces = {"drf": TINY["drf"], "glm": GLM, "xgboost": "[ntrees]\nsample = [2, 3]\n"}
+    (tmp_path / "space.toml").write_text(spaces[algorithm])
+    arguments = ["search", "--algorithm", algorithm, "--space", str(tmp_path / "space.toml")]
+    _sweep([*arguments, "--n-runs", "2", "--out", str(tmp_path / "tpe")], h2o_cluster.url)
+    table = pd.read_csv(tmp_path / "tpe" / "results.csv")
+    assert table["status"].tolist() == ["ok", "ok"] and table["valid_mse"].notna().all()
 
 
 @pytest.mark.parametrize("name, algorithm", [("gbm", "gbm"), ("xgboost", "xgboost")])

@@ -19,7 +19,8 @@ from h2osweep.cluster import H2OCluster, free_port_pair
 from tests.conftest import cli, run_cli
 
 TINY = ["--param", "units=4", "--param", "layers=1"]
-LIB = "h2osweep: error: "  # a library error, spelled by the CLI
+LIB = "h2osweep: error: "
+GLM_SPACE = ["--space", "{glm_space}"]  # a library error, spelled by the CLI
 
 
 def usage(command: str, message: str) -> str:
@@ -277,6 +278,43 @@ CORPUS = [
         ["analyze", "{csv}", "--target", "b", "--compare", "{out}", "--out", "{out}"],
         LIB + "--compare needs a sweep folder of h2osweep as the results",
     ),
+    # multi-fidelity search
+    (
+        ["search", "--n-runs", "2", "--sampler", "tpe"],
+        LIB + "--sampler is for --strategy sha, hyperband or asha, not tpe",
+    ),
+    (
+        ["search", "--n-runs", "2", "--strategy", "random", "--eta", "2"],
+        LIB + "--eta is for --strategy sha, hyperband or asha, not random",
+    ),
+    (
+        ["search", "--n-runs", "9", "--strategy", "sha", "--min-epochs", "5", "--max-epochs", "3"],
+        LIB + "--min-epochs 5 is above --max-epochs 3",
+    ),
+    (
+        ["search", "--n-runs", "9", "--strategy", "hyperband", "--eta", "1"],
+        LIB + "--eta must be at least 2, but got 1",
+    ),
+    (
+        ["search", "--n-runs", "1", "--strategy", "sha"],
+        LIB + "a bracket of 1 configuration(s) from 1 to 9 with eta 3 leaves fewer than one at "
+        "the top: give --n-runs of at least 9",
+    ),
+    (
+        ["search", "--n-runs", "9", "--strategy", "asha", "--epochs", "3"],
+        LIB + "--strategy asha trains each rung to its own budget: give --min-epochs and "
+        "--max-epochs, not --epochs",
+    ),
+    (
+        ["search", "--n-runs", "9", "--strategy", "asha", "--space", "{epochs_space}"],
+        LIB + "--strategy asha sets epochs per rung, but the space fixes epochs: remove it from "
+        "the space",
+    ),
+    (
+        ["search", "--n-runs", "9", "--strategy", "sha", "--algorithm", "glm", *GLM_SPACE],
+        LIB + "--algorithm glm cannot continue a model from a checkpoint, so a multi-fidelity "
+        "search cannot grow it: use deeplearning, gbm, xgboost, drf",
+    ),
     # optimize and demo
     (["optimize", "{out}"], LIB + "{out} is not a sweep folder: it has no sweep.json"),
     (
@@ -487,6 +525,8 @@ def _inputs(tmp_path) -> dict[str, str]:
         "file": ("a_file", "not a folder"),
         "const": ("const.csv", "a,y\n1,1\n2,1\n3,1\n"),
         "orphan": ("orphan/results.csv", "name,test_mse\nm_1,0.5\n"),
+        "glm_space": ("glm.toml", "[alpha]\nrunif = [0, 1]\n"),
+        "epochs_space": ("epochs.toml", "[l1]\nrunif = [0, 0.01]\n[epochs]\nvalue = 3\n"),
     }
     paths = {}
     for key, (name, text) in files.items():

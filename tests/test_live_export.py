@@ -54,8 +54,8 @@ def test_follow_prints_every_run_as_it_lands_and_stops_with_the_sweep(followed):
     landed = [line.split()[0] for line in lines[1:-1]]
     names = pd.read_csv(out / "results.csv")["name"].tolist()
     assert stored + len(landed) == len(SEEDS) and set(landed) <= set(names)
-    assert all("  ok  test_mse " in line for line in lines[1:-1])
-    assert "no process is running the sweep; 4 run(s); best test_mse" in lines[-1]
+    assert all("  ok  valid_mse " in line for line in lines[1:-1])  # the sweep's selection
+    assert "no process is running the sweep; 4 run(s); best valid_mse" in lines[-1]
 
 
 def test_report_every_refreshes_the_report_and_ends_with_every_run(followed):
@@ -83,7 +83,7 @@ def test_export_optuna_loads_and_its_best_trial_is_shows_best_run(followed, tmp_
     assert len(study.trials) == len(SEEDS)
     best = study.best_trial
     assert best.user_attrs["name"] == best_line[0]
-    assert best.value == pd.read_csv(out / "results.csv")["test_mse"].min()
+    assert best.value == pd.read_csv(out / "results.csv")["valid_mse"].min()
     assert {"l1", "depth", "neurons_1"} <= set(best.params)
     assert {"train_mse", "test_logloss", "build_seconds"} <= set(best.user_attrs)
     assert best.distributions["depth"] == optuna.distributions.IntDistribution(1, 5)

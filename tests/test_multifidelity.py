@@ -98,6 +98,23 @@ def test_successive_halving_promotes_on_validation_not_test(h2o_cluster, tmp_pat
     assert promoted == set(first.nsmallest(3, "valid_mse").index)
     shown = cli("show", out)
     assert shown.stdout.splitlines()[1].split()[0].count("@") == 1  # the best is a top rung
+    _analysed_on_top_rungs_or_all(out, tmp_path)
+
+
+def _analysed_on_top_rungs_or_all(out, tmp_path) -> None:
+    """9 configurations at 1 epoch, 3 continued to 3: 15 epochs trained where 27 would be."""
+    compute = "Compute: 15 epochs trained in all, where all 9 configurations at the top budget"
+    top = cli("analyze", out, "--out", tmp_path / "top")
+    assert top.status == 0, top.stderr
+    assert "the 3 top-rung runs (epochs 3) are analysed; 9 lower-rung runs" in top.stdout
+    assert compute in top.stdout and "would take 27 (1.8x less)" in top.stdout
+    every = cli("analyze", out, "--all-rungs", "--out", tmp_path / "all")
+    assert every.status == 0, every.stderr
+    assert "Hyperparameters (all sweep folder hyperparameter columns)" in every.stdout
+    assert "epochs" in every.stdout.split("Hyperparameters")[1].splitlines()[0]
+    assert "over 12 runs" in every.stdout
+    assert (tmp_path / "all" / "rungs.png").stat().st_size > 0
+    assert 'alt="Rungs"' in (tmp_path / "top" / "report.html").read_text()
 
 
 def _hyperband(url_or_none, space_file, out) -> list[str]:
@@ -161,3 +178,30 @@ def test_a_dead_jvm_loses_the_checkpoints_and_the_rerun_retrains_them(tmp_path):
     assert rerun.status == 0, rerun.stderr
     assert "checkpoint gone: trained from scratch to 3" in rerun.stderr
     assert set(_stored(out).values()) == {1} and len(_stored(out)) == 4
+
+
+def test_asha_with_tpe_keeps_two_slots_busy_and_promotes_only_what_it_measured(
+    h2o_cluster, tmp_path
+):
+    """ASHA with TPE proposals and eta 2 over 1, 2, 4 epochs: every rung is stored once, fewer
+    climb each rung, every promotion continues a stored rung below, and a rerun trains nothing."""
+    out = tmp_path / "asha"
+    args = ["search", "--strategy", "asha", "--sampler", "tpe", "--eta", "2", "--n-runs", "6",
+            "--min-epochs", "1", "--max-epochs", "4", "--parallel", "2", "--space",
+            space(tmp_path, SMALL_NET), "--url", h2o_cluster.url, "--out", out]  # fmt: skip
+    searched = cli(*args)
+    assert searched.status == 0, searched.stderr
+    rungs = table(out)
+    assert set(rungs["status"]) == {"ok"} and set(_stored(out).values()) == {1}
+    assert set(rungs["budget"]) <= {1.0, 2.0, 4.0} and (rungs["budget"] == 4.0).any()
+    counts = rungs.groupby("rung").size()
+    assert counts[0] == 6 and counts.is_monotonic_decreasing
+    configs = rungs["config"] if "config" in rungs else rungs.index.str.split("@").str[0]
+    assert all(name.startswith("t_") for name in configs)
+    for key in rungs.index[rungs["rung"] > 0]:
+        name, rung = key.split("@")[0], rungs.loc[key, "rung"]
+        below = rungs[(rungs.index.str.split("@").str[0] == name) & (rungs["rung"] == rung - 1)]
+        assert len(below) == 1, key  # climbed from a rung it had finished
+    rerun = cli(*args)
+    assert rerun.status == 0 and "already done" in rerun.stderr, rerun.stderr
+    assert set(_stored(out).values()) == {1}

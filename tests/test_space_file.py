@@ -298,3 +298,28 @@ def _run(arguments: list[str]) -> int:
         return main(arguments)
     except SystemExit as exit_:
         return int(exit_.code)
+
+
+@pytest.mark.parametrize(
+    "algorithm, file",
+    [
+        ("deeplearning", "lecture.toml"),
+        ("gbm", "gbm.toml"),
+        ("xgboost", "xgboost.toml"),
+        ("drf", None),
+        ("glm", None),
+    ],
+)
+def test_space_checks_a_file_against_each_algorithms_estimator(tmp_path, capsys, algorithm, file):
+    """Each algorithm's own names pass; a name the estimator lacks is refused in one line."""
+    own = {"drf": "[ntrees]\nsample = [2, 4]\n", "glm": "[alpha]\nrunif = [0, 1]\n"}
+    path = SPACES / file if file else tmp_path / f"{algorithm}.toml"
+    if file is None:
+        path.write_text(own[algorithm])
+    assert main(["space", str(path), "--algorithm", algorithm]) == 0
+    assert capsys.readouterr().out.count("\n") == 4  # the header and three draws
+    (tmp_path / "alien.toml").write_text("[no_such_parameter]\nvalue = 1\n")
+    assert _run(["space", str(tmp_path / "alien.toml"), "--algorithm", algorithm]) == 2
+    refused = capsys.readouterr().err
+    assert refused.count("\n") == 1 and "unknown parameter 'no_such_parameter'" in refused
+    assert algorithm in refused or "H2ODeepLearningEstimator" in refused

@@ -20,17 +20,17 @@ pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 SEEDS = ["1", "2", "3", "4", "5"]
 SWEEP = ["random", "--seeds", *SEEDS, "--epochs", "1", "--parallel", "1"]
 # The command, killed (SIGKILL) by its own hand right after its second run is committed to
-# SQLite, before results.csv is rewritten: the window a kill can hit by chance.
+# SQLite, before its line reaches results.csv: the window a kill can hit by chance.
 KILLED_AFTER_THE_SECOND_COMMIT = """
 import os, signal, sys
-from h2osweep.store.results_store import ResultsStore
-export, calls = ResultsStore.export_csv, []
-def export_or_die(store):
-    calls.append(store)  # once when the store opens, then once after each commit
-    if len(calls) == 3:
+from h2osweep.store.results_csv import ResultsCsv
+append, calls = ResultsCsv.committed, []
+def append_or_die(csv, state, line):
+    calls.append(line)  # once after each run's SQLite transaction
+    if len(calls) == 2:
         os.kill(os.getpid(), signal.SIGKILL)
-    export(store)
-ResultsStore.export_csv = export_or_die
+    append(csv, state, line)
+ResultsCsv.committed = append_or_die
 from h2osweep.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """

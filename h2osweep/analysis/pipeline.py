@@ -55,6 +55,7 @@ class Analysis:
     methods: pd.DataFrame = field(default_factory=pd.DataFrame)  # importance by every method
     others: list[Analysis] = field(default_factory=list)  # each further objective's analysis
     front: ParetoFront | None = None  # several objectives: the Pareto front and its knee
+    rungs: pd.DataFrame = field(default_factory=pd.DataFrame)  # a multi-fidelity sweep's rungs
 
     @property
     def pareto(self) -> pd.DataFrame:
@@ -92,8 +93,10 @@ def analyze(
     seed: int = 0,
     compare: list[str | Path] | None = None,
     gam_family: str = "gaussian",
+    all_rungs: bool = False,
 ) -> Analysis:
-    """Load a sweep folder, a CSV/Parquet file or a DataFrame and run every analysis on it.
+    """Load a sweep folder, a CSV/Parquet file or a DataFrame and run every analysis on it
+    (a multi-fidelity sweep's top-rung runs, or every rung with `all_rungs`).
 
     Several targets (one goal each, or none: each the table's default) add the Pareto front,
     its knee and each further objective's statistics in `others`. For a sweep folder,
@@ -101,13 +104,14 @@ def analyze(
     """
     check_numpy_seed("seed", seed)
     check_family(gam_family)
-    raw = load_source(source)
+    raw = load_source(source, all_rungs)
     targets, chosen, notes = choose_objectives(raw, as_list(target), params)
     goals = objective_goals(targets, as_list(goal), raw)
     options = dict(gam_formula=gam_formula, intercept=intercept, seed=seed, gam_family=gam_family)
     analyses = [single(raw, t, g, chosen, options) for t, g in zip(targets, goals, strict=True)]
     analysis, analysis.others = analyses[0], analyses[1:]
     analysis.source = str(source) if not isinstance(source, pd.DataFrame) else "(DataFrame)"
+    analysis.rungs = raw.rungs
     analysis.notes = raw.notes + notes + analysis.notes
     if analysis.others:
         analysis.front = pareto_front(raw.frame, targets, goals, chosen)
@@ -206,7 +210,7 @@ def strategy_curves(source, raw: RawTable, compare: list, target: str, goal) -> 
     return curves.reset_index(drop=True)
 
 
-def load_source(source: str | Path | pd.DataFrame) -> RawTable:
+def load_source(source: str | Path | pd.DataFrame, all_rungs: bool = False) -> RawTable:
     """A RawTable from a path or an in-memory DataFrame."""
     if isinstance(source, pd.DataFrame):
         from h2osweep.analysis.tables import recognise
@@ -214,4 +218,4 @@ def load_source(source: str | Path | pd.DataFrame) -> RawTable:
         if source.empty:
             raise UserInputError("the table is empty (no rows)")
         return recognise(source, "DataFrame")
-    return load_results(source)
+    return load_results(source, all_rungs)

@@ -14,11 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from h2osweep.analysis.rungs import choose_rungs
 from h2osweep.data import read_frame
 from h2osweep.errors import UserInputError
 from h2osweep.record.columns import LIST_COLUMNS, PARTS, RUN_IDS
 from h2osweep.record.runs import OK
-from h2osweep.store.results_store import RESULTS, is_sweep_folder, read_objective, read_results
+from h2osweep.store.results_store import (
+    RESULTS,
+    is_sweep_folder,
+    read_definition,
+    read_objective,
+    read_results,
+)
 
 SWEEP_FOLDER = "sweep folder"
 ID_PATTERN = re.compile(
@@ -48,6 +55,7 @@ class RawTable:
     source: str | None = None  # the sweep folder it came from, if it is one
     objectives: list[str] = field(default_factory=list)  # several default targets (Optuna)
     default_goal: str | None = None  # the goal the table's own tool recorded for its target
+    rungs: pd.DataFrame = field(default_factory=pd.DataFrame)  # a multi-fidelity sweep's rungs
 
     @property
     def default_targets(self) -> list[str]:
@@ -57,11 +65,12 @@ class RawTable:
         return [self.default_target] if self.default_target else []
 
 
-def load_results(source: str | Path) -> RawTable:
-    """Read a sweep folder or a CSV/Parquet file and recognise its format."""
+def load_results(source: str | Path, all_rungs: bool = False) -> RawTable:
+    """Read a sweep folder (a multi-fidelity one's top rungs, or `all_rungs`) or a CSV/Parquet
+    file and recognise its format."""
     path = Path(source)
     if path.is_dir():
-        return load_sweep_folder(path)
+        return load_sweep_folder(path, all_rungs)
     if not path.exists():
         raise UserInputError(f"results not found: {str(path)!r} is neither a file nor a folder")
     frame = read_file(path)
@@ -80,8 +89,9 @@ def read_file(path: Path) -> pd.DataFrame:
         raise UserInputError(f"cannot read {str(path)!r} as CSV or Parquet: {error}") from None
 
 
-def load_sweep_folder(folder: Path) -> RawTable:
-    """Read our own sweep folder's results, keeping the runs whose status is `ok`."""
+def load_sweep_folder(folder: Path, all_rungs: bool = False) -> RawTable:
+    """Read our own sweep folder's results, keeping the runs whose status is `ok` (of a
+    multi-fidelity sweep, its top rung unless `all_rungs`)."""
     if not is_sweep_folder(folder):
         raise UserInputError(f"{str(folder)!r} is not a sweep folder: it has no {RESULTS}")
     frame = read_results(folder)
@@ -93,6 +103,8 @@ def load_sweep_folder(folder: Path) -> RawTable:
         if (~ok).any():
             notes.append(f"Dropped {int((~ok).sum())} run(s) whose status is not '{OK}'.")
         frame = frame.loc[ok].reset_index(drop=True)
+    rungs = choose_rungs(frame, _budget_name(folder), all_rungs)
+    frame, notes = rungs.frame, notes + rungs.notes
     metrics = [c for c in frame.columns if c.startswith(tuple(f"{p}_" for p in PARTS + ("valid",)))]
     lists = [c for c in LIST_COLUMNS if c in frame.columns]
     skip = set(RUN_IDS) | set(metrics) | set(lists)
@@ -105,8 +117,16 @@ def load_sweep_folder(folder: Path) -> RawTable:
     objective = read_objective(folder)  # the metric that chose among the sweep's runs
     return RawTable(
         frame, SWEEP_FOLDER, params, metrics, objective.metric, notes, str(folder),
-        default_goal=str(objective.goal),
+        default_goal=str(objective.goal), rungs=rungs.table,
     )  # fmt: skip
+
+
+def _budget_name(folder: Path) -> str:
+    """The parameter a multi-fidelity rung of the folder's algorithm sets (epochs, ntrees)."""
+    from h2osweep.training.algorithms import BUDGETS, DEEPLEARNING
+
+    algorithm = read_definition(folder).get("training", {}).get("algorithm", DEEPLEARNING)
+    return BUDGETS.get(algorithm, "budget")
 
 
 def recognise(frame: pd.DataFrame, label: str) -> RawTable:

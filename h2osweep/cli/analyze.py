@@ -40,6 +40,12 @@ def register(subparsers) -> None:
     add_model_options(parser)
     parser.add_argument("--params", help="comma-separated hyperparameter columns (default: all)")
     parser.add_argument(
+        "--all-rungs",
+        action="store_true",
+        help="a multi-fidelity sweep: analyse every rung, its epochs (or ntrees) a "
+        "hyperparameter (default: the top-rung runs only)",
+    )
+    parser.add_argument(
         "--out", required=True, metavar="DIR", help="folder for tables, plots, report"
     )
     parser.add_argument(
@@ -106,6 +112,7 @@ def handle(args: argparse.Namespace) -> int:
         seed=args.seed,
         compare=args.compare,
         gam_family=args.gam_family,
+        all_rungs=args.all_rungs,
     )
     written = write_report(analysis, args.out)
     for line in summary_lines(analysis, args.out, len(written)):

@@ -11,6 +11,7 @@ from h2osweep.search.optuna.samplers import STRATEGIES as MODEL_BASED
 from h2osweep.search.proposers import SAMPLERS
 
 POSITION = 30
+FIDELITY_DEFAULTS = {"min_epochs": 1.0, "max_epochs": 9.0, "eta": 3, "sampler": "random"}
 DESCRIPTION = """\
 Model-based search over the lecture's space: Optuna's sampler (ask/tell) proposes each run from
 the results so far; runs are named t_<trial> and stored like a random search's. The study is
@@ -63,12 +64,10 @@ def register(subparsers) -> None:
 
 def add_fidelity_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("multi-fidelity (sha, hyperband, asha)")
-    group.add_argument("--min-epochs", type=float, default=1.0, metavar="E", help="first rung (1)")
-    group.add_argument("--max-epochs", type=float, default=9.0, metavar="E", help="top rung (9)")
-    group.add_argument("--eta", type=int, default=3, metavar="K", help="keep 1/K per rung (3)")
-    group.add_argument(
-        "--sampler", choices=SAMPLERS, default="random", help="random (R-exact, default) or tpe"
-    )
+    group.add_argument("--min-epochs", type=float, metavar="E", help="first rung (1)")
+    group.add_argument("--max-epochs", type=float, metavar="E", help="top rung (9)")
+    group.add_argument("--eta", type=int, metavar="K", help="keep 1/K per rung (3)")
+    group.add_argument("--sampler", choices=SAMPLERS, help="random (R-exact, default) or tpe")
 
 
 def run_search(args) -> int:
@@ -79,10 +78,10 @@ def run_search(args) -> int:
 
 def search_plan(args):
     """The strategy the options ask for."""
-    from h2osweep.errors import UserInputError
     from h2osweep.search.base import space_for
 
     space = space_for(args.algorithm, chosen_space(args))
+    fidelity = fidelity_options(args)
     if args.strategy in MODEL_BASED:
         from h2osweep.search.optuna.strategy import optuna_plan
 
@@ -97,18 +96,35 @@ def search_plan(args):
     from h2osweep.search.halving import multi_fidelity_plan
     from h2osweep.search.rungs import Ladder
 
-    if args.epochs is not None:
-        raise UserInputError(
-            f"--strategy {args.strategy} trains each rung to its own budget: give "
-            "--min-epochs and --max-epochs, not --epochs"
-        )
-    ladder = Ladder(args.min_epochs, args.max_epochs, args.eta)
+    ladder = Ladder(fidelity["min_epochs"], fidelity["max_epochs"], fidelity["eta"])
     return multi_fidelity_plan(
         args.strategy,
         args.n_runs,
         ladder,
-        sampler=args.sampler,
+        sampler=fidelity["sampler"],
         seed=args.seed,
         space=space,
         algorithm=args.algorithm,
     )
+
+
+def fidelity_options(args) -> dict:
+    """The multi-fidelity options with their defaults; refused with a model-based strategy,
+    as --epochs is with a multi-fidelity one (each rung has its own)."""
+    from h2osweep.errors import UserInputError
+
+    given = {name: getattr(args, name) for name in FIDELITY_DEFAULTS}
+    if args.strategy in MODEL_BASED:
+        named = [name for name, value in given.items() if value is not None]
+        if named:
+            flag = "--" + named[0].replace("_", "-")
+            raise UserInputError(
+                f"{flag} is for --strategy sha, hyperband or asha, not {args.strategy}"
+            )
+    elif args.epochs is not None:
+        raise UserInputError(
+            f"--strategy {args.strategy} trains each rung to its own budget: give "
+            "--min-epochs and --max-epochs, not --epochs"
+        )
+    return {name: FIDELITY_DEFAULTS[name] if value is None else value
+            for name, value in given.items()}  # fmt: skip

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from h2osweep.analysis.axes import parallel_axes, slice_points
 from h2osweep.analysis.gam import LOG_SCALE
@@ -18,6 +19,7 @@ from h2osweep.analysis.importance import (
     PERMUTATION_REPEATS,
     PERMUTATION_RUNS,
 )
+from h2osweep.analysis.rungs import BUDGET, CONFIG, compute_note
 from h2osweep.report import plots
 
 
@@ -202,6 +204,30 @@ def pareto(analysis) -> list[Figure]:
     return [Figure("pareto", "pareto.png", "Pareto front", caption, plot, 7, 5)]
 
 
+def rungs(analysis) -> list[Figure]:
+    """A multi-fidelity sweep: every configuration's target at each rung it climbed."""
+    table, target = analysis.rungs, analysis.prepared.target
+    if table.empty or target not in table:
+        return []
+    reached = table.groupby(CONFIG)[BUDGET].transform("max") == table[BUDGET].max()
+    points = pd.DataFrame(
+        {
+            "budget": table[BUDGET],
+            "value": table[target],
+            "config": table[CONFIG],
+            "top": np.where(reached, "reached the top rung", "stopped early"),
+        }
+    ).dropna()
+    budget_name = table.attrs.get("budget_name", BUDGET)
+    plot = plots.rung_plot(points, target, budget_name)
+    caption = (
+        f"Each configuration's {target} at every {budget_name} it was trained to; a line is "
+        "one configuration continued from its checkpoint; those that reached the top rung are "
+        "highlighted. " + compute_note(table, budget_name)
+    )
+    return [Figure("rungs", "rungs.png", "Rungs", caption, plot, 8, 4.5)]
+
+
 PER_OBJECTIVE = (facets, gam_terms, correlations, importance, importance_methods)
 FIGURES = [
     FigureSpec(draw.__name__, draw, draw in PER_OBJECTIVE)
@@ -216,6 +242,7 @@ FIGURES = [
         parallel,
         slices,
         pareto,
+        rungs,
     )
 ]
 

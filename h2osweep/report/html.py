@@ -280,6 +280,7 @@ def render(analysis, saved, retrained=None) -> str:
         section("Parallel coordinates", figures_for(saved, "parallel"), parallel_view(analysis)),
         section("Slice plot", figures_for(saved, "slices")),
         curves if not analysis.curves.empty else "",
+        section("Rungs", figures_for(saved, "rungs")) if not analysis.rungs.empty else "",
         *objectives_sections(analysis, saved),
     ]
     return (

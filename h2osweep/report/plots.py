@@ -310,3 +310,33 @@ def pareto_plot(values: pd.DataFrame, rows, knee_row, first: str, second: str):
         + labs(x=first, y=second, title="Pareto front")
         + theme()
     )
+
+
+def rung_plot(rungs: pd.DataFrame, target: str, budget_name: str):
+    """Each configuration's target at every rung it reached (columns budget, value, config,
+    top), joined by a line; configurations that reached the top rung highlighted."""
+    from plotnine import (
+        aes,
+        geom_line,
+        geom_point,
+        ggplot,
+        labs,
+        scale_color_manual,
+        scale_x_log10,
+    )
+
+    colors = {"reached the top rung": ACCENT, "stopped early": BAND}
+    return (
+        ggplot(rungs, aes("budget", "value", group="config", color="top"))
+        + geom_line(alpha=0.8)
+        + geom_point(size=1.2)
+        + scale_x_log10()
+        + scale_color_manual(values=colors)
+        + labs(
+            x=f"{budget_name} (log scale)",
+            y=target,
+            color="",
+            title=f"{target} at each rung",
+        )
+        + theme()
+    )
