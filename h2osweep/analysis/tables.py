@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from h2osweep.analysis.rungs import choose_rungs
+from h2osweep.analysis.rungs import BUDGET, choose_rungs, is_multi_fidelity
 from h2osweep.data import read_frame
 from h2osweep.errors import UserInputError
 from h2osweep.record.columns import LIST_COLUMNS, PARTS, RUN_IDS
@@ -103,7 +103,8 @@ def load_sweep_folder(folder: Path, all_rungs: bool = False) -> RawTable:
         if (~ok).any():
             notes.append(f"Dropped {int((~ok).sum())} run(s) whose status is not '{OK}'.")
         frame = frame.loc[ok].reset_index(drop=True)
-    rungs = choose_rungs(frame, _budget_name(folder), all_rungs)
+    budget_name = _budget_name(folder) if is_multi_fidelity(frame) else BUDGET
+    rungs = choose_rungs(frame, budget_name, all_rungs)
     frame, notes = rungs.frame, notes + rungs.notes
     metrics = [c for c in frame.columns if c.startswith(tuple(f"{p}_" for p in PARTS + ("valid",)))]
     lists = [c for c in LIST_COLUMNS if c in frame.columns]
