@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from h2osweep.cli import analyze as analyze_command
-from h2osweep.cli.main import main
 from tests.conftest import cli, cli_command
+from tests.conftest import recorded_main as main
 from tests.synthetic import lecture_table, wandb_table
 
 OUTPUTS = ["correlations.csv", "ols.csv", "importance.csv", "gam.csv", "report.html", "facets.png"]

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from h2osweep.analysis import analyze
-from h2osweep.cli.main import main
 from h2osweep.report import write_report
 from h2osweep.report.figures import draw_all
+from tests.conftest import recorded_main as main
 from tests.synthetic import wandb_table
 
 KNOWN = [

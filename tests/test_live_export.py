@@ -5,15 +5,14 @@ run by another process against the session's H2O."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 
 import pandas as pd
 import pytest
 
-from h2osweep.cli.main import main
 from h2osweep.store.results_store import is_running
-from tests.conftest import start_cli
+from tests.conftest import cli_command, start_cli
+from tests.conftest import recorded_main as main
 
 pytestmark = pytest.mark.h2o
 SEEDS = ["403", "10", "1", "2"]
@@ -37,7 +36,7 @@ def followed(h2o_cluster, tmp_path_factory):
         "--report-every", "2", "--url", h2o_cluster.url, "--out", str(out),
     )  # fmt: skip
     wait_until(lambda: (out / "store.sqlite").exists() and is_running(out), sweep)
-    command = [sys.executable, "-m", "h2osweep.cli.main", "show", str(out), "--follow"]
+    command = cli_command("show", str(out), "--follow")
     follow = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sweep_out, sweep_err = sweep.communicate(timeout=300)
     follow_out, follow_err = follow.communicate(timeout=60)

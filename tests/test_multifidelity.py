@@ -164,8 +164,9 @@ def test_a_dead_jvm_loses_the_checkpoints_and_the_rerun_retrains_them(tmp_path):
     """The sweep's own embedded H2O is killed after the first rung; the rerun starts another,
     where the first rung's models are gone: the promotion trains from scratch to 3 epochs."""
     out, space_file = tmp_path / "hb", space(tmp_path, SMALL_NET)
-    args = ["search", "--strategy", "sha", "--n-runs", "3", "--min-epochs", "1", "--max-epochs",
-            "3", "--parallel", "1", "--space", str(space_file), "--out", str(out)]  # fmt: skip
+    args = ["search", "--strategy", "sha", "--sampler", "random", "--n-runs", "3", "--min-epochs",
+            "1", "--max-epochs", "3", "--parallel", "1", "--space", str(space_file),
+            "--out", str(out)]  # fmt: skip
     process = start_cli(*args)
     _wait_for_stored(out, 3, process)
     for jvm in jvms_owned_by(process.pid):

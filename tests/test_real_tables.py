@@ -13,7 +13,7 @@ import pytest
 from h2osweep.analysis import analyze
 from h2osweep.analysis.importance import FANOVA_DEPTH, optuna_importances
 from h2osweep.analysis.trials import study_of
-from h2osweep.cli.main import main
+from tests.conftest import recorded_main as main
 from tests.synthetic import lecture_table
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)

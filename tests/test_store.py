@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from h2osweep.cli.main import main
 from h2osweep.record.columns import METRIC_COLUMNS
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import FAILED, OK, RunResult, RunSpec
 from h2osweep.store import files
 from h2osweep.store.results_store import open_store, read_ranked
+from tests.conftest import recorded_main as main
 from tests.synthetic import synthetic_result
 
 OLD_FOLDER = Path(__file__).parent / "data" / "store-ce18601"
