@@ -121,8 +121,8 @@ def run_sweep(
             training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
             cancel_leftovers(f"{training.model_prefix}_")  # a killed session's builds
             _train(strategy, store, upload(data), training, parallel, options, progress)
-            if progress.done == todo:
-                remove_rung_models(training)  # a resume would continue from them
+            if strategy.is_done():  # else a resume continues from the lower rungs' models
+                remove_rung_models(training)
         stopped = options.budget.reason_to_stop(options.spell) if progress.done < todo else None
         line = progress.summary(strategy.ended, stopped)
         progress.say(line)
