@@ -292,6 +292,11 @@ CORPUS = [
         LIB + "--min-epochs 5 is above --max-epochs 3",
     ),
     (
+        ["search", "--n-runs", "9", "--strategy", "asha", "--min-epochs", "0.5"],
+        LIB + "--min-epochs must be a whole number (H2O trains whole epochs and trees), "
+        "but got 0.5",
+    ),
+    (
         ["search", "--n-runs", "9", "--strategy", "hyperband", "--eta", "1"],
         LIB + "--eta must be at least 2, but got 1",
     ),

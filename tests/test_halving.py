@@ -60,6 +60,33 @@ def test_the_ladder_ends_at_the_full_budget():
     assert Ladder(5, 5, 3).budgets == (5.0,)
 
 
+def test_a_fractional_rung_budget_is_refused():
+    with pytest.raises(UserInputError, match=r"^min_budget must be a whole number .* 0.5$"):
+        Ladder(0.5, 9, 3)
+
+
+def test_only_a_configuration_trained_on_the_rung_below_continues_a_model():
+    told = drive(Hyperband(LADDER, 30, RandomProposer(LECTURE_SPACE, 1)))
+    first_rung = {}
+    for result in told:
+        spec = result.spec
+        first_rung.setdefault(spec.name, spec.rung)
+        assert spec.climbs == (spec.rung > first_rung[spec.name])
+    assert any(r.spec.climbs for r in told) and any(r.spec.rung and not r.spec.climbs for r in told)
+
+
+def test_asha_counts_at_least_what_it_trains():
+    def asha():
+        return Asha(LADDER, 27, RandomProposer(LECTURE_SPACE, 1))
+
+    strategy = asha()
+    told = drive(strategy, parallel=3)
+    assert strategy.total == len(told) > 27 + 9 + 3  # more than synchronous halving's count
+    resumed = asha()
+    resumed.start(SearchContext(None, Objective("valid_mse"), "x", stored_of(told[:20])))
+    assert resumed.total > 20  # what is stored, and one to come
+
+
 def test_successive_halving_keeps_the_best_third_of_each_complete_rung():
     told = drive(SuccessiveHalving(LADDER, 9, RandomProposer(LECTURE_SPACE, 1)))
     by_rung = {rung: [r for r in told if r.spec.rung == rung] for rung in range(3)}

@@ -18,8 +18,9 @@ class RunSpec:
 
     `budget` is what this run trains to (epochs for deep learning) when a strategy sets it per
     run, and `rung` numbers the budgets one configuration climbs in a multi-fidelity search
-    (`final`: this rung trains the full budget; only final runs compete for the best). A
-    single-fidelity run keeps the defaults and trains to the sweep's setting.
+    (`final`: this rung trains the full budget; only final runs compete for the best;
+    `climbs`: the configuration was trained to the rung below, whose model this run continues).
+    A single-fidelity run keeps the defaults and trains to the sweep's setting.
     """
 
     name: str
@@ -29,6 +30,7 @@ class RunSpec:
     budget: float | None = None
     rung: int = 0
     final: bool = True
+    climbs: bool = False
 
 
 @dataclass

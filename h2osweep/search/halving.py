@@ -49,7 +49,8 @@ class Rungs:
         """The run that trains configuration `name` to `rung`, noted as asked."""
         self.asked.add((name, rung))
         budget, final = self.ladder.budgets[rung], rung == self.ladder.top
-        return replace(self.configs[name], rung=rung, budget=budget, final=final)
+        climbs = rung > 0 and name in self.at(rung - 1)
+        return replace(self.configs[name], rung=rung, budget=budget, final=final, climbs=climbs)
 
     def tell(self, name: str, rung: int, value: float) -> None:
         self.asked.discard((name, rung))
@@ -179,7 +180,10 @@ class Asha(MultiFidelity):
 
     @property
     def total(self) -> int:
-        return bracket_runs(self.ladder, self.n_runs, 0)  # the most ASHA promotes
+        """Synchronous halving's count, or more: ASHA may promote a run that a later rung
+        result pushes out of the best 1/eta, so its count grows with what it has asked."""
+        asked = sum(len(values) for values in self.rungs.results.values()) + len(self.rungs.asked)
+        return max(bracket_runs(self.ladder, self.n_runs, 0), asked + (not self.is_done()))
 
     def ask(self) -> RunSpec | None:
         promotion = self.promotion()

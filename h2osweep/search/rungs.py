@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Goal
-from h2osweep.validation import check_int, check_positive
+from h2osweep.validation import check_int, check_positive, invalid
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,8 @@ class Ladder:
     eta: int = 3
 
     def __post_init__(self) -> None:
-        check_positive("min_budget", self.min_budget)
-        check_positive("max_budget", self.max_budget)
+        for name in ("min_budget", "max_budget"):
+            check_whole_budget(name, getattr(self, name))
         check_int("eta", self.eta, low=2)
         if self.min_budget > self.max_budget:
             raise UserInputError(
@@ -47,6 +47,14 @@ class Ladder:
 
     def describe(self) -> dict:
         return {"min_budget": self.min_budget, "max_budget": self.max_budget, "eta": self.eta}
+
+
+def check_whole_budget(name: str, value: float) -> None:
+    """A rung budget is a whole number of epochs or trees: reproducible H2O trains a fraction
+    of an epoch up to a whole one, and the next rung could then not continue past it."""
+    check_positive(name, value)
+    if not float(value).is_integer():
+        raise invalid(name, "a whole number (H2O trains whole epochs and trees)", value)
 
 
 def survivors(values: dict[str, float], count: int, goal: Goal) -> list[str]:

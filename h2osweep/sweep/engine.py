@@ -242,6 +242,7 @@ def _train(strategy, store, h2o_data, training, parallel, options, progress) -> 
             strategy.tell(result)
             value = objective.value(result) if result.spec.final else math.nan
             budget.record(objective.goal.loss(value) if not math.isnan(value) else math.nan)
+            progress.total = max(progress.total, strategy.total - strategy.ended)  # ASHA's grows
             progress.update(result)
             if options.after_commit:
                 options.after_commit(result)

@@ -217,8 +217,9 @@ def model_id_for(spec: RunSpec, settings: TrainSettings) -> str:
 def continuation(spec: RunSpec, settings: TrainSettings) -> tuple[dict, str | None]:
     """H2O's `checkpoint` for a run that climbs a rung: the model of the rung below, when the
     cluster still has it; else nothing (the run trains from scratch to its budget, which gives
-    the same model in reproducible mode) and a note saying so."""
-    if spec.rung == 0:
+    the same model in reproducible mode) and a note saying so. A run that starts its
+    configuration above the first rung (a later Hyperband bracket) continues nothing."""
+    if not spec.climbs:
         return {}, None
     parent = model_id_for(replace(spec, rung=spec.rung - 1), settings)
     if _model_exists(parent):
