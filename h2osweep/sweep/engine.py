@@ -18,6 +18,7 @@ from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.store.results_store import check_folder, finished_runs, open_store
 from h2osweep.sweep.budget import Budget
+from h2osweep.sweep.interrupts import interrupts_held
 from h2osweep.sweep.progress import Progress
 from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
@@ -237,9 +238,10 @@ def _train(strategy, store, h2o_data, training, parallel, options, progress) -> 
     committed = 0
     try:
         for result in train_many(runs, h2o_data, training, parallel, budget.reason_to_stop):
-            store.commit(result)
-            committed += 1
-            strategy.tell(result)
+            with interrupts_held():  # stored and told together, or neither
+                store.commit(result)
+                committed += 1
+                strategy.tell(result)
             value = objective.value(result) if result.spec.final else math.nan
             budget.record(objective.goal.loss(value) if not math.isnan(value) else math.nan)
             progress.total = max(progress.total, strategy.total - strategy.ended)  # ASHA's grows
