@@ -31,7 +31,8 @@ from h2osweep.record.runs import RunSpec
 from h2osweep.search.fixed import random_plan
 from h2osweep.store.results_store import read_configs
 from h2osweep.sweep import SweepOptions, run_sweep
-from h2osweep.training.scheduler import TrainSettings, train_many
+from h2osweep.training.flight import train_many
+from h2osweep.training.scheduler import TrainSettings
 
 
 def interval(values: list[float]) -> tuple[float, float, float]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from h2osweep.errors import ClusterError, ClusterLostError, UserInputError
+from h2osweep.errors import ClusterError, ClusterLostError, ClusterUnreachableError, UserInputError
 
 LOOPBACK = "127.0.0.1"
 USERNAME_VARIABLE = "H2OSWEEP_USERNAME"
@@ -41,9 +41,10 @@ WATCHDOG = (
 
 @dataclass(frozen=True)
 class ClusterOptions:
-    """How to reach H2O: `url=None` starts an embedded cluster on 127.0.0.1."""
+    """How to reach H2O: `url=None` starts an embedded cluster on 127.0.0.1; a list of URLs is
+    a pool of clusters that share the sweep's builds."""
 
-    url: str | None = None
+    url: str | tuple[str, ...] | None = None
     nthreads: int = -1
     max_mem: str | None = None
     username: str | None = None
@@ -51,6 +52,18 @@ class ClusterOptions:
     cacert: str | None = None
     insecure: bool = False
     startup_seconds: int = 120
+
+    def __post_init__(self) -> None:
+        if self.url is not None and not isinstance(self.url, str):
+            urls = tuple(self.url)
+            object.__setattr__(self, "url", urls[0] if len(urls) == 1 else urls or None)
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """The URLs to reach (none: the embedded cluster)."""
+        if self.url is None:
+            return ()
+        return (self.url,) if isinstance(self.url, str) else self.url
 
     def credentials(self) -> tuple[str, str] | None:
         """(username, password) from the options, else from the environment, else None."""
@@ -69,13 +82,15 @@ class ClusterOptions:
 class H2OCluster:
     """A connected H2O cluster for the duration of a `with` block."""
 
-    def __init__(self, options: ClusterOptions | None = None) -> None:
+    def __init__(self, options: ClusterOptions | None = None, pooled: bool = False) -> None:
         self.options = options or ClusterOptions()
+        self.pooled = pooled  # one of a pool: errors name its URL
         self._server = None
         self._watchdog = None
         self._previous_connection = None
         self._ice_root: str | None = None
         self.url: str | None = None
+        self.connection = None  # the h2o client's connection to this cluster
 
     @property
     def embedded(self) -> bool:
@@ -104,7 +119,7 @@ class H2OCluster:
                 _stop_process(self._server)
                 self._server = None
             with contextlib.suppress(Exception):
-                h2o.connection().close()
+                (self.connection or h2o.connection()).close()
             h2o.h2o.h2oconn = self._previous_connection
             if self._watchdog is not None:
                 self._watchdog.kill()
@@ -138,16 +153,31 @@ class H2OCluster:
                     verbose=False,
                 )
                 self._watchdog = _start_watchdog(self._server._process.pid)
-                h2o.connect(server=self._server, verbose=False, telemetry=False)
+                self.connection = h2o.connect(server=self._server, verbose=False, telemetry=False)
         except Exception as error:
             self.close()
             raise ClusterError(f"the embedded H2O did not start: {_first_line(error)}") from error
         self.url = f"http://{LOOPBACK}:{port}"
         h2o.no_progress()
 
+    def reconnect(self) -> None:
+        """Connect again to the same URL (a cluster restarted there), leaving the h2o client's
+        current connection and the one `close()` gives back as they were."""
+        import h2o
+
+        current, previous, old = h2o.h2o.h2oconn, self._previous_connection, self.connection
+        try:
+            self._connect_remote()
+        finally:
+            self._previous_connection, h2o.h2o.h2oconn = previous, current
+        with contextlib.suppress(Exception):
+            old.close()
+
     def _connect_remote(self) -> None:
         import h2o
 
+        if not isinstance(self.options.url, str):
+            raise UserInputError("{url} names several clusters: only a sweep uses a pool", "url")
         url = validate_url(self.options.url)
         safe = redact_url(url)
         credentials = self.options.credentials()
@@ -158,7 +188,7 @@ class H2OCluster:
         self._previous_connection = h2o.connection()
         try:
             with _quiet():
-                h2o.connect(
+                self.connection = h2o.connect(
                     url=url,
                     auth=credentials,
                     verify_ssl_certificates=not self.options.insecure,
@@ -170,10 +200,12 @@ class H2OCluster:
         except UserInputError:
             raise
         except Exception as error:
-            raise ClusterError(f"no H2O cluster answers at {safe}: {_first_line(error)}") from error
+            raise ClusterUnreachableError(
+                f"no H2O cluster answers at {safe}: {_first_line(error)}"
+            ) from error
         self.url = safe
         try:
-            check_version()
+            check_version(self.connection.cluster.version, safe if self.pooled else None)
         except ClusterError:
             self.close()  # give the client back the connection it had
             raise
@@ -181,9 +213,7 @@ class H2OCluster:
 
     def describe(self) -> dict:
         """Facts about the cluster worth recording with a sweep (no credentials)."""
-        import h2o
-
-        cluster = h2o.cluster()
+        cluster = self.connection.cluster
         nodes = cluster.nodes or []
         return {
             "url": self.url,
@@ -239,26 +269,27 @@ def _ignore_insecure_warnings() -> None:
 
 
 def check_alive() -> None:
-    """Raise ClusterLostError when the connected cluster no longer answers."""
-    import h2o
+    """Raise ClusterLostError when the cluster this thread talks to no longer answers."""
+    from h2osweep.training import rest
 
     try:
-        with _quiet():
-            h2o.api("GET /3/Ping")
+        rest.get("/3/Ping")
     except Exception as error:
         raise ClusterLostError(
-            f"lost the H2O cluster at {h2o.connection().base_url}: {_first_line(error)}"
+            f"lost the H2O cluster at {redact_url(rest.base_url())}: {_first_line(error)}"
         ) from error
 
 
-def check_version() -> None:
-    """Refuse a cluster whose H2O version differs from the client's (the REST API changes)."""
+def check_version(server: str, where: str | None = None) -> None:
+    """Refuse a cluster whose H2O version differs from the client's (the REST API changes);
+    `where` names the cluster in a pool."""
     import h2o
 
-    server, client = h2o.cluster().version, h2o.__version__
+    client = h2o.__version__
     if server != client:
+        cluster = f"the cluster at {where}" if where else "the cluster"
         raise ClusterError(
-            f"the cluster runs H2O {server} but this client is h2o {client}: "
+            f"{cluster} runs H2O {server} but this client is h2o {client}: "
             f"install the matching client with 'pip install h2o=={server}'"
         )
 

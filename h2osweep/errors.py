@@ -41,6 +41,10 @@ class ClusterError(H2OSweepError):
     exit_status = 2
 
 
+class ClusterUnreachableError(ClusterError):
+    """Nothing answers at a cluster's URL (a pool goes on without it until it answers)."""
+
+
 class ClusterLostError(ClusterError):
     """The H2O cluster went away while a sweep was using it."""
 

@@ -21,7 +21,8 @@ from h2osweep.cli.main import run_guarded
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
 from h2osweep.record.runs import RunSpec
-from h2osweep.training.scheduler import TrainSettings, train_one
+from h2osweep.training.flight import train_one
+from h2osweep.training.scheduler import TrainSettings
 
 EXAMPLES = {"ex1": 0.001, "ex2": 0.01}
 

@@ -34,7 +34,8 @@ from h2osweep.data import load_data, upload
 from h2osweep.record.runs import RunSpec
 from h2osweep.search.fixed import grid_plan
 from h2osweep.sweep import SweepOptions, run_sweep
-from h2osweep.training.scheduler import TrainSettings, train_one
+from h2osweep.training.flight import train_one
+from h2osweep.training.scheduler import TrainSettings
 
 SHOWN = ["name", "layers", "epochs", "l1", "test_mse", "test_logloss", "test_mean_per_class_error"]
 

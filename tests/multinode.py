@@ -20,23 +20,49 @@ def h2o_jar() -> str:
     return os.path.join(os.path.dirname(h2o.__file__), "backend", "bin", "h2o.jar")
 
 
-@contextlib.contextmanager
-def loopback_cluster(nodes: int = 2, memory: str = "1g", timeout: float = 90):
-    """Start `nodes` JVMs that form one cloud; yield its URL; stop them all afterwards."""
-    folder = tempfile.mkdtemp(prefix="h2osweep-cloud-")
-    ports = _distinct_port_pairs(nodes)
-    flatfile = os.path.join(folder, "flatfile.txt")
-    with open(flatfile, "w") as stream:
-        stream.write("".join(f"{LOOPBACK}:{port}\n" for port in ports))
-    processes = [
-        subprocess.Popen(
+class LoopbackCloud:
+    """`nodes` JVMs on loopback that form one cloud from a flatfile; it can be killed (SIGKILL,
+    every node) and started again on the same ports."""
+
+    def __init__(self, nodes: int = 2, memory: str = "1g") -> None:
+        self.nodes, self.memory = nodes, memory
+        self.folder = tempfile.mkdtemp(prefix="h2osweep-cloud-")
+        self.ports = _distinct_port_pairs(nodes)
+        self.flatfile = os.path.join(self.folder, "flatfile.txt")
+        with open(self.flatfile, "w") as stream:
+            stream.write("".join(f"{LOOPBACK}:{port}\n" for port in self.ports))
+        self.url = f"http://{LOOPBACK}:{self.ports[0]}"
+        self.processes: list[subprocess.Popen] = []
+        self.starts = 0
+
+    def start(self, wait: bool = True, timeout: float = 90) -> LoopbackCloud:
+        self.starts += 1
+        self.processes = [self._jvm(port) for port in self.ports]
+        if wait:
+            self.wait(timeout)
+        return self
+
+    def wait(self, timeout: float = 90) -> None:
+        _wait_for_cloud(self.url, self.nodes, timeout)
+
+    def kill(self) -> None:
+        for process in self.processes:
+            process.kill()
+            process.wait()
+
+    def close(self) -> None:
+        self.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _jvm(self, port: int) -> subprocess.Popen:
+        return subprocess.Popen(
             [
                 "java",
-                f"-Xmx{memory}",
+                f"-Xmx{self.memory}",
                 "-jar",
                 h2o_jar(),
                 "-name",
-                f"h2osweep-test-cloud-{os.getpid()}",
+                f"h2osweep-test-cloud-{os.getpid()}-{self.ports[0]}-{self.starts}",
                 "-ip",
                 LOOPBACK,
                 "-web_ip",
@@ -44,9 +70,9 @@ def loopback_cluster(nodes: int = 2, memory: str = "1g", timeout: float = 90):
                 "-port",
                 str(port),
                 "-flatfile",
-                flatfile,
+                self.flatfile,
                 "-ice_root",
-                os.path.join(folder, f"ice{port}"),
+                os.path.join(self.folder, f"ice{port}-{self.starts}"),
                 "-nthreads",
                 "1",
             ],
@@ -54,17 +80,16 @@ def loopback_cluster(nodes: int = 2, memory: str = "1g", timeout: float = 90):
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        for port in ports
-    ]
-    url = f"http://{LOOPBACK}:{ports[0]}"
+
+
+@contextlib.contextmanager
+def loopback_cluster(nodes: int = 2, memory: str = "1g", timeout: float = 90):
+    """Start `nodes` JVMs that form one cloud; yield its URL; stop them all afterwards."""
+    cloud = LoopbackCloud(nodes, memory)
     try:
-        _wait_for_cloud(url, nodes, timeout)
-        yield url
+        yield cloud.start(timeout=timeout).url
     finally:
-        for process in processes:
-            process.kill()
-            process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+        cloud.close()
 
 
 def cloud_size(url: str) -> int:

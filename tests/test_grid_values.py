@@ -10,9 +10,10 @@ from h2osweep.errors import UserInputError
 from h2osweep.record.runs import FAILED, RunSpec
 from h2osweep.search.fixed import grid_plan
 from h2osweep.space import expand_grid
+from h2osweep.training.flight import train_one
 from h2osweep.training.jobs import MAX_ERROR_CHARS
 from h2osweep.training.parameters import h2o_parameters
-from h2osweep.training.scheduler import TrainSettings, train_one
+from h2osweep.training.scheduler import TrainSettings
 from tests.conftest import run_cli
 
 

@@ -19,7 +19,8 @@ from h2osweep.record.runs import RunSpec
 from h2osweep.search.fixed import random_plan
 from h2osweep.store.results_store import read_objective
 from h2osweep.sweep import SweepOptions, run_sweep
-from h2osweep.training.scheduler import TrainSettings, train_one
+from h2osweep.training.flight import train_one
+from h2osweep.training.scheduler import TrainSettings
 from tests.conftest import cli as run_in_process
 
 SEEDS = ["11", "4", "10", "1", "5"]

@@ -19,7 +19,7 @@ from h2osweep.space import expand_grid, sample_params
 from h2osweep.store.results_store import open_store, read_confusion
 from h2osweep.sweep import Budget, SweepOptions, run_sweep, sweep_definition
 from h2osweep.sweep.progress import Progress
-from h2osweep.training import jobs, scheduler
+from h2osweep.training import flight, jobs
 from h2osweep.training.jobs import (
     MAX_POLL_SECONDS,
     MIN_POLL_SECONDS,
@@ -280,7 +280,7 @@ def test_builds_whose_length_earlier_builds_predict_wait_for_their_first_step(
     polled = _polled(monkeypatch)
     config = random_plan([403]).runs[0].config
     runs = [RunSpec(f"pace_{index}", config) for index in range(5)]
-    results = scheduler.train_many(runs, digits_h2o, TrainSettings(epochs=2), parallel=1)
+    results = flight.train_many(runs, digits_h2o, TrainSettings(epochs=2), parallel=1)
     assert all(result.ok for result in results)
     builds = sorted(_new_builds(known).values(), key=lambda job: job["start_time"])
     assert len(builds) == len(runs)
@@ -312,10 +312,10 @@ def test_a_sweep_polls_h2o_sparingly(h2o_cluster, digits_local, tmp_path, monkey
 def test_the_last_result_ends_the_sweep_without_a_wait(digits_h2o, monkeypatch):
     """Once nothing is in flight or being scored there is nothing to poll: no sleep follows."""
     runs = random_plan(SEEDS[:2]).runs
-    results = scheduler.train_many(runs, digits_h2o, TrainSettings(epochs=1), parallel=2)
+    results = flight.train_many(runs, digits_h2o, TrainSettings(epochs=1), parallel=2)
     assert next(results).ok
     assert next(results).ok
-    monkeypatch.setattr(scheduler.time, "sleep", lambda seconds: pytest.fail(f"slept {seconds} s"))
+    monkeypatch.setattr(flight.time, "sleep", lambda seconds: pytest.fail(f"slept {seconds} s"))
     with pytest.raises(StopIteration):
         next(results)
 
@@ -327,7 +327,7 @@ def test_an_early_start_never_puts_more_than_one_extra_build_in_flight(digits_h2
 
     known = {job["key"]["name"] for job in h2o.api("GET /3/Jobs")["jobs"]}
     runs = random_plan([1, 2, 3, 4, 5]).runs
-    results = list(scheduler.train_many(runs, digits_h2o, TrainSettings(epochs=2), parallel=1))
+    results = list(flight.train_many(runs, digits_h2o, TrainSettings(epochs=2), parallel=1))
     assert [result.ok for result in results] == [True] * len(runs)
     builds = [
         (job["start_time"], job["start_time"] + job["msec"])
@@ -351,7 +351,7 @@ class _Predicting:
 @pytest.mark.parametrize(("ending", "busy"), [(0, 3), (1, 2), (3, 2)])
 def test_builds_predicted_to_end_free_one_slot_at_most(ending, busy):
     in_flight = {"job1": None, "job2": None, "job3": None}
-    assert scheduler._busy_slots(in_flight, _Predicting(ending), start_seconds=0.1) == busy
+    assert flight._busy_slots(in_flight, _Predicting(ending), start_seconds=0.1) == busy
 
 
 def test_a_run_without_the_metric_never_becomes_the_best(tmp_path):

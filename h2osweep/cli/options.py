@@ -49,8 +49,15 @@ def add_cluster_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--url",
         metavar="URL",
+        action="append",
         help="use a running cluster, e.g. https://h2o.example:54321 "
-        "(credentials: H2OSWEEP_USERNAME / H2OSWEEP_PASSWORD)",
+        "(credentials: H2OSWEEP_USERNAME / H2OSWEEP_PASSWORD); give it again for a pool of "
+        "clusters that share a sweep's builds",
+    )
+    group.add_argument(
+        "--clusters",
+        metavar="FILE",
+        help="a pool of clusters: one URL per line (# starts a comment), added to any --url",
     )
     group.add_argument("--username", metavar="NAME", help="user for --url (or H2OSWEEP_USERNAME)")
     group.add_argument("--cacert", metavar="FILE", help="CA certificate file for an https --url")
@@ -172,15 +179,16 @@ def cluster_options(args: argparse.Namespace):
 
     if args.cacert and not os.path.isfile(args.cacert):
         raise UserInputError(f"--cacert {args.cacert} is not a file")
+    urls = [*(args.url or []), *pool_file(args.clusters)]
     remote_only = [
         f"--{name}" for name in ("username", "cacert", "insecure") if getattr(args, name)
     ]
-    if remote_only and not args.url:
+    if remote_only and not urls:
         raise UserInputError(
             f"{' and '.join(remote_only)} {'is' if len(remote_only) == 1 else 'are'} only for "
             "a remote --url; the embedded H2O needs none"
         )
-    if args.max_mem and args.url:
+    if args.max_mem and urls:
         raise UserInputError("--max-mem sizes the embedded H2O; a remote --url keeps its own heap")
     if args.max_mem:
         parse_memory(args.max_mem)  # refused now, not after a JVM start
@@ -189,13 +197,28 @@ def cluster_options(args: argparse.Namespace):
             f"--nthreads must be -1 (all cores) or at least 1, but got {args.nthreads}"
         )
     return ClusterOptions(
-        url=args.url,
+        url=urls or None,
         nthreads=args.nthreads,
         max_mem=args.max_mem,
         username=args.username,
         cacert=args.cacert,
         insecure=args.insecure,
     )
+
+
+def pool_file(path: str | None) -> list[str]:
+    """The URLs of a --clusters file: one per line, blank lines and # comments skipped."""
+    if path is None:
+        return []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserInputError(f"--clusters {path} cannot be read: {error}") from error
+    urls = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    urls = [url for url in urls if url]
+    if not urls:
+        raise UserInputError(f"--clusters {path} names no cluster: give one URL per line")
+    return urls
 
 
 def load_local_data(args: argparse.Namespace):

@@ -46,6 +46,7 @@ class RunResult:
     build_seconds: float | None = None
     model: object = None
     note: str | None = None  # e.g. a continuation that had to train from scratch
+    cluster: str | None = None  # the pool's cluster that built it (None: the only one)
 
     @property
     def name(self) -> str:

@@ -4,14 +4,16 @@ flight, and commit every finished run to the store before the strategy learns of
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from h2osweep.cluster import ClusterOptions, H2OCluster
-from h2osweep.data import LocalData, upload
+from h2osweep.cluster import ClusterOptions
+from h2osweep.data import LocalData
 from h2osweep.errors import H2OSweepError, UserInputError
+from h2osweep.pool import ClusterPool
 from h2osweep.record.columns import check_metric, part_of
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
@@ -20,6 +22,7 @@ from h2osweep.store.results_store import check_folder, finished_runs, open_store
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.interrupts import interrupts_held
 from h2osweep.sweep.progress import Progress
+from h2osweep.training.flight import train_on
 from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
 from h2osweep.training.parameters import check_on_cluster
@@ -27,7 +30,6 @@ from h2osweep.training.scheduler import (
     TrainSettings,
     build_costs,
     remove_rung_models,
-    train_many,
 )
 from h2osweep.validation import check_int
 
@@ -105,25 +107,26 @@ def run_sweep(
     if all_done(strategy, options):
         return _report_all_done(strategy, options, definition)
     with (
-        checked_cluster(cluster, strategy, training) as h2o_cluster,
+        checked_pool(cluster, strategy, training) as pool,
         open_store(options.out, definition, force_new=options.force_new) as store,
     ):
-        description = h2o_cluster.describe()
         context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
         strategy.start(context)  # may refuse the folder: nothing is recorded before it agrees
-        store.record_session(description)
+        store.record_session(pool.describe())
         store.record_selection(options.objective)
         todo = max(strategy.total - strategy.ended, 0)
         best = store.best(options.objective)  # a resume keeps the sweep's best
         progress = Progress(todo, options.objective, options.quiet, best=best)
-        parallel = options.parallel or default_parallel(description, training.reproducible)
-        progress.say(_opening_line(todo, strategy.total, description, parallel, options.out))
+        slots_of = functools.partial(builds_in_flight, options.parallel, training)
+        for line in _opening_lines(todo, strategy.total, pool, slots_of, options.out):
+            progress.say(line)
         if todo:
             training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
-            cancel_leftovers(f"{training.model_prefix}_")  # a killed session's builds
-            _train(strategy, store, upload(data), training, parallel, options, progress)
+            pool.each(lambda: cancel_leftovers(f"{training.model_prefix}_"))  # a killed session's
+            pool.upload(data)
+            _train(strategy, store, pool.lanes(slots_of), training, options, progress)
             if strategy.is_done():  # else a resume continues from the lower rungs' models
-                remove_rung_models(training)
+                pool.each(lambda: remove_rung_models(training))
         stopped = options.budget.reason_to_stop(options.spell) if progress.done < todo else None
         line = progress.summary(strategy.ended, stopped)
         progress.say(line)
@@ -139,21 +142,38 @@ def run_sweep(
 
 
 @contextlib.contextmanager
-def checked_cluster(
+def checked_pool(
     cluster: ClusterOptions | None, strategy: Strategy, training: TrainSettings
-) -> Iterator[H2OCluster]:
-    """The connected cluster, once its model builder of the sweep's algorithm has taken every
-    parameter and value of the sweep (refused before the store writes anything)."""
-    with H2OCluster(cluster) as h2o_cluster:
-        check_on_cluster(strategy.parameter_values(), training.algorithm)
-        yield h2o_cluster
+) -> Iterator[ClusterPool]:
+    """The connected cluster(s), once the model builder of the sweep's algorithm has taken
+    every parameter and value of the sweep (refused before the store writes anything)."""
+    with ClusterPool(cluster) as pool:
+        with pool.first.active():
+            check_on_cluster(strategy.parameter_values(), training.algorithm)
+        yield pool
 
 
-def _opening_line(todo: int, total: int, cluster: dict, parallel: int, out: Path) -> str:
+def _opening_lines(todo: int, total: int, pool: ClusterPool, slots_of, out: Path) -> list[str]:
+    """What the sweep will do and where: one line, and one per cluster of a pool."""
+    reachable = [member.facts for member in pool.reachable]
+    lines = [
+        f"h2osweep: {todo} of {total} run(s) to train on "
+        f"{_where(pool.describe(), sum(map(slots_of, reachable)))}; results in {out}"
+    ]
+    if pool.pooled:
+        for member in pool.members:
+            if member.facts is None:
+                why = pool.unreachable.get(member.name, "")
+                lines.append(f"  {member.name}: does not answer ({why}); it joins when it does")
+            else:
+                lines.append(f"  {_where(member.facts, slots_of(member.facts))}")
+    return lines
+
+
+def _where(facts: dict, in_flight: int) -> str:
     return (
-        f"h2osweep: {todo} of {total} run(s) to train on {cluster['url']} "
-        f"({cluster['cloud_size']} node(s), {cluster['cores']} cores, "
-        f"{parallel} in flight); results in {out}"
+        f"{facts['url']} ({facts['cloud_size']} node(s), {facts['cores']} cores, "
+        f"{in_flight} in flight)"
     )
 
 
@@ -197,13 +217,18 @@ def _report_all_done(strategy: Strategy, options: SweepOptions, definition: dict
     return SweepSummary(options.out, 0, 0, strategy.total, progress.best, None, line)
 
 
-def default_parallel(cluster: dict, reproducible: bool) -> int:
+def builds_in_flight(parallel: int | None, training: TrainSettings, cluster: dict) -> int:
+    """A cluster's slots: the `parallel` asked for (per cluster), else its default."""
+    return parallel or default_parallel(cluster, training)
+
+
+def default_parallel(cluster: dict, training: TrainSettings) -> int:
     """One build per core plus one when builds are single-threaded (reproducible), else one.
 
     The extra build keeps every core busy while the client polls, starts and scores; measured
     on 2 cores it beat both one build per core and H2OGridSearch (benchmarks/README.md).
     """
-    return max(1, int(cluster.get("cores") or 1)) + 1 if reproducible else 1
+    return max(1, int(cluster.get("cores") or 1)) + 1 if training.reproducible else 1
 
 
 def reorder_window(strategy: Strategy, budget: Budget, parallel: int) -> int:
@@ -228,16 +253,18 @@ def proposals(strategy: Strategy, budget: Budget) -> Iterator[RunSpec | None]:
         yield spec
 
 
-def _train(strategy, store, h2o_data, training, parallel, options, progress) -> None:
+def _train(strategy, store, lanes, training, options, progress) -> None:
     budget, objective = options.budget, options.objective
     budget.restart()
     runs = proposals(strategy, budget)
-    window = reorder_window(strategy, budget, parallel)
+    window = reorder_window(strategy, budget, sum(lane.slots for lane in lanes))
     if window:
-        runs = longest_first(runs, window, build_costs(h2o_data, training))
+        data = next(lane.cluster.data for lane in lanes if lane.cluster.data is not None)
+        runs = longest_first(runs, window, build_costs(data, training))
     committed = 0
     try:
-        for result in train_many(runs, h2o_data, training, parallel, budget.reason_to_stop):
+        stop = budget.reason_to_stop
+        for result in train_on(lanes, runs, training, stop, say=progress.say):
             with interrupts_held():  # stored and told together, or neither
                 store.commit(result)
                 committed += 1

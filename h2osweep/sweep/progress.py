@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from h2osweep.record.goal import BestSoFar, Objective
@@ -24,6 +25,7 @@ class Progress:
     best: tuple[float, str] | None = None
     done: int = 0
     failed: int = 0
+    per_cluster: Counter = field(default_factory=Counter)  # runs done on each cluster of a pool
     _started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -46,9 +48,13 @@ class Progress:
         )
         width = len(str(self.total))
         note = f" ({result.note})" if result.note else ""
+        where = ""
+        if result.cluster:
+            self.per_cluster[result.cluster] += 1
+            where = f" on {result.cluster}"
         self.say(
             f"[{self.done:>{width}}/{self.total}] {_label(result):<12} {outcome}"
-            f"{self._seconds(result)}{note} | best {self._best_text()} | ETA {self._eta()}"
+            f"{self._seconds(result)}{where}{note} | best {self._best_text()} | ETA {self._eta()}"
         )
 
     def summary(self, skipped: int, stop_reason: str | None) -> str:
@@ -58,6 +64,8 @@ class Progress:
             f"{self.done} run(s) trained ({ok} ok, {self.failed} failed), {skipped} already done, "
             f"in {elapsed}; best {self.objective.metric} {self._best_text()}"
         )
+        if self.per_cluster:
+            text += "; per cluster: " + ", ".join(f"{n} {c}" for c, n in self.per_cluster.items())
         return text + (f"; stopped early: {stop_reason}" if stop_reason else "")
 
     def _best_text(self) -> str:

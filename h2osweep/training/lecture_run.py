@@ -8,8 +8,9 @@ from h2osweep.data import H2OData
 from h2osweep.errors import UserInputError
 from h2osweep.record.runs import RunSpec
 from h2osweep.space import LECTURE_SPACE, Space, sample_params
+from h2osweep.training.flight import train_one
 from h2osweep.training.parameters import LECTURE_EPOCHS
-from h2osweep.training.scheduler import TrainSettings, train_one
+from h2osweep.training.scheduler import TrainSettings
 
 
 def run(

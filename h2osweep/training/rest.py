@@ -10,6 +10,7 @@ and proxy settings; anything rarer (starting a build, uploads) stays with the h2
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -35,6 +36,11 @@ def delete(path: str) -> dict:
     return _call("DELETE", path)
 
 
+def base_url() -> str:
+    """The URL this thread's requests go to."""
+    return _session()[1]
+
+
 def _call(method: str, path: str, form: dict | None = None) -> dict:
     """One request; a failure to connect becomes ConnectionError, an H2O error H2ORequestError."""
     import requests
@@ -49,17 +55,45 @@ def _call(method: str, path: str, form: dict | None = None) -> dict:
     return answer.json()
 
 
+@contextlib.contextmanager
+def bound(connection):
+    """Send this thread's requests to `connection` (one cluster of a pool) instead of the h2o
+    client's current connection, for the duration of the block."""
+    previous = getattr(_sessions, "bound", None)
+    _sessions.bound = connection
+    try:
+        yield
+    finally:
+        _sessions.bound = previous
+
+
+def forget(connection) -> None:
+    """Drop this thread's kept-alive session to `connection` (its cluster was restarted)."""
+    session = _cached().pop(id(connection), (None, None))[1]
+    if session is not None:
+        session.close()
+
+
 def _session():
-    """This thread's session for the current h2o connection (a new connection gets a new one)."""
+    """This thread's session for its bound connection, else the h2o client's current one."""
     import h2o
 
-    connection = h2o.connection()
-    if getattr(_sessions, "connection", None) is not connection:
-        if getattr(_sessions, "session", None) is not None:
-            _sessions.session.close()
-        _sessions.session = _new_session(connection)
-        _sessions.connection = connection
-    return _sessions.session, connection.base_url, connection.timeout_interval
+    connection = getattr(_sessions, "bound", None) or h2o.connection()
+    cached = _cached()
+    known, session = cached.get(id(connection), (None, None))
+    if known is not connection:
+        if session is not None:
+            session.close()
+        session = _new_session(connection)
+        cached[id(connection)] = (connection, session)
+    return session, connection.base_url, connection.timeout_interval
+
+
+def _cached() -> dict:
+    """This thread's sessions: {id(connection): (connection, session)}."""
+    if not hasattr(_sessions, "cache"):
+        _sessions.cache = {}
+    return _sessions.cache
 
 
 def _new_session(connection):

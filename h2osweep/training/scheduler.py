@@ -1,9 +1,8 @@
-"""Train many models with several builds in flight on the cluster, refilling a slot as one ends.
+"""One run's build on H2O: its parameters and model key, its expected cost, starting it (with
+the checkpoint a climbing rung continues), and reading the finished model's metrics.
 
-H2O's non-blocking `start()` is used instead of a grid, so that every finished model is stored
-at once, every run keeps a seed of its own, and a failed model is recorded without stopping the
-others. A finished model is fetched and scored on a worker thread while the main loop keeps the
-cluster's slots full: the client's work per model then overlaps the builds instead of idling a slot.
+`flight.py` keeps many of these in flight; this module knows one build at a time and talks to
+whichever cluster the calling thread is bound to.
 """
 
 from __future__ import annotations
@@ -12,10 +11,7 @@ import contextlib
 import math
 import time
 import warnings
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_for_futures
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from h2osweep.data import H2OData
@@ -94,117 +90,15 @@ def check_epochs(epochs: float | None) -> None:
 
 
 @dataclass
-class _Build:
+class Build:
+    """One build on the cluster: its run, the estimator that started it, and when."""
+
     spec: RunSpec
     estimator: object
     started: float
     ended: float | None = None  # when the client saw the job end (scoring may come later)
     note: str | None = None  # what the progress line should say about this build
     parent: str | None = None  # the model it continues (H2O's checkpoint), if any
-
-
-def train_one(spec: RunSpec, data: H2OData, settings: TrainSettings) -> RunResult:
-    """Train a single model and wait for it (the lecture's run() body)."""
-    (result,) = train_many([spec], data, settings, parallel=1)
-    return result
-
-
-def train_many(
-    specs: Iterable[RunSpec | None],
-    data: H2OData,
-    settings: TrainSettings,
-    parallel: int,
-    should_stop: Callable[[], bool] = lambda: False,
-) -> Iterator[RunResult]:
-    """Yield each run's result soon after its model ends, with `parallel` builds running.
-
-    `specs` is pulled one run at a time, when a slot frees up; a `None` from it means "nothing
-    to start until a result arrives" (a strategy waiting for its rungs), and it is pulled again
-    after the next result. A build predicted to end before a new one could start no longer
-    holds its slot: its successor is submitted early, so the core does not idle while the
-    client catches up. Whatever ends the loop early (an interrupt, a lost cluster, any error)
-    cancels the builds in flight before it rises.
-    """
-    with ThreadPoolExecutor(1, thread_name_prefix="h2osweep-scoring") as scorer:
-        flight = _Flight(iter(specs), data, settings, parallel, should_stop, scorer)
-        try:
-            yield from flight.fill()
-            while flight.in_flight or flight.scoring:
-                ended, delay = flight.watch.poll(list(flight.in_flight))
-                flight.score(ended)
-                yield from flight.fill()  # the next builds start before the ended ones are scored
-                while flight.scoring and flight.scoring[0].done():
-                    yield flight.scoring.popleft().result()
-                    yield from flight.fill()  # what the caller learnt may bring new runs
-                if not ended:
-                    _wait_for_news(flight.scoring, delay if flight.in_flight else None)
-        except BaseException:  # an interrupt, a lost cluster, or the caller closing us
-            jobs.cancel(list(flight.in_flight))
-            if flight.submitting is not None:  # H2O may have started it before we heard back
-                with contextlib.suppress(Exception):
-                    jobs.cancel_leftovers(flight.submitting, timeout=10)
-            raise
-
-
-class _Flight:
-    """The builds of one `train_many` call: those in flight on the cluster, those being scored,
-    the watch that polls them, and how to start the next."""
-
-    def __init__(self, pending, data, settings, parallel, should_stop, scorer) -> None:
-        self.pending, self.data, self.settings = pending, data, settings
-        self.parallel, self.should_stop, self.scorer = parallel, should_stop, scorer
-        self.cost = build_costs(data, settings)
-        self.in_flight: dict[object, _Build] = {}  # H2O job -> its build
-        self.scoring: deque[Future] = deque()
-        self.watch = jobs.JobWatch()
-        self.start_seconds = jobs.MIN_POLL_SECONDS  # how long the last submission took
-        self.submitting: str | None = None  # the model key of a build being submitted
-
-    def fill(self) -> Iterator[RunResult]:
-        """Start builds until `parallel` are in flight, not counting those predicted to end
-        before a new one could start; yield the runs H2O refused at once."""
-        while self._free() and not self.should_stop():
-            spec = next(self.pending, None)
-            if spec is None:
-                return
-            submitted = time.monotonic()
-            self.submitting = model_id_for(spec, self.settings)
-            build, failure = _start(spec, self.data, self.settings)
-            self.submitting = None
-            if failure is not None:
-                yield failure
-                continue
-            self.start_seconds = time.monotonic() - submitted
-            self.in_flight[build.estimator._job] = build
-            self.watch.expect(build.estimator._job, self.cost(spec))
-
-    def score(self, ended: list) -> None:
-        """Hand the builds that ended to the scoring thread."""
-        for job in ended:
-            build = self.in_flight.pop(job)
-            build.ended = time.monotonic()
-            self.scoring.append(self.scorer.submit(_finish, build, self.data, self.settings))
-
-    def _free(self) -> bool:
-        return _busy_slots(self.in_flight, self.watch, self.start_seconds) < self.parallel
-
-
-def _busy_slots(in_flight: dict, watch: jobs.JobWatch, start_seconds: float) -> int:
-    """Builds in flight, less one if any is predicted to end before a build submitted now starts
-    (at most one early start at a time: a prediction can be wrong)."""
-    lead = start_seconds + jobs.MIN_POLL_SECONDS
-    return len(in_flight) - min(1, watch.ending_within(list(in_flight), lead))
-
-
-def _wait_for_news(scoring: deque[Future], seconds: float | None) -> None:
-    """Wait until the next poll is due (None: no build left to poll) or the oldest score is ready.
-
-    With nothing in flight and nothing being scored the sweep is over: return at once.
-    """
-    if scoring:
-        wait_for_futures([scoring[0]], timeout=seconds)
-    elif seconds is not None:
-        time.sleep(seconds)
 
 
 def model_id_for(spec: RunSpec, settings: TrainSettings) -> str:
@@ -317,7 +211,7 @@ def new_estimator(spec: RunSpec, data: H2OData, settings: TrainSettings, extra: 
     return make_estimator(settings.algorithm, parameters)
 
 
-def _start(spec: RunSpec, data: H2OData, settings: TrainSettings):
+def start_build(spec: RunSpec, data: H2OData, settings: TrainSettings):
     """Submit one build; H2O's refusal of the parameters becomes a failed result."""
     model_id = model_id_for(spec, settings)
     try:
@@ -330,12 +224,12 @@ def _start(spec: RunSpec, data: H2OData, settings: TrainSettings):
     except Exception as error:
         jobs.raise_if_cluster_lost(error)
         return None, RunResult(spec, FAILED, error=jobs.error_message(error), model_id=None)
-    return _Build(
+    return Build(
         spec, estimator, time.monotonic(), note=note, parent=checkpoint.get("checkpoint")
     ), None
 
 
-def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
+def finish_build(build: Build, data: H2OData, settings: TrainSettings) -> RunResult:
     """Fetch the finished model's metrics; a failed or diverged model becomes a failed run."""
     spec = build.spec
     model_id = model_id_for(spec, settings)
@@ -369,7 +263,7 @@ def _finish(build: _Build, data: H2OData, settings: TrainSettings) -> RunResult:
     return RunResult(spec, OK, metrics, confusion, None, model_id, seconds, model, build.note)
 
 
-def _tidy(build: _Build, model_id: str, settings: TrainSettings) -> None:
+def _tidy(build: Build, model_id: str, settings: TrainSettings) -> None:
     """Remove what no later run needs: a final model (unless kept), and the model a continued
     run started from (a configuration climbs each rung once)."""
     if build.parent is not None:

@@ -25,9 +25,10 @@ from h2osweep.store.results_store import (
     read_results,
 )
 from h2osweep.training.algorithms import DEEPLEARNING
+from h2osweep.training.flight import train_one
 from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.parameters import allowed_keys
-from h2osweep.training.scheduler import TrainSettings, check_epochs, model_id_for, train_one
+from h2osweep.training.scheduler import TrainSettings, check_epochs, model_id_for
 from h2osweep.validation import check_choice
 
 CHOICES = ("best", "gam", "lecture")
