@@ -156,7 +156,7 @@ class H2OCluster:
                 self.connection = h2o.connect(server=self._server, verbose=False, telemetry=False)
         except Exception as error:
             self.close()
-            raise ClusterError(f"the embedded H2O did not start: {_first_line(error)}") from error
+            raise ClusterError(f"the embedded H2O did not start: {first_line(error)}") from error
         self.url = f"http://{LOOPBACK}:{port}"
         h2o.no_progress()
 
@@ -169,9 +169,11 @@ class H2OCluster:
         try:
             self._connect_remote()
         finally:
-            self._previous_connection, h2o.h2o.h2oconn = previous, current
-        with contextlib.suppress(Exception):
-            old.close()
+            self._previous_connection = previous
+            h2o.h2o.h2oconn = self.connection if current is old else current
+        if old is not None and old is not self.connection:
+            with contextlib.suppress(Exception):
+                old.close()
 
     def _connect_remote(self) -> None:
         import h2o
@@ -200,9 +202,8 @@ class H2OCluster:
         except UserInputError:
             raise
         except Exception as error:
-            raise ClusterUnreachableError(
-                f"no H2O cluster answers at {safe}: {_first_line(error)}"
-            ) from error
+            reason = first_line(error).replace(url, safe)  # the h2o client may quote the URL
+            raise ClusterUnreachableError(f"no H2O cluster answers at {safe}: {reason}") from error
         self.url = safe
         try:
             check_version(self.connection.cluster.version, safe if self.pooled else None)
@@ -217,6 +218,7 @@ class H2OCluster:
         nodes = cluster.nodes or []
         return {
             "url": self.url,
+            "name": cluster.cloud_name,
             "embedded": self.embedded,
             "version": cluster.version,
             "cloud_size": cluster.cloud_size,
@@ -239,7 +241,7 @@ def _probe(url: str, safe: str, credentials, verify) -> None:
         if isinstance(verify, str):
             reason = f"its certificate is not trusted by the CA in {verify}"
         if "CERTIFICATE_VERIFY_FAILED" not in str(error):
-            reason = f"the TLS handshake failed ({_first_line(error)[:200]})"
+            reason = f"the TLS handshake failed ({first_line(error)[:200]})"
         raise ClusterError(
             f"{safe} refused: {reason}; give its CA certificate with {{cacert}} FILE, "
             "or {insecure} to skip the check",
@@ -276,7 +278,7 @@ def check_alive() -> None:
         rest.get("/3/Ping")
     except Exception as error:
         raise ClusterLostError(
-            f"lost the H2O cluster at {redact_url(rest.base_url())}: {_first_line(error)}"
+            f"lost the H2O cluster at {redact_url(rest.base_url())}: {first_line(error)}"
         ) from error
 
 
@@ -441,7 +443,7 @@ def _stop_process(server) -> None:
         shutil.rmtree(server._tempdir, ignore_errors=True)
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0]
 

@@ -13,8 +13,9 @@ import contextlib
 import threading
 from dataclasses import replace
 
-from h2osweep.cluster import ClusterOptions, H2OCluster, redact_url, validate_url
+from h2osweep.cluster import ClusterOptions, H2OCluster, first_line, redact_url, validate_url
 from h2osweep.data import H2OData, LocalData, upload
+from h2osweep.data.on_cluster import ClusterData
 from h2osweep.errors import ClusterError, ClusterLostError, ClusterUnreachableError, UserInputError
 from h2osweep.training import jobs, rest
 from h2osweep.training.placement import Lane
@@ -32,7 +33,8 @@ class PoolMember:
         self.name = redact_url(options.url) if options.url else "embedded"
         self.facts: dict | None = None  # describe() of the cluster, once it answered
         self.data: H2OData | None = None
-        self._local: LocalData | None = None
+        self.local: LocalData | ClusterData | None = None  # what `data` holds on the cluster
+        self.slots_of = None  # facts -> builds in flight (the sweep's rule, set by the pool)
 
     def connect(self) -> None:
         """Start or reach the cluster (raises ClusterError, ClusterUnreachableError)."""
@@ -40,7 +42,8 @@ class PoolMember:
         self.facts = self.cluster.describe()
 
     def close(self) -> None:
-        self.cluster.close()
+        if self.cluster.connection is not None:
+            self.cluster.close()
 
     @contextlib.contextmanager
     def active(self):
@@ -60,11 +63,14 @@ class PoolMember:
         """Send this thread's REST requests to this cluster."""
         return rest.bound(self.cluster.connection)
 
-    def upload(self, local: LocalData) -> None:
-        """Upload the sweep's data once (frames already there under the same keys are reused)."""
-        self._local = local
+    def upload(self, local: LocalData | ClusterData, again: bool = False) -> None:
+        """Upload the sweep's data once (frames already there under the same keys are reused),
+        or have the cluster import data it reads itself; `again` after a restart."""
+        if self.data is not None and self.local is local and not again:
+            return
+        self.local = local
         with self.active():
-            self.data = upload(local)
+            self.data = upload(local)  # the data in use stays until the new one is there
 
     def answers(self) -> bool:
         """Whether the cluster answers a ping within PING_SECONDS (no h2o client retries)."""
@@ -83,29 +89,28 @@ class PoolMember:
             return False
         return answer.ok
 
-    def rejoin(self, prefix: str) -> bool:
-        """Connect again to a cluster that answers after it was lost: same version, the data
-        uploaded again, its leftover builds cancelled. False when it is not ready yet."""
+    def rejoin(self, prefix: str) -> str | None:
+        """Connect again to a cluster that answers after it was lost: the same version, its
+        leftover builds cancelled, the same data again. None when it rejoined, else why not."""
+        old = self.cluster.connection
         try:
             with _CURRENT:
                 self.cluster.reconnect()
-                self.facts = self.cluster.describe()
-            rest.forget(self.cluster.connection)
-            self.upload(self._local)
+                facts = self.cluster.describe()
+            if old is not None:
+                rest.forget(old)
             with self.bound():
-                jobs.cancel_leftovers(prefix)
-        except Exception:  # not ready yet, or restarted as something we cannot use
-            return False
-        return True
+                jobs.cancel_leftovers(prefix, timeout=10)
+            self.upload(self.local, again=True)
+        except Exception as error:  # not ready yet, or restarted as something we cannot use
+            return first_line(error)
+        self.facts = facts
+        return None
 
     @property
     def slots(self) -> int:
         """Builds in flight on this cluster (1 until it has answered)."""
-        return self.slots_of(self.facts) if self.facts else 1
-
-    @staticmethod
-    def slots_of(facts: dict) -> int:
-        return 1
+        return self.slots_of(self.facts) if self.facts and self.slots_of else 1
 
 
 class ClusterPool:
@@ -142,6 +147,10 @@ class ClusterPool:
 
     def __exit__(self, *exc_info) -> None:
         self._stack.close()
+        for member in self.members:  # lost at the start, connected when it rejoined
+            if member.name in self.unreachable and member.cluster.connection is not None:
+                with contextlib.suppress(Exception):
+                    member.cluster.connection.close()
 
     def _connect(self, member: PoolMember) -> None:
         try:
@@ -191,24 +200,30 @@ class ClusterPool:
         """Upload the data to each member that answers; one lost from the start (or during its
         upload, when others remain) gets it when it rejoins."""
         for member in self.members:
-            member._local = local
-            if member.facts is None:
-                continue
-            try:
-                member.upload(local)
-            except Exception as error:
-                if not self.pooled or not _connection_lost(error):
-                    raise
-                member.facts = None
-                self.unreachable[member.name] = f"lost during the upload: {error}"
-        if not self.reachable:
-            raise ClusterLostError("every cluster of the pool was lost during the data upload")
+            member.local = local
+        for member in self.reachable:
+            self._lose_on_connection_error(member, "the data upload", member.upload, local)
 
     def each(self, action) -> None:
         """Run `action()` with each reachable member bound (cancel leftovers, tidy models)."""
         for member in self.reachable:
             with member.bound():
-                action()
+                self._lose_on_connection_error(member, "the start", action)
+
+    def _lose_on_connection_error(self, member: PoolMember, during: str, action, *args) -> None:
+        """Run `action`; a member that stops answering meanwhile is lost from the start (it may
+        rejoin), unless it is the last one."""
+        try:
+            action(*args)
+        except Exception as error:
+            if not self.pooled or not _connection_lost(error):
+                raise
+            member.facts = None
+            self.unreachable[member.name] = f"lost during {during}: {first_line(error)}"
+            if not self.reachable:
+                raise ClusterLostError(
+                    f"every cluster of the pool was lost during {during}"
+                ) from error
 
 
 def _connection_lost(error: Exception) -> bool:
@@ -231,10 +246,11 @@ def _refuse_shared_nodes(members: list[PoolMember]) -> None:
     """Two URLs that reach the same cluster (a node in common) would double its slots."""
     owner = {}
     for member in members:
-        for node in member.facts.get("nodes") or []:
+        for address in member.facts.get("nodes") or []:
+            node = (member.facts.get("name"), address)  # containers may share an address
             if node in owner and owner[node] is not member:
                 raise UserInputError(
                     f"the pool's {owner[node].name} and {member.name} are the same H2O cluster "
-                    f"(node {node}): give each cluster once"
+                    f"(node {address}): give each cluster once"
                 )
             owner[node] = member

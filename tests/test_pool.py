@@ -197,3 +197,23 @@ def test_every_command_reads_a_pool_file(command, tmp_path):
         two.write_text("http://127.0.0.1:1\nhttp://127.0.0.1:2\n")
         outcome = cli(*command, "--clusters", two, "--out", tmp_path / "out")
         assert outcome.status == 2 and "only a sweep uses a pool" in outcome.stderr
+
+
+def test_data_each_cluster_reads_itself_is_split_alike_on_clusters_of_any_size(
+    pool, h2o_cluster, tmp_path
+):
+    """A one-node and a two-node cluster chunk the file differently; the split follows row
+    positions, so every cluster holds the same parts and the models equal one cluster's."""
+    from h2osweep.data.sources import digits_frame
+
+    path = tmp_path / "digits.csv"
+    digits_frame().head(500).to_csv(path, index=False)
+    seeds = ["1", "2", "3", "4"]
+    read = ["--data", str(path), "--data-on-cluster", "--target", "label"]
+    pooled = cli(*_sweep(tmp_path / "pool", [pool[0].url, pool[2].url], seeds, *read))
+    assert pooled.status == 0, pooled.stderr
+    alone = cli(*_sweep(tmp_path / "alone", [h2o_cluster.url], seeds, *read))
+    assert alone.status == 0, alone.stderr
+    pooled_runs = _each_seed_once(tmp_path / "pool", seeds)
+    alone_runs = _each_seed_once(tmp_path / "alone", seeds)
+    pd.testing.assert_frame_equal(pooled_runs[METRICS], alone_runs[METRICS])

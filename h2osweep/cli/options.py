@@ -27,7 +27,14 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         "--data",
         default="digits",
         metavar="NAME|PATH",
-        help="'digits' (default), a Kaggle digits CSV, a UCI HAR folder, or a CSV",
+        help="'digits' (default), a Kaggle digits CSV, a UCI HAR folder, a CSV, or a file the "
+        "cluster reads itself: hdfs://, s3://, s3a://, gs:// (see --data-on-cluster)",
+    )
+    group.add_argument(
+        "--data-on-cluster",
+        action="store_true",
+        help="--data is a path on the cluster's own file system: each cluster imports it, "
+        "nothing passes through this machine (needs --target)",
     )
     group.add_argument("--target", metavar="COLUMN", help="target column of a plain CSV")
     group.add_argument(
@@ -206,6 +213,24 @@ def cluster_options(args: argparse.Namespace):
     )
 
 
+def cluster_data(args: argparse.Namespace, valid_fraction: float | None):
+    """The description of data each cluster imports itself (nothing is read here)."""
+    from h2osweep.data.loading import check_split
+    from h2osweep.data.on_cluster import ClusterData
+
+    check_split(args.test_fraction, args.split_seed, valid_fraction, args.valid)
+    if args.target is None:
+        raise UserInputError(
+            f"--data {args.data} is read by the cluster: name its target column with --target"
+        )
+    if args.valid is not None:
+        raise UserInputError(
+            "--valid reads a file on this machine; with data the cluster reads, carve the "
+            "validation part with --valid-fraction"
+        )
+    return ClusterData(args.data, args.target, args.test_fraction, args.split_seed, valid_fraction)
+
+
 def pool_file(path: str | None) -> list[str]:
     """The URLs of a --clusters file: one per line, blank lines and # comments skipped."""
     if path is None:
@@ -225,7 +250,10 @@ def load_local_data(args: argparse.Namespace):
     """The data of a sweep command, with the validation part its selection needs."""
     from h2osweep.cli.selection import valid_fraction
     from h2osweep.data import load_data
+    from h2osweep.data.on_cluster import on_cluster
 
+    if args.data_on_cluster or on_cluster(args.data):
+        return cluster_data(args, valid_fraction(args))
     return load_data(
         args.data,
         target=args.target,

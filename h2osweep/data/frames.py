@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from h2osweep.data.on_cluster import ClusterData, import_on_cluster
+
 
 @dataclass
 class LocalData:
@@ -34,6 +36,11 @@ class LocalData:
     def features(self) -> list[str]:
         """Every column but the target."""
         return [column for column in self.train.columns if column != self.target]
+
+    @property
+    def outputs(self) -> int:
+        """Output units of a network on this data: one per class, else one."""
+        return self.train[self.target].nunique() if self.classification else 1
 
     def fingerprint(self) -> str:
         """A hash of the split's contents: a sweep folder refuses to continue on other data."""
@@ -79,15 +86,19 @@ class H2OData:
         return self.local.features
 
 
-def upload(local: LocalData) -> H2OData:
+def upload(local: LocalData | ClusterData) -> H2OData:
     """Upload train and test through a written CSV (far faster than H2OFrame(pandas) when large).
 
     The frame keys hold the data's fingerprint, so frames already on the cluster under those
     keys (an earlier sweep, resume or retrain of the same split) are reused, not sent again.
+    Data the cluster reads itself is imported there instead, never through the client.
     """
     import h2o
 
-    stem = f"h2osweep_{_key_safe(local.name)}_{local.fingerprint()}"
+    if isinstance(local, ClusterData):
+        return import_on_cluster(local)
+
+    stem = f"h2osweep_{key_safe(local.name)}_{local.fingerprint()}"
     parts = local.parts()
     frames = {
         part: _frame_on_cluster(f"{stem}_{part}", frame.shape) for part, frame in parts.items()
@@ -115,5 +126,5 @@ def _frame_on_cluster(key: str, shape: tuple[int, int]):
     return frame if frame is not None and frame.shape == shape else None
 
 
-def _key_safe(name: str) -> str:
+def key_safe(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name)[:40]

@@ -85,6 +85,11 @@ def read_validation(path: str, data: LocalData):
 
 def reload_data(description: dict) -> LocalData:
     """The same split a sweep used, from its recorded description; refuse changed data."""
+    if "on_cluster" in description["reload"]:
+        raise UserInputError(
+            f"this sweep's data was read by the cluster ({description['reload']['on_cluster']}); "
+            "retraining reads the data on this machine and cannot import it on the cluster yet"
+        )
     data = load_data(**description["reload"])
     if data.fingerprint() != description["fingerprint"]:
         raise UserInputError(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from h2osweep.cluster import ClusterOptions
 from h2osweep.data import LocalData
+from h2osweep.data.on_cluster import ClusterData
 from h2osweep.errors import H2OSweepError, UserInputError
 from h2osweep.pool import ClusterPool
 from h2osweep.record.columns import check_metric, part_of
@@ -22,13 +23,12 @@ from h2osweep.store.results_store import check_folder, finished_runs, open_store
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.interrupts import interrupts_held
 from h2osweep.sweep.progress import Progress
-from h2osweep.training.flight import train_on
+from h2osweep.training.flight import lane_costs, train_on
 from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
 from h2osweep.training.parameters import check_on_cluster
 from h2osweep.training.scheduler import (
     TrainSettings,
-    build_costs,
     remove_rung_models,
 )
 from h2osweep.validation import check_int
@@ -95,19 +95,31 @@ def sweep_definition(
 
 def run_sweep(
     strategy: Strategy,
-    data: LocalData,
+    data: LocalData | ClusterData,
     training: TrainSettings,
     options: SweepOptions,
     cluster: ClusterOptions | None = None,
 ) -> SweepSummary:
-    """Train every run of `strategy` not yet finished in `options.out`, storing each as it ends."""
+    """Train every run of `strategy` not yet finished in `options.out`, storing each as it ends.
+
+    Data the cluster reads itself is imported first: its fingerprint, which a resume checks,
+    comes from the cluster."""
     options = replace(options, objective=selection(options.objective, data, training))
+    if isinstance(data, ClusterData):
+        with checked_pool(cluster, strategy, training) as pool:
+            pool.upload(data)
+            return _sweep(strategy, data, training, options, contextlib.nullcontext(pool))
+    return _sweep(strategy, data, training, options, checked_pool(cluster, strategy, training))
+
+
+def _sweep(strategy, data, training, options, connected) -> SweepSummary:
+    """The sweep once its data is described: the folder checked, then the pool `connected`."""
     definition = sweep_definition(strategy, training, data, options.objective)
     check_folder(options.out, definition, force_new=options.force_new)
     if all_done(strategy, options):
         return _report_all_done(strategy, options, definition)
     with (
-        checked_pool(cluster, strategy, training) as pool,
+        connected as pool,
         open_store(options.out, definition, force_new=options.force_new) as store,
     ):
         context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
@@ -124,7 +136,8 @@ def run_sweep(
             training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
             pool.each(lambda: cancel_leftovers(f"{training.model_prefix}_"))  # a killed session's
             pool.upload(data)
-            _train(strategy, store, pool.lanes(slots_of), training, options, progress)
+            progress.lanes = pool.lanes(slots_of)
+            _train(strategy, store, progress.lanes, training, options, progress)
             if strategy.is_done():  # else a resume continues from the lower rungs' models
                 pool.each(lambda: remove_rung_models(training))
         stopped = options.budget.reason_to_stop(options.spell) if progress.done < todo else None
@@ -259,8 +272,7 @@ def _train(strategy, store, lanes, training, options, progress) -> None:
     runs = proposals(strategy, budget)
     window = reorder_window(strategy, budget, sum(lane.slots for lane in lanes))
     if window:
-        data = next(lane.cluster.data for lane in lanes if lane.cluster.data is not None)
-        runs = longest_first(runs, window, build_costs(data, training))
+        runs = longest_first(runs, window, lane_costs(lanes, training))
     committed = 0
     try:
         stop = budget.reason_to_stop

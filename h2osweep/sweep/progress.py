@@ -26,6 +26,7 @@ class Progress:
     done: int = 0
     failed: int = 0
     per_cluster: Counter = field(default_factory=Counter)  # runs done on each cluster of a pool
+    lanes: list = field(default_factory=list)  # a pool's lanes: builds in flight on each
     _started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -51,7 +52,7 @@ class Progress:
         where = ""
         if result.cluster:
             self.per_cluster[result.cluster] += 1
-            where = f" on {result.cluster}"
+            where = f" on {result.cluster}{self._in_flight(result.cluster)}"
         self.say(
             f"[{self.done:>{width}}/{self.total}] {_label(result):<12} {outcome}"
             f"{self._seconds(result)}{where}{note} | best {self._best_text()} | ETA {self._eta()}"
@@ -67,6 +68,10 @@ class Progress:
         if self.per_cluster:
             text += "; per cluster: " + ", ".join(f"{n} {c}" for c, n in self.per_cluster.items())
         return text + (f"; stopped early: {stop_reason}" if stop_reason else "")
+
+    def _in_flight(self, cluster: str) -> str:
+        busy = [lane.busy for lane in self.lanes if lane.name == cluster]
+        return f" ({busy[0]} in flight there)" if busy else ""
 
     def _best_text(self) -> str:
         return "-" if self.best is None else f"{self.best[0]:.5g} ({self.best[1]})"

@@ -32,7 +32,8 @@ from h2osweep.training.scheduler import (
     start_build,
 )
 
-REJOIN_SECONDS = 3.0  # how often a lost cluster of a pool is asked whether it answers again
+REJOIN_SECONDS = 3.0  # the first wait before a lost cluster is asked whether it answers again
+MAX_REJOIN_SECONDS = 60.0  # the wait doubles after each try, up to this
 
 
 class CurrentCluster:
@@ -107,6 +108,14 @@ def train_on(
             raise
 
 
+def lane_costs(lanes: list[Lane], settings: TrainSettings) -> Callable[[RunSpec], float]:
+    """`build_costs` on the first lane that answers (a tree algorithm's defaults come from its
+    cluster)."""
+    first = next(lane for lane in lanes if not lane.lost and lane.cluster.data is not None)
+    with first.cluster.active():
+        return build_costs(first.cluster.data, settings)
+
+
 class _Flight:
     """The builds of one `train_on` call: those in flight on each lane, those being scored, the
     watches that poll them, and how to start the next."""
@@ -115,15 +124,16 @@ class _Flight:
         self.placement, self.settings = placement, settings
         self.should_stop, self.scorer, self.say = should_stop, scorer, say
         self.pooled = len(placement.lanes) > 1
-        data = next(lane.cluster.data for lane in placement.lanes if lane.cluster.data is not None)
-        self.cost = build_costs(data, settings)
+        self.cost = lane_costs(placement.lanes, settings)
         self.in_flight: dict[object, Build] = {}  # H2O job -> its build
         self.lane_of: dict[object, Lane] = {}  # H2O job -> the lane it runs on
-        self.scoring: deque[tuple[Future, Lane, RunSpec]] = deque()
+        self.scoring: deque[tuple[Future, Lane, RunSpec, int]] = deque()  # with the lane's era
         self.watches = {lane: jobs.JobWatch() for lane in placement.lanes}
         self.start_seconds = {lane: jobs.MIN_POLL_SECONDS for lane in placement.lanes}
         self.submitting: tuple[str, Lane] | None = None  # a build's model key while submitted
-        self.next_rejoin = time.monotonic() + REJOIN_SECONDS
+        first_try = (time.monotonic() + REJOIN_SECONDS, REJOIN_SECONDS)
+        self.rejoin_due = dict.fromkeys(placement.lanes, first_try)  # lane -> (when, wait)
+        self.why_not_rejoined: dict[Lane, str] = {}
 
     def fill(self) -> Iterator[RunResult]:
         """Start builds while a lane has a free slot, not counting those predicted to end
@@ -139,10 +149,10 @@ class _Flight:
                 with lane.cluster.active():
                     build, failure = start_build(spec, lane.cluster.data, self.settings)
             except ClusterLostError as error:
+                self.submitting = None
                 self.lose(lane, error, [spec])
                 continue
-            finally:
-                self.submitting = None
+            self.submitting = None  # kept through an interrupt: cancel_all cancels that build
             if failure is not None:
                 yield failure
                 continue
@@ -175,38 +185,48 @@ class _Flight:
             build, lane = self.in_flight.pop(job), self.lane_of.pop(job)
             build.ended = time.monotonic()
             self.placement.ended(build.spec, lane)
-            future = self.scorer.submit(self._finish, build, lane)
-            self.scoring.append((future, lane, build.spec))
+            future = self.scorer.submit(self._finish, build, lane, lane.cluster.data)
+            self.scoring.append((future, lane, build.spec, lane.era))
 
     def scored(self) -> Iterator[RunResult]:
-        """The oldest scored build's result; a lane lost while scoring gives its run back."""
-        future, lane, spec = self.scoring.popleft()
+        """The oldest scored build's result. A lane lost (or lost and rejoined) since its build
+        ended gives the run back unless it was scored in full: its model may be gone."""
+        future, lane, spec, era = self.scoring.popleft()
         try:
-            yield future.result()
+            result = future.result()
         except ClusterLostError as error:
-            if lane.lost:
+            if lane.lost or lane.era != era:
                 self.placement.given_back.appendleft(spec)
             else:
                 self.lose(lane, error, [spec])
+            return
+        if not result.ok and lane.era != era:
+            self.placement.given_back.appendleft(spec)
+            return
+        yield result
 
-    def _finish(self, build: Build, lane: Lane) -> RunResult:
+    def _finish(self, build: Build, lane: Lane, data) -> RunResult:
         kept = self.settings.keep_models  # the h2o client fetches a kept model
         with lane.cluster.active() if kept else lane.cluster.bound():
-            result = finish_build(build, lane.cluster.data, self.settings)
+            result = finish_build(build, data, self.settings)
         result.cluster = lane.name if self.pooled else None
         return result
 
     def lose(self, lane: Lane, error: ClusterLostError, extra: list[RunSpec] = ()) -> None:
         """A lane's cluster stopped answering: its builds go back to the plan; with no lane
-        left (or a single cluster) the error rises."""
+        left (or a single cluster) the error rises. The builds are cancelled, best effort, in
+        case the cluster was only out of reach for a moment."""
+        if not self.pooled:
+            raise error  # cancel_all still knows the builds in flight
         lane_jobs = self._jobs_on(lane)
         specs = [*extra, *(self.in_flight.pop(job).spec for job in lane_jobs)]
         for job in lane_jobs:
             self.lane_of.pop(job)
+        with lane.cluster.bound():
+            jobs.cancel(lane_jobs)
         self.watches[lane] = jobs.JobWatch()
         self.placement.lose(lane, specs)
-        if not self.pooled:
-            raise error
+        self.rejoin_due[lane] = (time.monotonic() + REJOIN_SECONDS, REJOIN_SECONDS)
         if not self.placement.alive():
             names = ", ".join(lane.name for lane in self.placement.lanes)
             raise ClusterLostError(
@@ -219,16 +239,25 @@ class _Flight:
         )
 
     def rejoin_any(self) -> None:
-        """Every REJOIN_SECONDS, ask the lost clusters whether they answer again; one that does
-        (same URL) gets the data again and rejoins the pool."""
-        if not self.placement.lost() or time.monotonic() < self.next_rejoin:
-            return
-        self.next_rejoin = time.monotonic() + REJOIN_SECONDS
+        """Ask each lost cluster that is due whether it answers again; one that does (same URL)
+        gets the data again and rejoins the pool. The wait doubles after each failed try, and
+        why a cluster that answers cannot rejoin is said once."""
         for lane in self.placement.lost():
-            if lane.cluster.answers() and lane.cluster.rejoin(f"{self.settings.model_prefix}_"):
-                lane.slots = lane.cluster.slots
-                self.placement.rejoin(lane)
-                self.say(f"h2osweep: the cluster at {lane.name} answers again: it rejoins")
+            due, wait = self.rejoin_due[lane]
+            if time.monotonic() < due:
+                continue
+            if lane.cluster.answers():
+                why = lane.cluster.rejoin(f"{self.settings.model_prefix}_")
+                if why is None:
+                    lane.slots = lane.cluster.slots
+                    self.placement.rejoin(lane)
+                    self.say(f"h2osweep: the cluster at {lane.name} answers again: it rejoins")
+                    continue
+                if self.why_not_rejoined.get(lane) != why:
+                    self.why_not_rejoined[lane] = why
+                    self.say(f"h2osweep: {lane.name} answers but cannot rejoin: {why}")
+            wait = min(2 * wait, MAX_REJOIN_SECONDS)
+            self.rejoin_due[lane] = (time.monotonic() + wait, wait)
 
     def cancel_all(self) -> None:
         """Cancel every build in flight (best effort: a cluster may be gone)."""

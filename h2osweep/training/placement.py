@@ -26,6 +26,7 @@ class Lane:
     busy: int = 0
     done: int = 0
     lost: bool = False
+    era: int = 0  # counts the losses: a result from an earlier era may hold a lost model
 
     @property
     def free(self) -> int:
@@ -77,6 +78,7 @@ class Placement:
     def lose(self, lane: Lane, in_flight: list[RunSpec]) -> None:
         """The lane's cluster stopped answering: its builds in flight go back, first in line."""
         lane.lost, lane.busy = True, 0
+        lane.era += 1
         self.given_back.extendleft(reversed(in_flight))
 
     def rejoin(self, lane: Lane) -> None:

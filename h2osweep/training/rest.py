@@ -15,6 +15,8 @@ import os
 import threading
 
 _sessions = threading.local()
+CONNECT_SECONDS = 10  # a host that vanished (no refusal) is a lost cluster after this long
+GATEWAY_ERRORS = (502, 503, 504)  # a proxy in front of a cluster that is gone
 
 
 class H2ORequestError(RuntimeError):
@@ -46,10 +48,13 @@ def _call(method: str, path: str, form: dict | None = None) -> dict:
     import requests
 
     session, base_url, timeout = _session()
+    timeout = (CONNECT_SECONDS, None) if timeout is None else timeout  # reads may take long
     try:
         answer = session.request(method, base_url + path, data=form, timeout=timeout)
     except (requests.ConnectionError, requests.Timeout) as error:
         raise ConnectionError(f"{method} {path}: {error}") from error
+    if answer.status_code in GATEWAY_ERRORS:
+        raise ConnectionError(f"{method} {path}: HTTP {answer.status_code} {answer.reason}")
     if answer.status_code >= 400:
         raise H2ORequestError(_h2o_error(method, path, answer))
     return answer.json()

@@ -169,9 +169,7 @@ def build_costs(data: H2OData, settings: TrainSettings) -> Callable[[RunSpec], f
     """
     if settings.algorithm != DEEPLEARNING:
         return _ensemble_costs(data, settings)
-    local = data.local
-    inputs = len(data.features)
-    outputs = local.train[local.target].nunique() if local.classification else 1
+    inputs, outputs = len(data.features), data.local.outputs
     models = 1 + (settings.nfolds or 0)  # cross-validation builds one more model per fold
 
     def cost(spec: RunSpec) -> float:
