@@ -10,6 +10,15 @@ import pytest
 from h2osweep.sweep.interrupts import interrupts_held
 
 
+@pytest.fixture(autouse=True)
+def python_sigint():
+    """Python's own SIGINT handler, which a process started in the background by a shell
+    without job control lacks (SIGINT is ignored there, and Python keeps it so)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_in_the_block_is_delivered_after_it(signum):
     def stop(*_):

@@ -44,14 +44,15 @@ def base_url() -> str:
 
 
 def _call(method: str, path: str, form: dict | None = None) -> dict:
-    """One request; a failure to connect becomes ConnectionError, an H2O error H2ORequestError."""
+    """One request; a failure to connect or to read the answer becomes ConnectionError, an H2O
+    error H2ORequestError."""
     import requests
 
     session, base_url, timeout = _session()
     timeout = (CONNECT_SECONDS, None) if timeout is None else timeout  # reads may take long
     try:
         answer = session.request(method, base_url + path, data=form, timeout=timeout)
-    except (requests.ConnectionError, requests.Timeout) as error:
+    except requests.RequestException as error:  # refused, timed out, or cut off mid-answer
         raise ConnectionError(f"{method} {path}: {error}") from error
     if answer.status_code in GATEWAY_ERRORS:
         raise ConnectionError(f"{method} {path}: HTTP {answer.status_code} {answer.reason}")
