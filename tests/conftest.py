@@ -80,6 +80,24 @@ def h2o_cluster():
 
 
 @pytest.fixture(scope="session")
+def loopback_pool():
+    """Two single-node H2O clusters and one 2-node cluster on loopback (tests/multinode.py),
+    started together the first time a test needs them and kept for the session."""
+    from tests.multinode import LoopbackCloud
+
+    clouds = [LoopbackCloud(1), LoopbackCloud(1), LoopbackCloud(2)]
+    try:
+        for cloud in clouds:
+            cloud.start(wait=False)
+        for cloud in clouds:
+            cloud.wait()
+        yield clouds
+    finally:
+        for cloud in clouds:
+            cloud.close()
+
+
+@pytest.fixture(scope="session")
 def digits_local():
     from h2osweep.data import load_data
 

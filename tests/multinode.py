@@ -82,16 +82,6 @@ class LoopbackCloud:
         )
 
 
-@contextlib.contextmanager
-def loopback_cluster(nodes: int = 2, memory: str = "1g", timeout: float = 90):
-    """Start `nodes` JVMs that form one cloud; yield its URL; stop them all afterwards."""
-    cloud = LoopbackCloud(nodes, memory)
-    try:
-        yield cloud.start(timeout=timeout).url
-    finally:
-        cloud.close()
-
-
 def cloud_size(url: str) -> int:
     with urllib.request.urlopen(f"{url}/3/Cloud", timeout=5) as response:
         return int(json.load(response)["cloud_size"])

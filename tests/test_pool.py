@@ -21,19 +21,29 @@ SEEDS = [str(seed) for seed in range(1, 13)]
 METRICS = ["train_mse", "test_mse", "train_logloss", "test_logloss"]
 
 
-@pytest.fixture(scope="module")
-def pool():
-    """Two single-node clusters and one 2-node cluster, started together."""
-    clouds = [LoopbackCloud(1), LoopbackCloud(1), LoopbackCloud(2)]
-    try:
-        for cloud in clouds:
-            cloud.start(wait=False)
-        for cloud in clouds:
-            cloud.wait()
-        yield clouds
-    finally:
-        for cloud in clouds:
-            cloud.close()
+# Small networks keep the pool's sweeps short; the rejoin test keeps the lecture's space, whose
+# sweep outlasts a JVM restart.
+SMALL_NETS = """
+[depth]
+sample = [1, 2]
+[l1]
+runif = [0, 0.001]
+[neurons]
+sample = [8, 32]
+per_layer = "depth"
+"""
+
+
+@pytest.fixture
+def pool(loopback_pool):
+    return loopback_pool
+
+
+@pytest.fixture
+def small(tmp_path) -> list[str]:
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL_NETS)
+    return ["--space", str(path)]
 
 
 def _sweep(out, urls, seeds=SEEDS, *extra):
@@ -54,14 +64,16 @@ def _each_seed_once(out, seeds) -> pd.DataFrame:
     return table.set_index("name").sort_index()
 
 
-def test_a_pool_of_three_clusters_trains_the_models_one_cluster_trains(pool, h2o_cluster, tmp_path):
-    pooled = cli(*_sweep(tmp_path / "pool", [cloud.url for cloud in pool]))
+def test_a_pool_of_three_clusters_trains_the_models_one_cluster_trains(
+    pool, h2o_cluster, tmp_path, small
+):
+    pooled = cli(*_sweep(tmp_path / "pool", [cloud.url for cloud in pool], SEEDS, *small))
     assert pooled.status == 0, pooled.stderr
     assert "a pool of 3 clusters (4 node(s)" in pooled.stderr
     for cloud in pool:  # every cluster built some of the runs, and the summary counts them
         assert re.search(rf"\] m_\d+ .* on {re.escape(cloud.url)} ", pooled.stderr), cloud.url
         assert re.search(rf"per cluster: .*\d+ {re.escape(cloud.url)}", pooled.stderr)
-    alone = cli(*_sweep(tmp_path / "alone", [h2o_cluster.url]))
+    alone = cli(*_sweep(tmp_path / "alone", [h2o_cluster.url], SEEDS, *small))
     assert alone.status == 0, alone.stderr
     assert not re.search(r"\] m_\d+ .* on http", alone.stderr)  # one cluster: lines as before
     pooled_runs = _each_seed_once(tmp_path / "pool", SEEDS)
@@ -96,11 +108,12 @@ def _kill_while_building(victim: LoopbackCloud, process, timeout: float = 120) -
     victim.kill()
 
 
-def test_a_cluster_killed_mid_flight_gives_its_builds_to_the_others(pool, tmp_path):
+def test_a_cluster_killed_mid_flight_gives_its_builds_to_the_others(pool, tmp_path, small):
     victim = LoopbackCloud(1).start()
     out = tmp_path / "sweep"
     try:
-        process = start_cli(*_sweep(out, [victim.url, pool[0].url], SEEDS[:6], "--parallel", "2"))
+        urls = [victim.url, pool[0].url]
+        process = start_cli(*_sweep(out, urls, SEEDS[:6], "--parallel", "2", *small))
         _kill_while_building(victim, process)
         _, stderr = process.communicate(timeout=600)
     finally:
@@ -200,7 +213,7 @@ def test_every_command_reads_a_pool_file(command, tmp_path):
 
 
 def test_data_each_cluster_reads_itself_is_split_alike_on_clusters_of_any_size(
-    pool, h2o_cluster, tmp_path
+    pool, h2o_cluster, tmp_path, small
 ):
     """A one-node and a two-node cluster chunk the file differently; the split follows row
     positions, so every cluster holds the same parts and the models equal one cluster's."""
@@ -209,7 +222,7 @@ def test_data_each_cluster_reads_itself_is_split_alike_on_clusters_of_any_size(
     path = tmp_path / "digits.csv"
     digits_frame().head(500).to_csv(path, index=False)
     seeds = ["1", "2", "3", "4"]
-    read = ["--data", str(path), "--data-on-cluster", "--target", "label"]
+    read = ["--data", str(path), "--data-on-cluster", "--target", "label", *small]
     pooled = cli(*_sweep(tmp_path / "pool", [pool[0].url, pool[2].url], seeds, *read))
     assert pooled.status == 0, pooled.stderr
     alone = cli(*_sweep(tmp_path / "alone", [h2o_cluster.url], seeds, *read))
