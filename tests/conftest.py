@@ -22,6 +22,17 @@ H2O_FIXTURES = {"h2o_cluster", "digits_h2o"}
 INVOCATIONS: list[tuple[str, ...]] = []
 DESELECTED = pytest.StashKey[list]()
 
+# A space of small networks (space-file TOML) for tests whose sweeps should be short.
+SMALL_NET = """
+[depth]
+sample = [1, 2]
+[l1]
+runif = [0, 0.001]
+[neurons]
+sample = [8, 24]
+per_layer = "depth"
+"""
+
 
 def under_ci() -> bool:
     """Whether this is a CI run, where every test must run (CI=true, as CI services set it)."""

@@ -12,17 +12,8 @@ import time
 import pandas as pd
 import pytest
 
-from tests.conftest import cli, jvms_owned_by, start_cli
+from tests.conftest import SMALL_NET, cli, jvms_owned_by, start_cli
 
-SMALL_NET = """
-[depth]
-sample = [1, 2]
-[l1]
-runif = [0, 0.001]
-[neurons]
-sample = [8, 24]
-per_layer = "depth"
-"""
 SMALL_GBM = """
 [max_depth]
 sample = [2, 4]

@@ -13,25 +13,12 @@ import pandas as pd
 import pytest
 
 from h2osweep.cluster import free_port_pair
-from tests.conftest import cli, start_cli
+from tests.conftest import SMALL_NET, cli, start_cli
 from tests.multinode import LoopbackCloud
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 SEEDS = [str(seed) for seed in range(1, 13)]
 METRICS = ["train_mse", "test_mse", "train_logloss", "test_logloss"]
-
-
-# Small networks keep the pool's sweeps short; the rejoin test keeps the lecture's space, whose
-# sweep outlasts a JVM restart.
-SMALL_NETS = """
-[depth]
-sample = [1, 2]
-[l1]
-runif = [0, 0.001]
-[neurons]
-sample = [8, 32]
-per_layer = "depth"
-"""
 
 
 @pytest.fixture
@@ -41,8 +28,10 @@ def pool(loopback_pool):
 
 @pytest.fixture
 def small(tmp_path) -> list[str]:
+    """Small networks keep the pool's sweeps short (the rejoin test keeps the lecture's space,
+    whose sweep outlasts a JVM restart)."""
     path = tmp_path / "small.toml"
-    path.write_text(SMALL_NETS)
+    path.write_text(SMALL_NET)
     return ["--space", str(path)]
 
 
