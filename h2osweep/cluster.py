@@ -65,6 +65,11 @@ class ClusterOptions:
             return ()
         return (self.url,) if isinstance(self.url, str) else self.url
 
+    @property
+    def verify(self) -> bool | str:
+        """How requests check an https certificate: not at all, by a CA file, or by the system's."""
+        return False if self.insecure else (self.cacert or True)
+
     def credentials(self) -> tuple[str, str] | None:
         """(username, password) from the options, else from the environment, else None."""
         username = self.username or os.environ.get(USERNAME_VARIABLE)
@@ -183,10 +188,9 @@ class H2OCluster:
         url = validate_url(self.options.url)
         safe = redact_url(url)
         credentials = self.options.credentials()
-        verify = False if self.options.insecure else (self.options.cacert or True)
         if self.options.insecure:
             _ignore_insecure_warnings()
-        _probe(url, safe, credentials, verify)
+        _probe(url, safe, credentials, self.options.verify)
         self._previous_connection = h2o.connection()
         try:
             with _quiet():

@@ -77,12 +77,11 @@ class PoolMember:
         import requests
 
         url = validate_url(self.options.url) if self.options.url else self.cluster.url
-        verify = False if self.options.insecure else (self.options.cacert or True)
         try:
             answer = requests.get(
                 f"{url.rstrip('/')}/3/Ping",
                 auth=self.options.credentials(),
-                verify=verify,
+                verify=self.options.verify,
                 timeout=PING_SECONDS,
             )
         except requests.exceptions.RequestException:
@@ -176,7 +175,8 @@ class ClusterPool:
 
     def describe(self) -> dict:
         """Facts worth recording with a sweep (no credentials): the cluster's own for one, else
-        the pool's totals and each member's facts (None for one that did not answer)."""
+        the pool's totals and each member's facts (its URL and `answers: False` for one that
+        did not answer)."""
         if not self.pooled:
             return self.first.facts
         facts = [member.facts or {"url": member.name, "answers": False} for member in self.members]
@@ -216,7 +216,7 @@ class ClusterPool:
         try:
             action(*args)
         except Exception as error:
-            if not self.pooled or not _connection_lost(error):
+            if not self.pooled or not jobs.connection_failed(error):
                 raise
             member.facts = None
             self.unreachable[member.name] = f"lost during {during}: {first_line(error)}"
@@ -224,12 +224,6 @@ class ClusterPool:
                 raise ClusterLostError(
                     f"every cluster of the pool was lost during {during}"
                 ) from error
-
-
-def _connection_lost(error: Exception) -> bool:
-    from h2o.exceptions import H2OConnectionError
-
-    return isinstance(error, (H2OConnectionError, ConnectionError))
 
 
 def _refuse_repeats(urls: tuple[str, ...]) -> None:

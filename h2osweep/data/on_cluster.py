@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from h2osweep.errors import UserInputError
 
 CLUSTER_SCHEMES = ("hdfs", "s3", "s3a", "s3n", "gs", "maprfs")
-MAX_CLASSES = 50  # an integer target with at most this many values is a class label
 ROW_LIMIT = 2**31 - 1  # row positions come from H2O's modulo fold column (an int)
 # Two irrational steps (the golden ratio's and the plastic number's fractional parts): the
 # test and validation sequences, each offset by the split seed.
@@ -199,7 +198,10 @@ def _existing(key: str):
 
 
 def _holds_classes(column) -> bool:
-    """Text and factors are classes; so are integers with at most MAX_CLASSES values."""
+    """Text and factors are classes; so are integers with at most MAX_CLASSES values (the
+    rule for data read on the client)."""
+    from h2osweep.data.split import MAX_CLASSES
+
     kind = column.types[column.columns[0]]
     if kind in ("enum", "string"):
         return True

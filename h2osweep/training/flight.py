@@ -131,8 +131,7 @@ class _Flight:
         self.watches = {lane: jobs.JobWatch() for lane in placement.lanes}
         self.start_seconds = {lane: jobs.MIN_POLL_SECONDS for lane in placement.lanes}
         self.submitting: tuple[str, Lane] | None = None  # a build's model key while submitted
-        first_try = (time.monotonic() + REJOIN_SECONDS, REJOIN_SECONDS)
-        self.rejoin_due = dict.fromkeys(placement.lanes, first_try)  # lane -> (when, wait)
+        self.rejoin_due = dict.fromkeys(placement.lanes, _first_rejoin())  # lane -> (when, wait)
         self.why_not_rejoined: dict[Lane, str] = {}
 
     def fill(self) -> Iterator[RunResult]:
@@ -226,7 +225,7 @@ class _Flight:
             jobs.cancel(lane_jobs)
         self.watches[lane] = jobs.JobWatch()
         self.placement.lose(lane, specs)
-        self.rejoin_due[lane] = (time.monotonic() + REJOIN_SECONDS, REJOIN_SECONDS)
+        self.rejoin_due[lane] = _first_rejoin()
         if not self.placement.alive():
             names = ", ".join(lane.name for lane in self.placement.lanes)
             raise ClusterLostError(
@@ -279,11 +278,16 @@ class _Flight:
         return lane.slots - busy
 
 
+def _first_rejoin() -> tuple[float, float]:
+    """When a lost cluster is first asked whether it answers again, and the wait till then."""
+    return time.monotonic() + REJOIN_SECONDS, REJOIN_SECONDS
+
+
 def _busy_slots(in_flight: list, watch: jobs.JobWatch, start_seconds: float) -> int:
     """Builds in flight, less one if any is predicted to end before a build submitted now starts
     (at most one early start at a time: a prediction can be wrong)."""
     lead = start_seconds + jobs.MIN_POLL_SECONDS
-    return len(in_flight) - min(1, watch.ending_within(list(in_flight), lead))
+    return len(in_flight) - min(1, watch.ending_within(in_flight, lead))
 
 
 def _wait_for_news(scoring: deque, seconds: float | None) -> None:

@@ -175,11 +175,16 @@ def cancel(jobs: list) -> None:
             rest.post(f"/3/Jobs/{job.job_key}/cancel")
 
 
-def raise_if_cluster_lost(error: Exception) -> None:
-    """Turn a connection failure into ClusterLostError; leave model errors alone."""
+def connection_failed(error: Exception) -> bool:
+    """Whether `error` says the cluster could not be reached (not that it refused a request)."""
     from h2o.exceptions import H2OConnectionError
 
-    if isinstance(error, (H2OConnectionError, ConnectionError)):
+    return isinstance(error, (H2OConnectionError, ConnectionError))
+
+
+def raise_if_cluster_lost(error: Exception) -> None:
+    """Turn a connection failure into ClusterLostError; leave model errors alone."""
+    if connection_failed(error):
         check_alive()
         raise ClusterLostError(f"lost the H2O cluster: {error_message(error)}") from error
 

@@ -24,7 +24,6 @@ class Lane:
     slots: int
     cluster: object = None  # what the scheduler needs to reach it (None in a simulation)
     busy: int = 0
-    done: int = 0
     lost: bool = False
     era: int = 0  # counts the losses: a result from an earlier era may hold a lost model
 
@@ -72,7 +71,6 @@ class Placement:
     def ended(self, spec: RunSpec, lane: Lane) -> None:
         """A build ended on `lane` (its model stays there for the next rung)."""
         lane.busy -= 1
-        lane.done += 1
         self.homes[spec.name] = lane
 
     def lose(self, lane: Lane, in_flight: list[RunSpec]) -> None:
