@@ -1,9 +1,11 @@
-"""Which cluster of a pool builds the next run (pure: no H2O), and the pool's bad input that
-needs no cluster."""
+"""Which cluster of a pool builds the next run (pure: no H2O), the pool's bad input that needs
+no cluster, and which errors mean a lost cluster."""
 
 from __future__ import annotations
 
 import pytest
+import requests
+from h2o.exceptions import H2OConnectionError, H2OResponseError
 
 from h2osweep.cluster import ClusterOptions
 from h2osweep.errors import UserInputError
@@ -11,6 +13,7 @@ from h2osweep.pool import ClusterPool
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import OK, RunResult, RunSpec
 from h2osweep.sweep.progress import Progress
+from h2osweep.training.jobs import connection_failed
 from h2osweep.training.placement import Lane, Placement
 
 
@@ -96,3 +99,19 @@ def test_progress_names_each_runs_cluster_and_counts_them(capsys):
     assert " on http://a:1 (2 in flight there) |" in lines[0]
     assert " on http://b:1 (0 in flight there) |" in lines[1]
     assert progress.summary(0, None).endswith("per cluster: 2 http://a:1, 1 http://b:1")
+
+
+@pytest.mark.parametrize(
+    ("error", "lost"),
+    [
+        (requests.exceptions.ChunkedEncodingError("IncompleteRead(0 bytes read)"), True),
+        (requests.exceptions.ConnectionError("refused"), True),
+        (ConnectionError("GET /3/Jobs: refused"), True),
+        (H2OConnectionError("Unexpected HTTP error"), True),
+        (H2OResponseError("Illegal argument for field: hidden"), False),
+        (ValueError("a model error"), False),
+    ],
+)
+def test_an_answer_cut_off_mid_read_means_a_lost_cluster(error, lost):
+    """A JVM killed while it answers breaks the read: that is a lost cluster, not a failed run."""
+    assert connection_failed(error) is lost

@@ -176,10 +176,13 @@ def cancel(jobs: list) -> None:
 
 
 def connection_failed(error: Exception) -> bool:
-    """Whether `error` says the cluster could not be reached (not that it refused a request)."""
+    """Whether `error` says the cluster could not be reached or its answer was cut off (not
+    that it refused a request). The h2o client lets requests' own errors through when an
+    answer breaks off mid-read (a JVM killed while it answers)."""
+    import requests
     from h2o.exceptions import H2OConnectionError
 
-    return isinstance(error, (H2OConnectionError, ConnectionError))
+    return isinstance(error, (H2OConnectionError, ConnectionError, requests.RequestException))
 
 
 def raise_if_cluster_lost(error: Exception) -> None:
