@@ -3,7 +3,7 @@ the best validation MSE of 40 R-exact random runs at the full budget.
 
     python benchmarks/bench_multifidelity.py [--repeats 5] [--max-epochs 3] [--min-epochs 1]
         [--eta 3] [--hyperband-runs 27] [--asha-runs 36] [--parallel 2]
-        [--random-order plan|costliest]
+        [--random-order plan|costliest] [--arms asha-tpe hyperband-random ...]
 
 On sklearn's digits (80/20 split, then 20 % of the training rows for validation, both with the
 split seed), the lecture's space, deep learning, reproducible=True, ranked on valid_mse. Per
@@ -22,6 +22,9 @@ its whole budget when it was trained from scratch (a first rung, a Hyperband bra
 higher, or a checkpoint gone). Seconds count from the call of `run_sweep`. An arm reaches the
 target at its first final-rung run with valid_mse <= target; random search reaches its own best
 at the run that holds it. Ratio = random's figure / the arm's (0: the arm never reached it).
+Each search's choice is its final-rung run with the best valid_mse; its test MSE (held out,
+never used to choose) is printed, and its difference from random search's choice, per repeat
+and as a median with its interval: a search that trains less must not choose worse models.
 A failed run counts the epochs it was to add. Arms run in the opposite order in even repeats,
 after an untimed warm-up.
 
@@ -66,7 +69,8 @@ from h2osweep.training.scheduler import TrainSettings
 
 RANDOM_RUNS = 40
 METRIC = "valid_mse"
-ARMS = [(s, p) for s in ("hyperband", "asha") for p in ("random", "tpe")]
+TEST = "test_mse"  # the held-out figure of the configuration each search chooses
+ARMS = [f"{s}-{p}" for s in ("hyperband", "asha") for p in ("random", "tpe")]
 BOOTSTRAP = 10_000
 COMPUTE_GOAL, WALL_GOAL = 3.0, 2.5
 
@@ -95,6 +99,7 @@ def commit_row(result: RunResult, started: float, max_epochs: float) -> dict:
         "budget": spec.budget if spec.budget is not None else max_epochs,
         "final": spec.final,
         METRIC: result.metric(METRIC) if result.ok else math.nan,
+        TEST: result.metric(TEST) if result.ok else math.nan,
         "ok": result.ok,
         "scratch": spec.rung == 0 or bool(result.note and "from scratch" in result.note),
         "seconds": time.perf_counter() - started,
@@ -161,6 +166,12 @@ def best(arm: Arm) -> float:
     return float(arm.commits.loc[arm.commits["final"], METRIC].min())
 
 
+def chosen_test(arm: Arm) -> float:
+    """The test MSE of the final-rung run the arm chooses (its best valid_mse)."""
+    finals = arm.commits[arm.commits["final"]]
+    return float(finals.loc[finals[METRIC].idxmin(), TEST])
+
+
 def random_search(repeat: int, folder: Path, local, args, url: str) -> Arm:
     """40 R-exact random runs at the full budget, seeds drawn for this repeat (in plan order:
     a limit of 40 models turns off the engine's costliest-first reordering)."""
@@ -182,7 +193,7 @@ def mf_search(strategy: str, sampler: str, repeat: int, folder: Path, local, arg
 
 def one_repeat(repeat: int, local, args, url: str) -> list[dict]:
     """The baseline and the four arms of one repeat, one row per arm."""
-    order = ["random", *(f"{s}-{p}" for s, p in ARMS)]
+    order = ["random", *args.arms]
     if repeat % 2 == 0:
         order.reverse()
     arms: dict[str, Arm] = {}
@@ -212,6 +223,8 @@ def arm_rows(repeat: int, arms: dict[str, Arm]) -> list[dict]:
                 "arm": name,
                 "target": target,
                 "best": best(arm),
+                "chosen test": chosen_test(arm),
+                "test - random's": chosen_test(arm) - chosen_test(baseline),
                 "runs": len(arm.commits),
                 "failed": int((~arm.commits["ok"]).sum()),
                 "epochs to target": epochs,
@@ -252,7 +265,9 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
             median, low, high = median_interval(list(group[column]))
             row[column] = f"{median:.2f} [{low:.2f}, {high:.2f}]"
             row[f"{column} >= {goal:g}"] = "met" if median >= goal else "not met"
-        for column in ("best", "total epochs / random", "total s / random"):
+        median, low, high = median_interval(list(group["test - random's"]))
+        row["test - random's"] = f"{median:+.5f} [{low:+.5f}, {high:+.5f}]"
+        for column in ("best", "chosen test", "total epochs / random", "total s / random"):
             row[f"median {column}"] = round(float(group[column].median()), 5)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -269,6 +284,7 @@ def main() -> None:
     parser.add_argument("--seed-stride", type=int, default=100_000)
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--random-order", choices=["plan", "costliest"], default="plan")
+    parser.add_argument("--arms", nargs="+", choices=ARMS, default=ARMS)
     parser.add_argument("--out", type=Path, help="write the per-repeat table here as CSV")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -278,7 +294,7 @@ def main() -> None:
         warm_up(local, args, cluster.url)
         for repeat in range(1, args.repeats + 1):
             rows += one_repeat(repeat, local, args, cluster.url)
-            _print_table(pd.DataFrame(rows[-1 - len(ARMS) :]))
+            _print_table(pd.DataFrame(rows[-1 - len(args.arms) :]))
             print(
                 f"after repeat {repeat}: {(time.perf_counter() - started) / 60:.1f} min", flush=True
             )
@@ -298,8 +314,9 @@ def _print_summary(frame: pd.DataFrame, args, seconds: float) -> None:
     print(
         f"\ndigits, valid_fraction 0.2, ranked on {METRIC}; random: {RANDOM_RUNS} runs at "
         f"{args.max_epochs:g} epochs; ladder {[round(b, 4) for b in ladder.budgets]} "
-        f"(eta {args.eta}); hyperband {args.hyperband_runs}, asha {args.asha_runs} "
-        f"configurations; {args.parallel} in flight; random in {args.random_order} order; "
+        f"(eta {args.eta}); arms {', '.join(args.arms)}; hyperband {args.hyperband_runs}, "
+        f"asha {args.asha_runs} configurations; {args.parallel} in flight; "
+        f"random in {args.random_order} order; "
         f"{args.repeats} repeats; "
         f"{seconds / 60:.1f} min"
     )
