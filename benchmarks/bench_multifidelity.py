@@ -25,8 +25,10 @@ at the run that holds it. Ratio = random's figure / the arm's (0: the arm never 
 Each search's choice is its final-rung run with the best valid_mse; its test MSE (held out,
 never used to choose) is printed, and its difference from random search's choice, per repeat
 and as a median with its interval: a search that trains less must not choose worse models.
-A failed run counts the epochs it was to add. Arms run in the opposite order in even repeats,
-after an untimed warm-up.
+A failed run counts the epochs it was to add. Compute is counted three ways: epochs, epochs x
+the network's weights (what a build's time grows with, `ordering.network_cost`), and the build
+seconds H2O reports; wall time is seconds since the call. Arms run in the opposite order in
+even repeats, after an untimed warm-up.
 
 Random search trains in plan order by default. The engine's costliest-first reordering of a
 whole fixed plan (`--random-order costliest`) keeps the cheapest runs waiting to the end, and
@@ -65,6 +67,7 @@ from h2osweep.search.fixed import random_plan
 from h2osweep.search.halving import multi_fidelity_plan
 from h2osweep.search.rungs import Ladder
 from h2osweep.sweep import Budget, SweepOptions, run_sweep
+from h2osweep.training.ordering import network_cost
 from h2osweep.training.scheduler import TrainSettings
 
 RANDOM_RUNS = 40
@@ -89,9 +92,10 @@ def epochs_value(text: str) -> float:
     return float(Fraction(text))
 
 
-def commit_row(result: RunResult, started: float, max_epochs: float) -> dict:
+def commit_row(result: RunResult, started: float, max_epochs: float, widths) -> dict:
     """What the benchmark keeps of one stored run, with its time since the sweep started."""
     spec = result.spec
+    layers = [widths[0], *spec.config["neurons"], widths[1]]
     return {
         "key": run_key(spec),
         "config": spec.name,
@@ -103,6 +107,8 @@ def commit_row(result: RunResult, started: float, max_epochs: float) -> dict:
         "ok": result.ok,
         "scratch": spec.rung == 0 or bool(result.note and "from scratch" in result.note),
         "seconds": time.perf_counter() - started,
+        "weights": network_cost(1, layers),
+        "build s": result.build_seconds or 0.0,
     }
 
 
@@ -129,13 +135,18 @@ def timed_sweep(name: str, plan, folder: Path, local, args, url: str, limit=None
         objective=Objective(METRIC),
         quiet=True,
         budget=limit or Budget(),
-        after_commit=lambda result: rows.append(commit_row(result, started, args.max_epochs)),
+        after_commit=lambda result: rows.append(
+            commit_row(result, started, args.max_epochs, (len(local.features), local.outputs))
+        ),
     )
     training = TrainSettings(epochs=args.max_epochs, reproducible=True)
     run_sweep(plan, local, training, options, ClusterOptions(url=url))
     seconds = time.perf_counter() - started
     commits = pd.DataFrame(rows)
-    commits["epochs"] = added_epochs(commits).cumsum()
+    added = added_epochs(commits)
+    commits["epochs"] = added.cumsum()
+    commits["weight-epochs"] = (added * commits["weights"]).cumsum()
+    commits["build s"] = commits["build s"].cumsum()
     check_against_store(commits, folder)
     return Arm(name, commits, seconds)
 
@@ -151,14 +162,16 @@ def check_against_store(commits: pd.DataFrame, folder: Path) -> None:
     assert same.all(), "valid_mse differs from results.csv"
 
 
-def reach(arm: Arm, target: float) -> tuple[float, float]:
-    """(epochs, seconds) at the arm's first final run with valid_mse <= target (inf: never)."""
+COSTS = ("epochs", "weight-epochs", "build s", "seconds")  # compute three ways, then wall
+
+
+def reach(arm: Arm, target: float) -> dict[str, float]:
+    """Each cost spent up to the arm's first final run with valid_mse <= target (inf: never)."""
     commits = arm.commits
     hits = commits[commits["final"] & (commits[METRIC] <= target)]
     if hits.empty:
-        return math.inf, math.inf
-    first = hits.iloc[0]
-    return float(first["epochs"]), float(first["seconds"])
+        return dict.fromkeys(COSTS, math.inf)
+    return {cost: float(hits.iloc[0][cost]) for cost in COSTS}
 
 
 def best(arm: Arm) -> float:
@@ -207,37 +220,43 @@ def one_repeat(repeat: int, local, args, url: str) -> list[dict]:
     return arm_rows(repeat, arms)
 
 
+RATIOS = {"epochs": "compute x", "weight-epochs": "weight-epochs x", "build s": "build s x"}
+
+
 def arm_rows(repeat: int, arms: dict[str, Arm]) -> list[dict]:
-    """Per arm: what it took to reach random search's best, and the whole arm's totals."""
+    """Per arm: what it took to reach random search's best (epochs, epochs x weights, H2O's
+    build seconds, wall seconds) as ratios to random's, and the whole arm's totals."""
     baseline = arms["random"]
     target = best(baseline)
-    base_epochs, base_seconds = reach(baseline, target)
+    base = reach(baseline, target)
     base_total = float(baseline.commits["epochs"].iloc[-1])
     rows = []
     for name, arm in arms.items():
-        epochs, seconds = reach(arm, target)
+        spent = reach(arm, target)
         total = float(arm.commits["epochs"].iloc[-1])
-        rows.append(
-            {
-                "repeat": repeat,
-                "arm": name,
-                "target": target,
-                "best": best(arm),
-                "chosen test": chosen_test(arm),
-                "test - random's": chosen_test(arm) - chosen_test(baseline),
-                "runs": len(arm.commits),
-                "failed": int((~arm.commits["ok"]).sum()),
-                "epochs to target": epochs,
-                "s to target": seconds,
-                "compute x": base_epochs / epochs,
-                "wall x": base_seconds / seconds,
-                "total epochs": total,
-                "total s": arm.seconds,
-                "total epochs / random": total / base_total,
-                "total s / random": arm.seconds / baseline.seconds,
-                "cap hides wall": math.isinf(seconds) and arm.seconds < base_seconds / WALL_GOAL,
-            }
-        )
+        row = {
+            "repeat": repeat,
+            "arm": name,
+            "target": target,
+            "best": best(arm),
+            "chosen test": chosen_test(arm),
+            "test - random's": chosen_test(arm) - chosen_test(baseline),
+            "runs": len(arm.commits),
+            "failed": int((~arm.commits["ok"]).sum()),
+            "epochs to target": spent["epochs"],
+            "s to target": spent["seconds"],
+        }
+        row |= {ratio: base[cost] / spent[cost] for cost, ratio in RATIOS.items()}
+        row["wall x"] = base["seconds"] / spent["seconds"]
+        row |= {
+            "total epochs": total,
+            "total s": arm.seconds,
+            "total epochs / random": total / base_total,
+            "total s / random": arm.seconds / baseline.seconds,
+            "cap hides wall": math.isinf(spent["seconds"])
+            and arm.seconds < base["seconds"] / WALL_GOAL,
+        }
+        rows.append(row)
     return rows
 
 
@@ -261,7 +280,8 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name, group in frame[frame["arm"] != "random"].groupby("arm", sort=False):
         row: dict = {"arm": name, "reached": f"{np.isfinite(group['epochs to target']).sum()}"}
-        for column, goal in (("compute x", COMPUTE_GOAL), ("wall x", WALL_GOAL)):
+        goals = [(ratio, COMPUTE_GOAL) for ratio in RATIOS.values()] + [("wall x", WALL_GOAL)]
+        for column, goal in goals:
             median, low, high = median_interval(list(group[column]))
             row[column] = f"{median:.2f} [{low:.2f}, {high:.2f}]"
             row[f"{column} >= {goal:g}"] = "met" if median >= goal else "not met"
