@@ -29,7 +29,7 @@ from scipy import stats
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data
 from h2osweep.record.goal import Objective
-from h2osweep.record.runs import RunSpec
+from h2osweep.record.runs import RunSpec, config_name
 from h2osweep.search.halving import MultiFidelity
 from h2osweep.search.proposers import RandomProposer
 from h2osweep.search.rungs import Ladder
@@ -70,7 +70,8 @@ class PromoteAll(MultiFidelity):
 def rung_table(folder: Path, ladder: Ladder) -> pd.DataFrame:
     """valid_mse per configuration (rows) and rung budget (columns), from results.csv."""
     table = pd.read_csv(folder / "results.csv", float_precision="round_trip")
-    table["config"] = table["name"].str.replace(r"@.*$", "", regex=True)
+    keys = zip(table["name"], table["rung"], strict=True)
+    table["config"] = [config_name(key, rung) for key, rung in keys]
     wide = table.pivot_table(index="config", columns="budget", values=METRIC)
     assert list(wide.columns) == list(ladder.budgets), wide.columns
     return wide

@@ -128,6 +128,7 @@ def added_epochs(commits: pd.DataFrame) -> pd.Series:
 def timed_sweep(name: str, plan, folder: Path, local, args, url: str, limit=None) -> Arm:
     """Run one search, noting every commit as it happens; checked against results.csv."""
     rows: list[dict] = []
+    widths = (len(local.features), local.outputs)
     started = time.perf_counter()
     options = SweepOptions(
         folder,
@@ -136,7 +137,7 @@ def timed_sweep(name: str, plan, folder: Path, local, args, url: str, limit=None
         quiet=True,
         budget=limit or Budget(),
         after_commit=lambda result: rows.append(
-            commit_row(result, started, args.max_epochs, (len(local.features), local.outputs))
+            commit_row(result, started, args.max_epochs, widths)
         ),
     )
     training = TrainSettings(epochs=args.max_epochs, reproducible=True)
@@ -228,19 +229,19 @@ def arm_rows(repeat: int, arms: dict[str, Arm]) -> list[dict]:
     build seconds, wall seconds) as ratios to random's, and the whole arm's totals."""
     baseline = arms["random"]
     target = best(baseline)
-    base = reach(baseline, target)
+    base, base_test = reach(baseline, target), chosen_test(baseline)
     base_total = float(baseline.commits["epochs"].iloc[-1])
     rows = []
     for name, arm in arms.items():
-        spent = reach(arm, target)
+        spent, test = reach(arm, target), chosen_test(arm)
         total = float(arm.commits["epochs"].iloc[-1])
         row = {
             "repeat": repeat,
             "arm": name,
             "target": target,
             "best": best(arm),
-            "chosen test": chosen_test(arm),
-            "test - random's": chosen_test(arm) - chosen_test(baseline),
+            "chosen test": test,
+            "test - random's": test - base_test,
             "runs": len(arm.commits),
             "failed": int((~arm.commits["ok"]).sum()),
             "epochs to target": spent["epochs"],

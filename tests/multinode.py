@@ -47,8 +47,7 @@ class LoopbackCloud:
         except TimeoutError:
             if self.starts > 1:
                 raise
-            self.kill()
-            _TAKEN.difference_update(self.ports)
+            self._release()
             self._take_ports()
             self.start(wait=False)
             _wait_for_cloud(self, timeout)
@@ -59,9 +58,13 @@ class LoopbackCloud:
             process.wait()
 
     def close(self) -> None:
+        self._release()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _release(self) -> None:
+        """Kill the nodes and give their ports back to the session."""
         self.kill()
         _TAKEN.difference_update(self.ports)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
     def log_tail(self, lines: int = 15) -> str:
         """The last lines each node of the latest start printed."""
