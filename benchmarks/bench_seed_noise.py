@@ -35,7 +35,8 @@ COVARIATES = ["depth", "l1", "l2", "input_dropout", "rho", "epsilon", "SumNeuron
 
 
 def twin_plan(n_configs: int, first_seed: int) -> FixedPlan:
-    """Every configuration drawn for seeds first_seed.. as two runs with their own names."""
+    """The configurations drawn for seeds first_seed + 1 .. first_seed + n_configs, each as two
+    runs with their own names."""
     runs = []
     for k in range(1, n_configs + 1):
         config = LECTURE_SPACE.sample(first_seed + k)
