@@ -53,7 +53,7 @@ def register(subparsers) -> None:
         "--startup",
         choices=("prior", "sampler"),
         default="prior",
-        help="first 10 trials of tpe/gp: draws from the space's priors (prior, default) or the "
+        help="first 3 trials of tpe/gp: draws from the space's priors (prior, default) or the "
         "sampler's own uniform start (sampler)",
     )
     add_space_option(group)

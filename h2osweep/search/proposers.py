@@ -59,13 +59,14 @@ class TPEProposer(Proposer):
     results, proposes each new one. Nothing but the stored rungs is needed to resume."""
 
     kind = "tpe"
-    startup = 10  # TPESampler's n_startup_trials
 
     def name(self, index: int) -> str:
         return f"t_{index}"
 
     def propose(self, index: int, history, goal: Goal) -> tuple[dict, int | None]:
-        fitted = [runs for _, runs in sorted(history.items()) if len(runs) >= self.startup]
+        from h2osweep.search.optuna.samplers import STARTUP_TRIALS
+
+        fitted = [runs for _, runs in sorted(history.items()) if len(runs) >= STARTUP_TRIALS]
         if not fitted:
             return RandomProposer(self.space, self.seed).propose(index, history, goal)
         trial = self._study(fitted[-1], goal, index).ask()  # the highest rung with enough

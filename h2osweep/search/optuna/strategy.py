@@ -1,7 +1,7 @@
 """A model-based search: an Optuna sampler proposes each run when the engine asks for one and
 learns every stored result; the study lives in the sweep folder so a resume keeps its history.
 
-With `startup="prior"` the first 10 trials of tpe and gp are draws from the space's own
+With `startup="prior"` the first STARTUP_TRIALS (3) trials of tpe and gp are draws from the space's
 distributions (R-exact, the lecture's Beta priors included), enqueued for the sampler, and
 trained as R draws them; the sampler models each entry in its prior's quantile space (see
 translate.py), so its own start-up draws follow the priors too.
@@ -21,7 +21,12 @@ from h2osweep.errors import StoreError
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
-from h2osweep.search.optuna.samplers import check_sampler_seed, check_strategy, make_sampler
+from h2osweep.search.optuna.samplers import (
+    STARTUP_TRIALS,
+    check_sampler_seed,
+    check_strategy,
+    make_sampler,
+)
 from h2osweep.search.optuna.translate import config_params, suggest_config
 from h2osweep.space import LECTURE_SPACE, Space
 from h2osweep.training.algorithms import DEEPLEARNING
@@ -30,7 +35,6 @@ from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
 
 STUDY_FILE = "optuna.sqlite"
 RUN_ATTR = "run"
-STARTUP_TRIALS = 10  # TPESampler's and GPSampler's n_startup_trials
 STARTUPS = ("prior", "sampler")
 
 
