@@ -153,13 +153,18 @@ def test_failed_rungs_never_climb():
 
 
 def test_tpe_starts_from_the_priors_then_models_the_rungs():
+    from h2osweep.search.optuna.samplers import STARTUP_TRIALS
     from h2osweep.search.proposers import TPEProposer
 
     told = drive(Asha(LADDER, 30, TPEProposer(LECTURE_SPACE, 7)), parallel=2, seed=1)
     configs = {r.spec.position: r.spec.config for r in told if r.spec.rung == 0}
     prior = RandomProposer(LECTURE_SPACE, 7)
-    assert all(configs[i] == prior.propose(i, [], None)[0] for i in range(10))  # R-exact start
-    later = [configs[i] for i in range(10, 30)]
-    assert any(config != prior.propose(i + 10, [], None)[0] for i, config in enumerate(later))
+    assert all(
+        configs[i] == prior.propose(i, [], None)[0] for i in range(STARTUP_TRIALS)
+    )  # R-exact start
+    later = [configs[i] for i in range(STARTUP_TRIALS, 30)]
+    assert any(
+        config != prior.propose(i + STARTUP_TRIALS, [], None)[0] for i, config in enumerate(later)
+    )
     assert all(len(c["neurons"]) == c["depth"] == len(c["hidden_dropout"]) for c in later)
     assert all(c["SumNeurons"] == sum(c["neurons"]) for c in later)
