@@ -21,8 +21,8 @@ from h2osweep.errors import StoreError
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
+from h2osweep.search.optuna import samplers
 from h2osweep.search.optuna.samplers import (
-    STARTUP_TRIALS,
     check_sampler_seed,
     check_strategy,
     make_sampler,
@@ -114,7 +114,7 @@ class OptunaSearch(Strategy):
         history = len(study.trials)
         if self.startup != "prior" or self.sampler == "random":
             return None
-        if history >= STARTUP_TRIALS or study.get_trials(states=(TrialState.WAITING,)):
+        if history >= samplers.STARTUP_TRIALS or study.get_trials(states=(TrialState.WAITING,)):
             return None
         seed = (self.seed + 7919 * history) % (R_SEED_LIMIT + 1)
         drawn = self.space.sample(seed)
