@@ -2,7 +2,7 @@
 the best validation MSE of 40 R-exact random runs at the full budget.
 
     python benchmarks/bench_multifidelity.py [--repeats 5] [--max-epochs 3] [--min-epochs 1]
-        [--eta 3] [--hyperband-runs 27] [--asha-runs 36] [--parallel 2]
+        [--eta 3] [--hyperband-runs 27] [--asha-runs 36] [--parallel 2] [--first-repeat 1]
         [--random-order plan|costliest] [--arms asha-tpe hyperband-random ...]
 
 On sklearn's digits (80/20 split, then 20 % of the training rows for validation, both with the
@@ -297,6 +297,7 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--first-repeat", type=int, default=1, help="re-run from this repeat")
     parser.add_argument("--max-epochs", type=epochs_value, default=3.0)
     parser.add_argument("--min-epochs", type=epochs_value, default=1.0)
     parser.add_argument("--eta", type=int, default=3)
@@ -313,7 +314,7 @@ def main() -> None:
     rows, started = [], time.perf_counter()
     with H2OCluster() as cluster:
         warm_up(local, args, cluster.url)
-        for repeat in range(1, args.repeats + 1):
+        for repeat in range(args.first_repeat, args.first_repeat + args.repeats):
             rows += one_repeat(repeat, local, args, cluster.url)
             _print_table(pd.DataFrame(rows[-1 - len(args.arms) :]))
             print(

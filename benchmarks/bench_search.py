@@ -8,7 +8,8 @@ For each repeat r (5 by default), on sklearn's digits with a small epoch budget:
     `--step` (the search resumes from its study) until its best metric <= the target, or
     `--max-runs` runs were spent.
 
-    python benchmarks/bench_search.py [--repeats 5] [--epochs 2] [--startup prior|sampler]
+    python benchmarks/bench_search.py [--repeats 5] [--first-repeat 1] [--epochs 2]
+        [--startup prior|sampler]
 
 Prints one row per repeat and the medians; target: TPE median <= 20 runs.
 """
@@ -88,6 +89,7 @@ def model_search(strategy, repeat, target, space, folder, local, args, url) -> t
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--first-repeat", type=int, default=1, help="repeats from this one on")
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--max-neurons", type=int, default=600)
     parser.add_argument("--strategies", nargs="+", default=["tpe"])
@@ -102,7 +104,7 @@ def main() -> None:
     local, space = load_data("digits", valid_fraction=valid), bench_space(args.max_neurons)
     rows, started = [], time.perf_counter()
     with H2OCluster() as cluster, tempfile.TemporaryDirectory() as root:
-        for repeat in range(1, args.repeats + 1):
+        for repeat in range(args.first_repeat, args.first_repeat + args.repeats):
             folder = Path(root) / f"r{repeat}"
             table = random_search(repeat, space, folder / "random", local, args, cluster.url)
             target = table[args.metric].min()
