@@ -8,10 +8,11 @@ configuration; a run's value is that prediction times exp(noise), noise ~ N(0, `
 the model seed's luck (bench_seed_noise.py). Each repeat follows bench_search.py's protocol:
 random search of 40 R-exact draws sets the target, then the real `OptunaSearch` (the code of
 `h2osweep search --strategy tpe`) runs 40 trials, 2 in flight on a clock of predicted build
-seconds. A setting is `startup:candidates` (the two constants of search/optuna/samplers.py).
+seconds. A setting is `startup:candidates` (the constants of search/optuna/samplers.py; the
+joint TPE, as shipped) or `startup:candidates:independent` (one estimator per parameter).
 
     python benchmarks/bench_tpe_surrogate.py                      # shipped vs Optuna's defaults
-    python benchmarks/bench_tpe_surrogate.py --settings 3:256 5:96 --repeats 60 --first-repeat 201
+    python benchmarks/bench_tpe_surrogate.py --settings 3:256 3:256:independent --first-repeat 201
     python benchmarks/bench_tpe_surrogate.py --record             # re-record the 400 runs (~4 min)
 
 The surrogate screens; bench_search.py on H2O decides.
@@ -109,19 +110,27 @@ def runs_to(values: list[float], target: float) -> float:
 
 
 def setting_value(text: str) -> str:
-    """A `--settings` entry, as `3:256`: start-up trials and EI candidates, each at least 1."""
-    startup, _, candidates = text.partition(":")
-    if not (
-        startup.isdigit() and candidates.isdigit() and int(startup) >= 1 and int(candidates) >= 1
-    ):
-        raise argparse.ArgumentTypeError(f"{text!r} is not STARTUP:CANDIDATES, e.g. 3:256")
+    """A `--settings` entry, as `3:256` or `3:256:independent`: start-up trials and EI
+    candidates, each at least 1, and `independent` for a univariate TPE."""
+    startup, _, rest = text.partition(":")
+    candidates, _, estimator = rest.partition(":")
+    numbers = startup.isdigit() and candidates.isdigit() and min(int(startup), int(candidates))
+    if not numbers or estimator not in ("", "independent"):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not STARTUP:CANDIDATES[:independent], e.g. 3:256"
+        )
     return text
 
 
 def screen(setting: str, repeats: range, surrogate: Surrogate, noise: float) -> dict:
     """One setting's share of repeats where TPE reached random's best within 20 runs."""
-    startup, candidates = (int(part) for part in setting.split(":"))
-    patched = mock.patch.multiple(samplers, STARTUP_TRIALS=startup, TPE_CANDIDATES=candidates)
+    startup, candidates, *independent = setting.split(":")
+    patched = mock.patch.multiple(
+        samplers,
+        STARTUP_TRIALS=int(startup),
+        TPE_CANDIDATES=int(candidates),
+        TPE_MULTIVARIATE=not independent,
+    )
     counts, started = [], time.perf_counter()
     with patched, tempfile.TemporaryDirectory() as root:
         for repeat in repeats:

@@ -17,6 +17,7 @@ from optuna.trial import FixedTrial, TrialState
 from h2osweep.analysis.curves import best_so_far
 from h2osweep.cluster import ClusterOptions
 from h2osweep.search.fixed import random_plan
+from h2osweep.search.optuna.samplers import STARTUP_TRIALS, make_sampler
 from h2osweep.search.optuna.strategy import STUDY_FILE, optuna_plan
 from h2osweep.search.optuna.translate import (
     config_params,
@@ -92,6 +93,19 @@ def test_an_asked_trial_suggests_one_parameter_per_layer():
         assert layers == {f"neurons_{i}" for i in range(1, config["depth"] + 1)}
         assert all(20 <= n <= 600 for n in config["neurons"])
         assert all(0 <= d <= 0.5 for d in config["hidden_dropout"])
+
+
+def test_tpe_models_the_parameters_every_trial_has_jointly_whatever_optuna_s_default():
+    """The joint TPE is what bench_search measured; Optuna before 5.0 defaulted to independent."""
+    sampler = make_sampler("tpe", seed=1)
+    study = optuna.create_study(sampler=sampler)
+    for _ in range(STARTUP_TRIALS + 1):
+        trial = study.ask()
+        config = suggest_config(trial, LECTURE_SPACE)
+        study.tell(trial, config["SumNeurons"] * config["l1"])
+    joint = sampler.infer_relative_search_space(study, study.ask())
+    assert {"depth", "l1", "l2", "input_dropout_quantile", "neurons_1"} <= set(joint)
+    assert "neurons_5" not in joint  # conditional layers stay independent
 
 
 def test_best_so_far_keeps_the_best_per_strategy_and_skips_failures():

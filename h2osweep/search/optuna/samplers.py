@@ -11,6 +11,7 @@ from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
 STRATEGIES = ("tpe", "gp", "random")
 STARTUP_TRIALS = 3  # random (prior) trials before tpe and gp model (Optuna's default: 10)
 TPE_CANDIDATES = 256  # TPE's expected-improvement candidates per proposal (Optuna's: 24)
+TPE_MULTIVARIATE = True  # one joint Parzen estimator (Optuna 5's default; before 5: False)
 
 
 def check_strategy(strategy: str) -> str:
@@ -42,14 +43,18 @@ def make_sampler(strategy: str, seed: int, history: int = 0):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         if check_strategy(strategy) == "tpe":
-            # fewer start-up trials and more candidates: more runs where TPE has found good
-            # ones; measured against Optuna's defaults in benchmarks/README.md (bench_search)
+            # joint (said, so Optuna 4 does the same), fewer start-up trials and more
+            # candidates than Optuna's defaults: measured in benchmarks/README.md (bench_search)
             return optuna.samplers.TPESampler(
                 seed=stream,
+                multivariate=TPE_MULTIVARIATE,
                 constant_liar=True,
                 n_startup_trials=STARTUP_TRIALS,
                 n_ei_candidates=TPE_CANDIDATES,
             )
         if strategy == "gp":
-            return optuna.samplers.GPSampler(seed=stream, n_startup_trials=STARTUP_TRIALS)
+            # layers beyond the ones every trial has are drawn from their priors; known, so quiet
+            return optuna.samplers.GPSampler(
+                seed=stream, n_startup_trials=STARTUP_TRIALS, warn_independent_sampling=False
+            )
         return optuna.samplers.RandomSampler(seed=stream)
