@@ -109,28 +109,37 @@ def runs_to(values: list[float], target: float) -> float:
     return float(reached[0]) if reached else float("inf")
 
 
-def setting_value(text: str) -> str:
-    """A `--settings` entry, as `3:256` or `3:256:independent`: start-up trials and EI
-    candidates, each at least 1, and `independent` for a univariate TPE."""
-    startup, _, rest = text.partition(":")
+def sampler_constants(setting: str) -> dict:
+    """The constants of search/optuna/samplers.py a setting such as `3:256` or
+    `3:256:independent` stands for: start-up trials and EI candidates (each at least 1), and
+    whether the TPE is joint (the default) or independent."""
+    startup, _, rest = setting.partition(":")
     candidates, _, estimator = rest.partition(":")
-    numbers = startup.isdigit() and candidates.isdigit() and min(int(startup), int(candidates))
-    if not numbers or estimator not in ("", "independent"):
+    numbers = startup.isdigit() and candidates.isdigit()
+    if (
+        not numbers
+        or min(int(startup), int(candidates)) < 1
+        or estimator not in ("", "independent")
+    ):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not STARTUP:CANDIDATES[:independent], e.g. 3:256"
+            f"{setting!r} is not STARTUP:CANDIDATES[:independent], e.g. 3:256"
         )
+    return {
+        "STARTUP_TRIALS": int(startup),
+        "TPE_CANDIDATES": int(candidates),
+        "TPE_MULTIVARIATE": estimator != "independent",
+    }
+
+
+def setting_value(text: str) -> str:
+    """A `--settings` entry, kept as written once `sampler_constants` accepts it."""
+    sampler_constants(text)
     return text
 
 
 def screen(setting: str, repeats: range, surrogate: Surrogate, noise: float) -> dict:
     """One setting's share of repeats where TPE reached random's best within 20 runs."""
-    startup, candidates, *independent = setting.split(":")
-    patched = mock.patch.multiple(
-        samplers,
-        STARTUP_TRIALS=int(startup),
-        TPE_CANDIDATES=int(candidates),
-        TPE_MULTIVARIATE=not independent,
-    )
+    patched = mock.patch.multiple(samplers, **sampler_constants(setting))
     counts, started = [], time.perf_counter()
     with patched, tempfile.TemporaryDirectory() as root:
         for repeat in repeats:
