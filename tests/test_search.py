@@ -18,7 +18,7 @@ from h2osweep.analysis.curves import best_so_far
 from h2osweep.cluster import ClusterOptions
 from h2osweep.search.fixed import random_plan
 from h2osweep.search.optuna.samplers import STARTUP_TRIALS, make_sampler
-from h2osweep.search.optuna.strategy import STUDY_FILE, optuna_plan
+from h2osweep.search.optuna.strategy import RUN_ATTR, STUDY_FILE, optuna_plan
 from h2osweep.search.optuna.translate import (
     config_params,
     from_optuna,
@@ -183,16 +183,44 @@ def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_tw
     assert rerun.status == 0, rerun.stderr
     assert f"{len(finished_before)} already done" in rerun.stderr
     table = pd.read_csv(out / "results.csv")
-    assert sorted(table["name"]) == [f"t_{n}" for n in range(5)]
     assert set(table["status"]) == {"ok"}
     with sqlite3.connect(out / "store.sqlite") as db:
         assert set(dict(db.execute("SELECT name, attempts FROM runs")).values()) == {1}
     after = _trials(out)
-    assert [trial.state for trial in after] == [TrialState.COMPLETE] * 5
+    runs = [trial for trial in after if RUN_ATTR in trial.user_attrs]
+    assert sorted(table["name"]) == sorted(f"t_{trial.number}" for trial in runs)
+    assert [trial.state for trial in runs] == [TrialState.COMPLETE] * 5
+    half_proposed = [trial for trial in after if RUN_ATTR not in trial.user_attrs]
+    assert [trial.state for trial in half_proposed] in ([], [TrialState.FAIL])  # the kill's
     for number, trial in before.items():
         assert after[number].params == trial.params
     values = dict(zip(table["name"], table["valid_mse"], strict=True))  # the default objective
-    assert [trial.value for trial in after] == [values[f"t_{n}"] for n in range(5)]
+    assert [trial.value for trial in runs] == [values[f"t_{t.number}"] for t in runs]
+
+
+@pytest.mark.h2o
+def test_a_trial_killed_while_being_proposed_is_failed_and_the_next_one_trains(
+    h2o_cluster, tmp_path
+):
+    out = tmp_path / "search"
+    search = ["search", "--seed", "5", "--epochs", "1", "--parallel", "1"]
+    search += ["--url", h2o_cluster.url, "--out", str(out)]
+    assert cli(*search, "--n-runs", "2").status == 0
+    storage = f"sqlite:///{out / STUDY_FILE}"
+    (summary,) = optuna.get_all_study_summaries(storage)
+    study = optuna.load_study(study_name=summary.study_name, storage=storage)
+    name, distribution = next(iter(study.trials[0].distributions.items()))
+    study.ask({name: distribution})  # what a kill between ask and naming the run leaves
+
+    rerun = cli(*search, "--n-runs", "3")
+    assert rerun.status == 0, rerun.stderr
+    assert "1 run(s) trained (1 ok, 0 failed), 2 already done" in rerun.stderr
+    assert [t.state for t in _trials(out)] == [TrialState.COMPLETE] * 2 + [
+        TrialState.FAIL,
+        TrialState.COMPLETE,
+    ]
+    with sqlite3.connect(out / "store.sqlite") as db:
+        assert dict(db.execute("SELECT name, attempts FROM runs")) == {"t_0": 1, "t_1": 1, "t_3": 1}
 
 
 @pytest.mark.parametrize(

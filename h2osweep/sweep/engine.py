@@ -260,7 +260,8 @@ def proposals(strategy: Strategy, budget: Budget) -> Iterator[RunSpec | None]:
     """The strategy's runs as the scheduler pulls them (None: wait for a result); each run
     handed out counts as a model started."""
     while not strategy.is_done():
-        spec = strategy.ask()
+        with interrupts_held():  # a proposal is recorded whole (an Optuna trial and its run)
+            spec = strategy.ask()
         if spec is not None:
             budget.record_start()
         yield spec

@@ -1,6 +1,7 @@
 """Hold Ctrl-C and SIGTERM while a finished run is stored and told to its strategy, so that an
 interrupt never leaves one knowing a run the other does not (an Optuna study would then hold a
-trial RUNNING whose result the store already has)."""
+trial RUNNING whose result the store already has), and while a strategy proposes a run (a trial
+interrupted half-proposed would be lost)."""
 
 from __future__ import annotations
 

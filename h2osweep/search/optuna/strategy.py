@@ -8,8 +8,10 @@ translate.py), so its own start-up draws follow the priors too.
 
 Trial k is run `t_k`. The store stays the truth for results: on starting, trials left RUNNING
 by a killed session are told what the store holds for their run, or trained again under the
-same name when their run never finished. A failed run is told FAIL and is not retried (the
-sampler proposes another configuration instead).
+same name when their run never finished. A trial killed while it was being proposed (before it
+was named) never became a run: it is told FAIL and its number is skipped, as Optuna's own
+heartbeat does with a trial whose process died. A failed run is told FAIL and is not retried
+(the sampler proposes another configuration instead).
 """
 
 from __future__ import annotations
