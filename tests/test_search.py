@@ -16,6 +16,9 @@ from optuna.trial import FixedTrial, TrialState
 
 from h2osweep.analysis.curves import best_so_far
 from h2osweep.cluster import ClusterOptions
+from h2osweep.record.goal import Objective
+from h2osweep.record.runs import OK, RunResult, StoredRun
+from h2osweep.search.base import SearchContext
 from h2osweep.search.fixed import random_plan
 from h2osweep.search.optuna.samplers import STARTUP_TRIALS, make_sampler
 from h2osweep.search.optuna.strategy import RUN_ATTR, STUDY_FILE, optuna_plan
@@ -164,6 +167,30 @@ def _trials(out) -> list:
     storage = f"sqlite:///{out / STUDY_FILE}"
     (summary,) = optuna.get_all_study_summaries(storage)
     return optuna.load_study(study_name=summary.study_name, storage=storage).trials
+
+
+def test_start_up_runs_are_r_s_draws_bit_for_bit_when_a_killed_search_resumes(tmp_path):
+    """A start-up trial in flight at the kill, and one queued but never asked, train R's draws
+    themselves on resume, as an uninterrupted search does (not their quantiles mapped back)."""
+
+    def started(folder, stored=()):
+        folder.mkdir(exist_ok=True)
+        search = optuna_plan("tpe", 3, seed=7)
+        search.start(SearchContext(folder, Objective(), "s", list(stored)))
+        return search
+
+    uninterrupted = started(tmp_path / "whole")
+    expected = [uninterrupted.ask().config for _ in range(3)]
+    assert expected[1] == LECTURE_SPACE.sample(7 + 7919)  # trial k: R seed 7 + 7919 k
+
+    killed = started(tmp_path / "killed")
+    first = killed.ask()
+    killed.tell(RunResult(first, OK, {"valid_mse": 0.1}))
+    killed.ask()  # t_1 in flight
+    killed._enqueue_prior_draw()  # t_2 queued, then the kill
+    stored = [StoredRun(first.name, OK, {"valid_mse": 0.1})]
+    resumed = started(tmp_path / "killed", stored)
+    assert [resumed.ask().config for _ in range(2)] == expected[1:]
 
 
 @pytest.mark.h2o

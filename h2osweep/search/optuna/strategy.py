@@ -37,6 +37,7 @@ from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
 
 STUDY_FILE = "optuna.sqlite"
 RUN_ATTR = "run"
+R_SEED_ATTR = "r_seed"  # a start-up trial's R seed: its run trains R's draw itself
 STARTUPS = ("prior", "sampler")
 
 
@@ -68,19 +69,18 @@ class OptunaSearch(Strategy):
         self._study = open_study(self, context, values)
         self._ended = len(_runs(self._study, ended=True))
         left = _runs(self._study, ended=False)[: max(self.n_runs - self._ended, 0)]
-        self._pending = [self._spec(trial.number, trial.params) for trial in left]
+        self._pending = [self._spec(trial) for trial in left]
 
     def ask(self) -> RunSpec | None:
         if self._pending:
             return self._pending.pop(0)
         if self.is_done():
             return None
-        drawn = self._enqueue_prior_draw()
+        self._enqueue_prior_draw()
         trial = self._study.ask()
         config = suggest_config(trial, self.space)  # records the trial's parameters
-        config = drawn if drawn is not None else config  # R's draw itself, not its quantiles
         trial.set_user_attr(RUN_ATTR, run_name(trial.number))
-        return RunSpec(run_name(trial.number), config, position=trial.number)
+        return self._run(trial.number, config, trial.user_attrs)
 
     def tell(self, result: RunResult) -> None:
         """Tell the study the run's value, or FAIL when the run failed or has no such value."""
@@ -107,27 +107,34 @@ class OptunaSearch(Strategy):
     def ended(self) -> int:
         return self._ended
 
-    def _enqueue_prior_draw(self) -> dict | None:
-        """While the sampler would start at random, give it a draw from the space's priors;
-        the draw itself, or None when the sampler proposes."""
+    def _enqueue_prior_draw(self) -> None:
+        """While the sampler would start at random, queue a draw from the space's priors for it,
+        with its R seed (none when a killed session left one queued)."""
         from optuna.trial import TrialState
 
         study = self._study
         history = len(study.trials)
         if self.startup != "prior" or self.sampler == "random":
-            return None
+            return
         if history >= samplers.STARTUP_TRIALS or study.get_trials(states=(TrialState.WAITING,)):
-            return None
+            return
         seed = (self.seed + 7919 * history) % (R_SEED_LIMIT + 1)
-        drawn = self.space.sample(seed)
-        study.enqueue_trial(config_params(self.space, drawn))
-        return drawn
+        params = config_params(self.space, self.space.sample(seed))
+        study.enqueue_trial(params, user_attrs={R_SEED_ATTR: seed})
 
-    def _spec(self, number: int, params: dict) -> RunSpec:
+    def _run(self, number: int, config: dict, attrs: dict) -> RunSpec:
+        """Trial `number`'s run: `config`, or R's draw itself for a start-up trial (its
+        quantiles map back to the draw only to the last bits)."""
+        seed = attrs.get(R_SEED_ATTR)
+        config = self.space.sample(seed) if seed is not None else config
+        return RunSpec(run_name(number), config, position=number)
+
+    def _spec(self, trial) -> RunSpec:
+        """The run of a trial a killed session left in flight, as it was proposed."""
         from optuna.trial import FixedTrial
 
-        config = suggest_config(FixedTrial(params, number), self.space)
-        return RunSpec(run_name(number), config, position=number)
+        config = suggest_config(FixedTrial(trial.params, trial.number), self.space)
+        return self._run(trial.number, config, trial.user_attrs)
 
 
 def optuna_plan(
