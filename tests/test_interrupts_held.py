@@ -1,13 +1,22 @@
-"""A signal that comes while a run is stored and told waits for both, then stops the sweep."""
+"""A signal that comes while a run is stored and told waits for both, then stops the sweep; one
+that a finalizer swallowed still stops it."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
+import weakref
 
+import pandas as pd
 import pytest
 
-from h2osweep.sweep.interrupts import interrupts_held
+from h2osweep.cluster import ClusterOptions
+from h2osweep.interrupts import interrupts_held, interrupts_remembered, raise_if_interrupted
+from h2osweep.search.fixed import random_plan
+from h2osweep.sweep import SweepOptions, run_sweep
+from h2osweep.sweep.engine import SweepInterrupted
+from h2osweep.training.scheduler import TrainSettings
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +52,49 @@ def test_without_a_signal_nothing_is_raised():
     with interrupts_held():
         pass
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+class _Connection:
+    """Stands for an HTTP connection the garbage collector closes (urllib3's pools)."""
+
+
+@pytest.fixture
+def dropped(monkeypatch) -> list:
+    """The exceptions Python drops (it would print them as "Exception ignored in ...")."""
+    seen: list = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: seen.append(unraisable))
+    return seen
+
+
+def _interrupt_inside_a_finalizer() -> None:
+    """Ctrl-C landing while a finalizer runs (the KeyboardInterrupt is raised inside it)."""
+    connection = _Connection()
+    weakref.finalize(connection, os.kill, os.getpid(), signal.SIGINT)
+    del connection
+
+
+def test_an_interrupt_a_finalizer_swallowed_is_raised_by_the_next_check(dropped):
+    with interrupts_remembered():
+        _interrupt_inside_a_finalizer()
+        assert [unraisable.exc_type for unraisable in dropped] == [KeyboardInterrupt]
+        with pytest.raises(KeyboardInterrupt):
+            raise_if_interrupted()
+    raise_if_interrupted()  # forgotten once the command is over
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.h2o
+def test_a_sweep_stops_and_cancels_its_build_on_an_interrupt_a_finalizer_swallowed(
+    h2o_cluster, digits_local, tmp_path, dropped
+):
+    import h2o
+
+    out = tmp_path / "sweep"
+    options = SweepOptions(out, parallel=1, quiet=True)
+    with interrupts_remembered(), pytest.raises(SweepInterrupted):
+        _interrupt_inside_a_finalizer()
+        run_sweep(random_plan([4242]), digits_local, TrainSettings(epochs=100000), options,
+                  ClusterOptions(url=h2o_cluster.url))  # fmt: skip
+    builds = [job for job in h2o.api("GET /3/Jobs")["jobs"] if "m_4242" in job["dest"]["name"]]
+    assert builds and {job["status"] for job in builds} <= {"CANCELLED", "CANCEL_PENDING"}
+    assert pd.read_csv(out / "results.csv").empty

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from h2osweep.interrupts import raise_if_interrupted
+
 REPORT_FOLDER = "report"
 LOG = "analyze.log"
 
@@ -78,6 +80,7 @@ def follow(folder: Path, metric: str, goal: str, interval: float = 1.0) -> int:
                 print(run_line(run, metric) + best_text(best, metric), flush=True)
             if running:
                 time.sleep(interval)
+                raise_if_interrupted()
     except KeyboardInterrupt:
         return 0
     print(f"{folder}: no process is running the sweep; {len(seen)} run(s){best_text(best, metric)}")

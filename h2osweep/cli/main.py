@@ -6,10 +6,10 @@ import argparse
 import importlib
 import os
 import pkgutil
-import signal
 import sys
 
 from h2osweep.errors import H2OSweepError
+from h2osweep.interrupts import interrupts_remembered
 
 NOT_COMMANDS = {"main"}
 
@@ -97,9 +97,9 @@ def run_guarded(prog: str, function, *args, spell=None) -> int:
     """Call `function`; an H2OSweepError becomes one line on stderr and its exit status, and
     SIGTERM is handled like Ctrl-C. Used by the command and by the lecture's scripts; `spell`
     names the library's parameters as the program's flags."""
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        status = function(*args) or 0
+        with interrupts_remembered():
+            status = function(*args) or 0
         sys.stdout.flush()  # a reader gone early shows here, inside the guard, not at exit
         return status
     except H2OSweepError as error:
@@ -112,11 +112,6 @@ def run_guarded(prog: str, function, *args, spell=None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"{prog}: interrupted\n")
         return INTERRUPTED
-
-
-def _interrupt(signum, frame) -> None:
-    """SIGTERM takes the same path as Ctrl-C: cancel builds, keep results, stop our H2O."""
-    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

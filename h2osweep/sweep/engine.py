@@ -14,6 +14,7 @@ from h2osweep.cluster import ClusterOptions
 from h2osweep.data import LocalData
 from h2osweep.data.on_cluster import ClusterData
 from h2osweep.errors import H2OSweepError, UserInputError
+from h2osweep.interrupts import interrupts_held
 from h2osweep.pool import ClusterPool
 from h2osweep.record.columns import check_metric, part_of
 from h2osweep.record.goal import Objective
@@ -21,7 +22,6 @@ from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.store.results_store import check_folder, finished_runs, open_store
 from h2osweep.sweep.budget import Budget
-from h2osweep.sweep.interrupts import interrupts_held
 from h2osweep.sweep.progress import Progress
 from h2osweep.training.flight import lane_costs, train_on
 from h2osweep.training.jobs import cancel_leftovers

@@ -20,6 +20,7 @@ from concurrent.futures import wait as wait_for_futures
 
 from h2osweep.data import H2OData
 from h2osweep.errors import ClusterLostError
+from h2osweep.interrupts import raise_if_interrupted
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.training import jobs
 from h2osweep.training.placement import Lane, Placement
@@ -102,6 +103,7 @@ def train_on(
                     yield from flight.fill()  # what the caller learnt may bring new runs
                 if not ended:
                     _wait_for_news(flight.scoring, delay if flight.in_flight else None)
+                raise_if_interrupted()  # one a finalizer swallowed
                 flight.rejoin_any()
         except BaseException:  # an interrupt, no cluster left, or the caller closing us
             flight.cancel_all()

@@ -1,0 +1,68 @@
+"""Ctrl-C and SIGTERM in a command: each becomes a KeyboardInterrupt that is not lost, and while
+a finished run is stored and told to its strategy (or a strategy proposes one) they wait.
+
+Python prints and drops an exception raised inside a finalizer, so a signal that lands while
+the garbage collector closes, say, an HTTP connection would be ignored; the command remembers
+every signal, and the loop that waits for builds raises it again (`raise_if_interrupted`).
+Held signals keep a run and its Optuna trial in step: an interrupt never leaves the store
+knowing a run the study does not, or a trial half-proposed.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+HELD = (signal.SIGINT, signal.SIGTERM)
+_received = threading.Event()  # a signal came during the command's run
+
+
+def _on_interrupt(signum, frame) -> None:
+    _received.set()
+    raise KeyboardInterrupt
+
+
+def raise_if_interrupted() -> None:
+    """Raise the KeyboardInterrupt of a signal whose exception a finalizer swallowed."""
+    if _received.is_set():
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def interrupts_remembered() -> Iterator[None]:
+    """Run a command with Ctrl-C and SIGTERM raising a remembered KeyboardInterrupt (a signal
+    the shell ignores stays ignored; outside the main thread nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in HELD}
+    for signum, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(signum, _on_interrupt)
+    _received.clear()
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _received.clear()
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Run the block with SIGINT and SIGTERM held, then deliver any that came to the handlers
+    that were in place (outside the main thread, where handlers cannot be set, hold nothing)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {signum: signal.signal(signum, lambda s, _: received.append(s)) for signum in HELD}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(received):
+            signal.raise_signal(signum)
