@@ -3,7 +3,8 @@ a finished run is stored and told to its strategy (or a strategy proposes one) t
 
 Python prints and drops an exception raised inside a finalizer, so a signal that lands while
 the garbage collector closes, say, an HTTP connection would be ignored; the command remembers
-every signal, and the loop that waits for builds raises it again (`raise_if_interrupted`).
+every signal, and the loop that waits for builds raises it again (`raise_if_interrupted`), so
+the dropped one is not printed (a traceback would break the command's one-line output).
 Held signals keep a run and its Optuna trial in step: an interrupt never leaves the store
 knowing a run the study does not, or a trial half-proposed.
 """
@@ -11,6 +12,7 @@ knowing a run the study does not, or a trial half-proposed.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,13 +43,22 @@ def interrupts_remembered() -> Iterator[None]:
     for signum, handler in previous.items():
         if handler is not signal.SIG_IGN:
             signal.signal(signum, _on_interrupt)
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = lambda dropped: _print_unless_interrupt(dropped, unraisable)
     _received.clear()
     try:
         yield
     finally:
+        sys.unraisablehook = unraisable
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         _received.clear()
+
+
+def _print_unless_interrupt(dropped, hook) -> None:
+    """Python's report of an exception it dropped, but for the interrupts we raise again."""
+    if not (dropped.exc_type is KeyboardInterrupt and _received.is_set()):
+        hook(dropped)
 
 
 @contextmanager

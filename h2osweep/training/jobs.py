@@ -150,13 +150,15 @@ def job_status(job_key: str) -> dict:
 
 
 def cancel_leftovers(prefix: str, timeout: float = 60.0) -> int:
-    """Cancel the builds whose model key starts with `prefix` that are still running on the
+    """Cancel the builds whose model key starts with `prefix` that have not ended on the
     cluster: a killed session of the same sweep left them, and they lock the keys its resumed
-    runs need. Waits until they have stopped; returns how many there were."""
+    runs need; one already told to cancel (CANCEL_PENDING) holds its key until it stops, so it
+    counts too. Waits until they have stopped; returns how many."""
     leftovers = [
         job["key"]["name"]
         for job in rest.get("/3/Jobs")["jobs"]
-        if job["status"] == "RUNNING" and (job.get("dest") or {}).get("name", "").startswith(prefix)
+        if job["status"] not in FINISHED
+        and (job.get("dest") or {}).get("name", "").startswith(prefix)
     ]
     for key in leftovers:
         with contextlib.suppress(Exception):
