@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import signal
 import socket
@@ -32,6 +33,9 @@ EMBEDDED_PREFIX = "h2osweep-"
 # barriers make C2 compile more, and on 2 cores that CPU is taken from parallel builds (the
 # paired measurement is in benchmarks/README.md; the models are the same).
 EMBEDDED_JVM_ARGS = ("-XX:+UseParallelGC",)
+# H2O's words when its ports were taken after free_port_pair found them free; then new ports
+PORTS_TAKEN = "required ports"
+PORT_ATTEMPTS = 2
 # Stops the JVM ($2) once its owner ($1) is gone, even when the owner was killed with SIGKILL.
 WATCHDOG = (
     'while kill -0 "$1" 2>/dev/null; do sleep 1; done; '
@@ -136,34 +140,45 @@ class H2OCluster:
 
     def _start_embedded(self) -> None:
         import h2o
-        from h2o.backend import H2OLocalServer
 
         _require_java()
         reap_orphans()
-        port = free_port_pair()
-        self._ice_root = tempfile.mkdtemp(prefix="h2osweep-ice-")
         os.environ.setdefault("DO_NOT_TRACK", "1")
-        self._previous_connection = h2o.connection()
-        try:
-            with _quiet():
-                self._server = H2OLocalServer.start(
-                    nthreads=self.options.nthreads,
-                    max_mem_size=parse_memory(self.options.max_mem),
-                    port=port,
-                    ice_root=self._ice_root,
-                    name=f"{EMBEDDED_PREFIX}{os.getpid()}-{port}",
-                    enable_assertions=False,
-                    jvm_custom_args=list(EMBEDDED_JVM_ARGS),
-                    bind_to_localhost=True,
-                    verbose=False,
-                )
-                self._watchdog = _start_watchdog(self._server._process.pid)
-                self.connection = h2o.connect(server=self._server, verbose=False, telemetry=False)
-        except Exception as error:
-            self.close()
-            raise ClusterError(f"the embedded H2O did not start: {first_line(error)}") from error
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            port = free_port_pair()
+            try:
+                self._launch(port)
+                break
+            except Exception as error:
+                self.close()
+                if attempt < PORT_ATTEMPTS and PORTS_TAKEN in str(error):
+                    continue  # another process took the ports between the probe and the JVM
+                message = f"the embedded H2O did not start: {_jvm_reason(error)}"
+                raise ClusterError(message) from error
         self.url = f"http://{LOOPBACK}:{port}"
         h2o.no_progress()
+
+    def _launch(self, port: int) -> None:
+        """Start the embedded JVM on `port` (and port + 1) and connect the h2o client to it."""
+        import h2o
+        from h2o.backend import H2OLocalServer
+
+        self._ice_root = tempfile.mkdtemp(prefix="h2osweep-ice-")
+        self._previous_connection = h2o.connection()
+        with _quiet():
+            self._server = H2OLocalServer.start(
+                nthreads=self.options.nthreads,
+                max_mem_size=parse_memory(self.options.max_mem),
+                port=port,
+                ice_root=self._ice_root,
+                name=f"{EMBEDDED_PREFIX}{os.getpid()}-{port}",
+                enable_assertions=False,
+                jvm_custom_args=list(EMBEDDED_JVM_ARGS),
+                bind_to_localhost=True,
+                verbose=False,
+            )
+            self._watchdog = _start_watchdog(self._server._process.pid)
+            self.connection = h2o.connect(server=self._server, verbose=False, telemetry=False)
 
     def reconnect(self) -> None:
         """Connect again to the same URL (a cluster restarted there), leaving the h2o client's
@@ -338,6 +353,12 @@ def parse_memory(text: str | None) -> int | None:
             "max_mem",
         )
     return int(number) * MEMORY_UNITS[unit]
+
+
+def _jvm_reason(error: Exception) -> str:
+    """Why the JVM exited at start-up: H2O's FATAL line (the error's first line is log4j's)."""
+    fatal = re.search(r" FATAL [\w.$]+: (.+)", str(error))
+    return fatal.group(1).strip() if fatal else first_line(error)
 
 
 def free_port_pair() -> int:

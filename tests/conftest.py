@@ -184,10 +184,11 @@ def cli_command(*args) -> list[str]:
     return [sys.executable, "-m", "h2osweep.cli.main", *record_invocation(args)]
 
 
-def start_cli(*args: str) -> subprocess.Popen:
-    """Start the h2osweep command in the background (for tests that signal or kill it)."""
+def start_cli(*args: str, prelude: str = "") -> subprocess.Popen:
+    """Start the h2osweep command in the background (for tests that signal or kill it), after
+    `prelude`: Python code that sets the stage, such as a shorter wait."""
     return subprocess.Popen(
-        [sys.executable, "-c", CLI_WITH_CTRL_C, *record_invocation(args)],
+        [sys.executable, "-c", f"{prelude}\n{CLI_WITH_CTRL_C}", *record_invocation(args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -124,7 +124,8 @@ def test_a_csv_and_a_parquet_file_with_their_target_fraction_and_split_seed(url,
 def test_patience_and_tolerance_stop_a_sweep_that_no_longer_improves(url, tmp_path):
     """No run can beat the first by 1 in MSE: the sweep stops after `patience` more runs."""
     out = tmp_path / "sweep"
-    grid = ["grid", *TINY, "--param", L1, "--epochs", "1", "--parallel", "1"]
+    # 10 epochs: each build outlasts the scoring of the one before, so little is in flight
+    grid = ["grid", *TINY, "--param", L1, "--epochs", "10", "--parallel", "1"]
     result = cli(*grid, "--patience", "2", "--tolerance", "1", "--url", url, "--out", out)
     summary = _summary(_ok(result))
     assert summary.group(9) == "no improvement over 1 in the last 2 runs"

@@ -4,15 +4,15 @@ resumes, also after its JVM died (each lost checkpoint is retrained to its rung)
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
+import subprocess
+import sys
 import time
 
 import pandas as pd
 import pytest
 
-from tests.conftest import SMALL_NET, cli, jvms_owned_by, start_cli
+from tests.conftest import SMALL_NET, cli, record_invocation, start_cli
 
 SMALL_GBM = """
 [max_depth]
@@ -151,21 +151,40 @@ def test_sigkill_during_hyperband_then_a_rerun_trains_each_rung_once(h2o_cluster
     assert (rungs["rung"] == 1).sum() == 3  # one promotion, two full-budget configurations
 
 
+# The command, whose embedded H2O is killed (SIGKILL) right after the first promotion (rung 1)
+# is submitted: the moment the test means, not one a kill from outside may miss.
+JVM_KILLED_AT_THE_PROMOTION = """
+import os, signal, sys
+from h2osweep.cluster import embedded_jvms
+from h2osweep.training import flight
+start = flight.start_build
+def start_then_kill_the_jvm(spec, data, settings):
+    started = start(spec, data, settings)
+    if spec.rung == 1:
+        for jvm, owner in embedded_jvms().items():
+            if owner == os.getpid():
+                os.kill(jvm, signal.SIGKILL)
+    return started
+flight.start_build = start_then_kill_the_jvm
+from h2osweep.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_a_dead_jvm_loses_the_checkpoints_and_the_rerun_retrains_them(tmp_path):
-    """The sweep's own embedded H2O is killed after the first rung; the rerun starts another,
+    """The sweep's own embedded H2O dies with the promotion in flight; the rerun starts another,
     where the first rung's models are gone: the promotion trains from scratch to 3 epochs."""
     out, space_file = tmp_path / "hb", space(tmp_path, SMALL_NET)
     args = ["search", "--strategy", "sha", "--sampler", "random", "--n-runs", "3", "--min-epochs",
             "1", "--max-epochs", "3", "--parallel", "1", "--space", str(space_file),
             "--out", str(out)]  # fmt: skip
-    process = start_cli(*args)
-    _wait_for_stored(out, 3, process)
-    for jvm in jvms_owned_by(process.pid):
-        os.kill(jvm, signal.SIGKILL)
-    _, err = process.communicate(timeout=120)
-    if process.returncode == 0:  # the promotion finished before the JVM died
-        pytest.fail("the sweep finished before its JVM was killed; nothing to test")
-    assert "lost the H2O cluster" in err.splitlines()[-1]
+    killed = subprocess.run(
+        [sys.executable, "-c", JVM_KILLED_AT_THE_PROMOTION, *record_invocation(args)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert killed.returncode == 1, killed.stderr
+    assert "lost the H2O cluster" in killed.stderr.splitlines()[-1]
+    assert len(_stored(out)) == 3  # the first rung, stored before the JVM died
     rerun = cli(*args)
     assert rerun.status == 0, rerun.stderr
     assert "checkpoint gone: trained from scratch to 3" in rerun.stderr

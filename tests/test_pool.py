@@ -18,6 +18,12 @@ from tests.multinode import LoopbackCloud
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 SEEDS = [str(seed) for seed in range(1, 13)]
+# A lost cluster asked again every second (not after 3, 9, 21, 45 s...): a rejoin comes soon
+# after the restart, well before the sweep ends
+QUICK_REJOIN = """
+from h2osweep.training import flight
+flight.REJOIN_SECONDS = flight.MAX_REJOIN_SECONDS = 1.0
+"""
 METRICS = ["train_mse", "test_mse", "train_logloss", "test_logloss"]
 
 
@@ -118,9 +124,12 @@ def test_a_killed_cluster_restarted_on_its_port_rejoins_the_pool(pool, tmp_path)
     out = tmp_path / "sweep"
     seeds = [str(seed) for seed in range(1, 17)]
     try:
-        process = start_cli(*_sweep(out, [victim.url, pool[1].url], seeds, "--parallel", "1"))
+        process = start_cli(
+            *_sweep(out, [victim.url, pool[1].url], seeds, "--parallel", "1"), prelude=QUICK_REJOIN
+        )
         _kill_while_building(victim, process)
         victim.start()  # the same ports
+        assert process.poll() is None, "the sweep ended before the cluster was back"
         _, stderr = process.communicate(timeout=600)
     finally:
         victim.close()

@@ -204,7 +204,8 @@ def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_tw
     process.kill()
     process.wait()
     before = {trial.number: trial for trial in _trials(out)}
-    finished_before = set(pd.read_csv(out / "results.csv")["name"])
+    with sqlite3.connect(out / "store.sqlite") as db:  # the store, not results.csv: the truth
+        finished_before = {name for (name,) in db.execute("SELECT name FROM runs")}
 
     rerun = cli(*_search_args(out), "--url", h2o_cluster.url)
     assert rerun.status == 0, rerun.stderr
