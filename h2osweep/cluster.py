@@ -122,13 +122,18 @@ class H2OCluster:
         import h2o
 
         with _quiet():
+            ours = self.connection
+            if ours is None and h2o.connection() is not self._previous_connection:
+                ours = h2o.connection()  # a connect that failed half-way
             if self._server is not None:
-                with contextlib.suppress(Exception):
-                    h2o.cluster().shutdown()
+                if ours is not None and h2o.connection() is ours:  # never the client's other one
+                    with contextlib.suppress(Exception):
+                        h2o.cluster().shutdown()
                 _stop_process(self._server)
                 self._server = None
-            with contextlib.suppress(Exception):
-                (self.connection or h2o.connection()).close()
+            if ours is not None:
+                with contextlib.suppress(Exception):
+                    ours.close()
             h2o.h2o.h2oconn = self._previous_connection
             if self._watchdog is not None:
                 self._watchdog.kill()

@@ -202,11 +202,14 @@ def test_ports_taken_after_the_probe_are_given_up_for_new_ones(h2o_cluster, monk
         with H2OCluster(ClusterOptions(nthreads=1, max_mem="1G")) as embedded:
             assert embedded.url != f"http://127.0.0.1:{busy}"
             assert h2o.cluster().cloud_size == 1
-        assert h2o.connection() is before
+    assert h2o.connection() is before
+    assert h2o.api("GET /3/Cloud")["cloud_healthy"]  # the failed start closed nothing of ours
 
 
 @pytest.mark.h2o
 def test_ports_taken_at_every_try_end_in_one_line_from_h2o_itself(h2o_cluster, monkeypatch):
+    import h2o
+
     from h2osweep import cluster as clusters
 
     with socket.socket() as taken:
@@ -219,3 +222,4 @@ def test_ports_taken_at_every_try_end_in_one_line_from_h2o_itself(h2o_cluster, m
         f"the embedded H2O did not start: On /127.0.0.1 some of the required ports {busy}, "
         f"{busy + 1} are not available, change -port PORT and try again."
     )
+    assert h2o.api("GET /3/Cloud")["cloud_healthy"]  # the client's connection is still open
