@@ -33,25 +33,36 @@ def raise_if_interrupted() -> None:
 
 
 @contextmanager
-def interrupts_remembered() -> Iterator[None]:
-    """Run a command with Ctrl-C and SIGTERM raising a remembered KeyboardInterrupt (a signal
-    the shell ignores stays ignored; outside the main thread nothing changes)."""
+def _handled_by(handler) -> Iterator[None]:
+    """Within the block `handler` takes SIGINT and SIGTERM (but one the shell ignores), and the
+    handlers in place come back after it; outside the main thread, where handlers cannot be
+    set, nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {signum: signal.getsignal(signum) for signum in HELD}
-    for signum, handler in previous.items():
-        if handler is not signal.SIG_IGN:
-            signal.signal(signum, _on_interrupt)
+    for signum, before in previous.items():
+        if before is not signal.SIG_IGN:
+            signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, before in previous.items():
+            signal.signal(signum, before)
+
+
+@contextmanager
+def interrupts_remembered() -> Iterator[None]:
+    """Run a command with Ctrl-C and SIGTERM raising a remembered KeyboardInterrupt (a signal
+    the shell ignores stays ignored; outside the main thread the signals are left alone)."""
     unraisable = sys.unraisablehook
     sys.unraisablehook = lambda dropped: _print_unless_interrupt(dropped, unraisable)
     _received.clear()
     try:
-        yield
+        with _handled_by(_on_interrupt):
+            yield
     finally:
         sys.unraisablehook = unraisable
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         _received.clear()
 
 
@@ -65,15 +76,10 @@ def _print_unless_interrupt(dropped, hook) -> None:
 def interrupts_held() -> Iterator[None]:
     """Run the block with SIGINT and SIGTERM held, then deliver any that came to the handlers
     that were in place (outside the main thread, where handlers cannot be set, hold nothing)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     received: list[int] = []
-    previous = {signum: signal.signal(signum, lambda s, _: received.append(s)) for signum in HELD}
     try:
-        yield
+        with _handled_by(lambda signum, _: received.append(signum)):
+            yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         for signum in dict.fromkeys(received):
             signal.raise_signal(signum)
