@@ -185,41 +185,45 @@ def test_a_cluster_of_another_h2o_version_is_refused_and_the_client_keeps_its_co
     assert h2o.connection() is before
 
 
+@pytest.fixture
+def busy_port():
+    """A loopback port another process holds, as one may take it after our probe."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        yield taken.getsockname()[1]
+
+
 @pytest.mark.h2o
-def test_ports_taken_after_the_probe_are_given_up_for_new_ones(h2o_cluster, monkeypatch):
+def test_ports_taken_after_the_probe_are_given_up_for_new_ones(h2o_cluster, busy_port, monkeypatch):
     """Another process binds the probed port before the JVM does (H2O then exits): the embedded
     H2O starts on the next free pair, and the client gets its connection back afterwards."""
     import h2o
 
     from h2osweep import cluster as clusters
 
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        busy = taken.getsockname()[1]
-        probed = iter([busy])
-        monkeypatch.setattr(clusters, "free_port_pair", lambda: next(probed, 0) or free_port_pair())
-        before = h2o.connection()
-        with H2OCluster(ClusterOptions(nthreads=1, max_mem="1G")) as embedded:
-            assert embedded.url != f"http://127.0.0.1:{busy}"
-            assert h2o.cluster().cloud_size == 1
+    probed = iter([busy_port])
+    monkeypatch.setattr(clusters, "free_port_pair", lambda: next(probed, 0) or free_port_pair())
+    before = h2o.connection()
+    with H2OCluster(ClusterOptions(nthreads=1, max_mem="1G")) as embedded:
+        assert embedded.url != f"http://127.0.0.1:{busy_port}"
+        assert h2o.cluster().cloud_size == 1
     assert h2o.connection() is before
     assert h2o.api("GET /3/Cloud")["cloud_healthy"]  # the failed start closed nothing of ours
 
 
 @pytest.mark.h2o
-def test_ports_taken_at_every_try_end_in_one_line_from_h2o_itself(h2o_cluster, monkeypatch):
+def test_ports_taken_at_every_try_end_in_one_line_from_h2o_itself(
+    h2o_cluster, busy_port, monkeypatch
+):
     import h2o
 
     from h2osweep import cluster as clusters
 
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        busy = taken.getsockname()[1]
-        monkeypatch.setattr(clusters, "free_port_pair", lambda: busy)
-        with pytest.raises(ClusterError) as refused, H2OCluster(ClusterOptions(nthreads=1)):
-            pass
+    monkeypatch.setattr(clusters, "free_port_pair", lambda: busy_port)
+    with pytest.raises(ClusterError) as refused, H2OCluster(ClusterOptions(nthreads=1)):
+        pass
     assert str(refused.value) == (
-        f"the embedded H2O did not start: On /127.0.0.1 some of the required ports {busy}, "
-        f"{busy + 1} are not available, change -port PORT and try again."
+        f"the embedded H2O did not start: On /127.0.0.1 some of the required ports {busy_port}, "
+        f"{busy_port + 1} are not available, change -port PORT and try again."
     )
     assert h2o.api("GET /3/Cloud")["cloud_healthy"]  # the client's connection is still open

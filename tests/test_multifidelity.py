@@ -5,14 +5,12 @@ resumes, also after its JVM died (each lost checkpoint is retrained to its rung)
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pandas as pd
 import pytest
 
-from tests.conftest import SMALL_NET, cli, record_invocation, start_cli
+from tests.conftest import SMALL_NET, cli, start_cli
 
 SMALL_GBM = """
 [max_depth]
@@ -151,10 +149,10 @@ def test_sigkill_during_hyperband_then_a_rerun_trains_each_rung_once(h2o_cluster
     assert (rungs["rung"] == 1).sum() == 3  # one promotion, two full-budget configurations
 
 
-# The command, whose embedded H2O is killed (SIGKILL) right after the first promotion (rung 1)
-# is submitted: the moment the test means, not one a kill from outside may miss.
+# Set before the command: its embedded H2O is killed (SIGKILL) right after the first promotion
+# (rung 1) is submitted, the moment the test means, not one a kill from outside may miss.
 JVM_KILLED_AT_THE_PROMOTION = """
-import os, signal, sys
+import os, signal
 from h2osweep.cluster import embedded_jvms
 from h2osweep.training import flight
 start = flight.start_build
@@ -166,8 +164,6 @@ def start_then_kill_the_jvm(spec, data, settings):
                 os.kill(jvm, signal.SIGKILL)
     return started
 flight.start_build = start_then_kill_the_jvm
-from h2osweep.cli.main import main
-sys.exit(main(sys.argv[1:]))
 """
 
 
@@ -178,12 +174,10 @@ def test_a_dead_jvm_loses_the_checkpoints_and_the_rerun_retrains_them(tmp_path):
     args = ["search", "--strategy", "sha", "--sampler", "random", "--n-runs", "3", "--min-epochs",
             "1", "--max-epochs", "3", "--parallel", "1", "--space", str(space_file),
             "--out", str(out)]  # fmt: skip
-    killed = subprocess.run(
-        [sys.executable, "-c", JVM_KILLED_AT_THE_PROMOTION, *record_invocation(args)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert killed.returncode == 1, killed.stderr
-    assert "lost the H2O cluster" in killed.stderr.splitlines()[-1]
+    killed = start_cli(*args, prelude=JVM_KILLED_AT_THE_PROMOTION)
+    _, err = killed.communicate(timeout=300)
+    assert killed.returncode == 1, err
+    assert "lost the H2O cluster" in err.splitlines()[-1]
     assert len(_stored(out)) == 3  # the first rung, stored before the JVM died
     rerun = cli(*args)
     assert rerun.status == 0, rerun.stderr

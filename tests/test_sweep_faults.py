@@ -6,23 +6,21 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import cli, jvms_owned_by, record_invocation, start_cli, wait_for_rows
+from tests.conftest import cli, jvms_owned_by, start_cli, wait_for_rows
 
 pytestmark = [pytest.mark.h2o, pytest.mark.slow]
 SEEDS = ["1", "2", "3", "4", "5"]
 SWEEP = ["random", "--seeds", *SEEDS, "--epochs", "1", "--parallel", "1"]
-# The command, killed (SIGKILL) by its own hand right after its second run is committed to
+# Set before the command: it kills itself (SIGKILL) right after its second run is committed to
 # SQLite, before its line reaches results.csv: the window a kill can hit by chance.
 KILLED_AFTER_THE_SECOND_COMMIT = """
-import os, signal, sys
+import os, signal
 from h2osweep.store.results_csv import ResultsCsv
 append, calls = ResultsCsv.committed, []
 def append_or_die(csv, state, line):
@@ -31,8 +29,6 @@ def append_or_die(csv, state, line):
         os.kill(os.getpid(), signal.SIGKILL)
     append(csv, state, line)
 ResultsCsv.committed = append_or_die
-from h2osweep.cli.main import main
-sys.exit(main(sys.argv[1:]))
 """
 
 
@@ -92,9 +88,9 @@ def test_sigkill_after_two_runs_then_rerun_completes_each_seed_once(tmp_path, h2
 def test_a_kill_between_commit_and_csv_export_loses_and_repeats_nothing(tmp_path, h2o_cluster):
     out = tmp_path / "sweep"
     arguments = [*SWEEP, "--url", h2o_cluster.url, "--out", str(out)]
-    command = [sys.executable, "-c", KILLED_AFTER_THE_SECOND_COMMIT, *record_invocation(arguments)]
-    killed = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    killed = start_cli(*arguments, prelude=KILLED_AFTER_THE_SECOND_COMMIT)
+    _, err = killed.communicate(timeout=300)
+    assert killed.returncode == -signal.SIGKILL, err
     in_csv = set(pd.read_csv(out / "results.csv")["name"])
     in_store = set(_attempts(out))
     assert len(in_csv) == 1 and len(in_store) == 2 and in_csv < in_store
