@@ -21,6 +21,7 @@ from tests.conftest import cli, run_cli
 TINY = ["--param", "units=4", "--param", "layers=1"]
 LIB = "h2osweep: error: "
 GLM_SPACE = ["--space", "{glm_space}"]  # a library error, spelled by the CLI
+REGRESSION = ["--data", "{regression}", "--target", "y"]  # a numeric target
 
 
 def usage(command: str, message: str) -> str:
@@ -306,6 +307,22 @@ CORPUS = [
         "the top: give --n-runs of at least 9",
     ),
     (
+        ["random", "--seeds", "1", *REGRESSION, "--metric", "logloss"],
+        LIB + "--metric valid_logloss is measured for classification only, and the target is "
+        "numeric (a regression): choose mse, rmse or r2",
+    ),
+    (
+        ["grid", *[f"--param=x{i}=0,1,2,3,4,5,6,7,8,9" for i in range(7)]],
+        LIB + "the grid has 10 x 10 x 10 x 10 x 10 x 10 x 10 = 10,000,000 combinations, more "
+        "than the 1,000,000 a sweep plans: give fewer values, or draw configurations at random "
+        "from a space",
+    ),
+    (
+        ["search", "--n-runs", "16", "--strategy", "hyperband"],
+        LIB + "hyperband from 1 to 9 with eta 3 shares 16 configuration(s) among 3 brackets, "
+        "leaving one with fewer than one at the top: give --n-runs of at least 17",
+    ),
+    (
         ["search", "--n-runs", "9", "--strategy", "asha", "--epochs", "3"],
         LIB + "--strategy asha trains each rung to its own budget: give --min-epochs and "
         "--max-epochs, not --epochs",
@@ -413,7 +430,31 @@ CORPUS = [
         ["optimize", "{sweep}", "--config", "gam"],
         LIB + "need at least 2 runs with a valid_mse to analyse, found 1",
     ),
+    # an export never writes over the sweep's own files; a storage Optuna cannot use
+    (
+        ["export", "{sweep}", "--csv", "{sweep}/store.sqlite"],
+        LIB + "--csv {sweep}/store.sqlite is one of the sweep's own files (store.sqlite, "
+        "sweep.json, results.csv): write the export elsewhere",
+    ),
+    (
+        ["export", "{sweep}", "--optuna", "sqlite:///{sweep}/results.csv"],
+        LIB + "--optuna {sweep}/results.csv is one of the sweep's own files (store.sqlite, "
+        "sweep.json, results.csv): write the export elsewhere",
+    ),
+    (
+        ["export", "{sweep}", "--optuna", "bogus"],
+        LIB + "cannot use the Optuna --optuna bogus: Could not parse SQLAlchemy URL …",
+    ),
+    (
+        ["export", "{sweep}", "--optuna", "sqlite:///{sweep}/no/such/folder/study.db"],
+        LIB + "cannot use the Optuna --optuna sqlite:///{sweep}/no/such/folder/study.db: "
+        "(sqlite3.OperationalError) unable to open database file (e.g. sqlite:///study.db)",
+    ),
     # the same folder with a damaged sweep.json or store.sqlite
+    (
+        ["show", "{list_json}"],
+        LIB + "{list_json}/sweep.json is damaged (it holds a list, not an object); move it away",
+    ),  # fmt: skip
     (
         ["grid", *TINY, "--epochs", "1", "--out", "{bad_json}"],
         LIB + "{bad_json}/sweep.json is damaged (…",
@@ -435,7 +476,7 @@ CORPUS = [
         "start over",
     ),
 ]
-SWEEPS = ("{sweep}", "{bad_json}", "{bad_db}")
+SWEEPS = ("{sweep}", "{bad_json}", "{bad_db}", "{list_json}")
 # Run again as subprocesses: an argparse error, a library error, a store error.
 SUBPROCESS = {0, 6, len(CORPUS) - 1}
 
@@ -511,8 +552,10 @@ def one_run_sweep(tmp_path_factory, h2o_cluster):
 
 
 def _copy_sweeps(folder, paths: dict[str, str]) -> None:
-    for key in ("sweep", "bad_json", "bad_db"):
+    for key in ("sweep", "bad_json", "bad_db", "list_json"):
         shutil.copytree(folder, paths[key])
+    with open(f"{paths['list_json']}/sweep.json", "w") as description:
+        description.write("[1, 2]")  # JSON, but not a sweep's description
     with open(f"{paths['bad_json']}/sweep.json", "r+") as description:
         description.truncate(40)  # cut mid-way, as a full disk would leave it
     with open(f"{paths['bad_db']}/store.sqlite", "r+b") as database:
@@ -531,6 +574,7 @@ def _inputs(tmp_path) -> dict[str, str]:
         "const": ("const.csv", "a,y\n1,1\n2,1\n3,1\n"),
         "orphan": ("orphan/results.csv", "name,test_mse\nm_1,0.5\n"),
         "glm_space": ("glm.toml", "[alpha]\nrunif = [0, 1]\n"),
+        "regression": ("regression.csv", "a,y\n" + "".join(f"{i},{i / 2}\n" for i in range(30))),
         "epochs_space": ("epochs.toml", "[l1]\nrunif = [0, 0.01]\n[epochs]\nvalue = 3\n"),
     }
     paths = {}
@@ -539,7 +583,8 @@ def _inputs(tmp_path) -> dict[str, str]:
         path.parent.mkdir(exist_ok=True)
         path.write_text(text)
         paths[key] = str(path.parent if key == "orphan" else path)
-    paths.update({key: str(tmp_path / key) for key in ("out", "sweep", "bad_json", "bad_db")})
+    kept = ("out", "sweep", "bad_json", "bad_db", "list_json")
+    paths.update({key: str(tmp_path / key) for key in kept})
     paths["port"] = str(free_port_pair())
     return paths
 
@@ -552,3 +597,12 @@ def _snapshot(folder) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not p.name.endswith(("-shm", "-wal"))
     }
+
+
+@pytest.mark.h2o
+def test_show_ranks_r2_highest_first_and_takes_any_top(one_run_sweep):
+    """R² is read higher-is-better when no --goal is given; a --top beyond every run (even past
+    SQLite's integers) shows them all."""
+    result = cli("show", one_run_sweep, "--metric", "valid_r2", "--top", str(2**64))
+    assert result.status == 0, result.stderr
+    assert "ranked by valid_r2 (higher is better)" in result.stdout + result.stderr

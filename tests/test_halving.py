@@ -113,6 +113,15 @@ def test_a_bracket_that_brings_no_configuration_to_the_top_is_refused(build, n_r
         build(LADDER, n_runs, RandomProposer(LECTURE_SPACE, 1))
 
 
+@pytest.mark.parametrize(
+    ("ladder", "fewest"), [(Ladder(1, 3), 5), (LADDER, 17), (Ladder(1, 9, 2), 43)]
+)
+def test_hyperband_asks_for_the_fewest_configurations_it_needs_in_all(ladder, fewest):
+    Hyperband(ladder, fewest, RandomProposer(LECTURE_SPACE, 1))  # every bracket reaches the top
+    with pytest.raises(UserInputError, match=f"give n_runs of at least {fewest}$"):
+        Hyperband(ladder, fewest - 1, RandomProposer(LECTURE_SPACE, 1))
+
+
 def test_asha_promotes_without_waiting_for_a_rung_to_complete():
     strategy = Asha(LADDER, 27, RandomProposer(LECTURE_SPACE, 1))
     told = drive(strategy, parallel=3, seed=4)

@@ -95,3 +95,15 @@ def test_two_runs_and_retrained_section(tmp_path):
     assert f"best sweep run ({table.loc[0, 'name']})" in page
     assert "[500, 500]" in page and esc(SEED_SPREAD) in page
     assert "No GAM could be fitted." in page
+
+
+def test_a_folder_that_cannot_take_a_file_is_one_error_and_the_rest_is_kept(written, tmp_path):
+    from h2osweep.errors import UserInputError
+
+    _, _, analysis = written
+    (tmp_path / "report.html").mkdir()  # where the page goes, a folder stands
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(UserInputError, match=r"cannot write into the output folder .*: Is a dir"):
+        write_report(analysis, tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left

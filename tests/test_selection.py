@@ -314,3 +314,23 @@ def test_each_sweep_command_checks_its_selection_options(tmp_path, command, args
 def test_optimize_and_show_check_their_options(tmp_path, args, message):
     outcome = run_in_process(*[a.format(out=tmp_path / "none") for a in args])
     assert outcome.status == 2 and message in outcome.stderr, outcome.stderr
+
+
+def test_r2_is_maximised_unless_a_goal_is_given():
+    from argparse import Namespace
+    from types import SimpleNamespace
+
+    from h2osweep.cli.selection import objective
+    from h2osweep.record.goal import Objective
+
+    with_valid = SimpleNamespace(valid="a validation part")
+
+    def chosen(metric, goal=None):
+        args = Namespace(select_on=None, metric=metric, goal=goal, nfolds=None)
+        return objective(args, with_valid)
+
+    assert chosen("r2") == Objective("valid_r2", "max")
+    assert chosen("test_r2") == Objective("test_r2", "max")
+    assert chosen("r2", "min") == Objective("valid_r2", "min")
+    assert chosen("mse") == Objective("valid_mse", "min")
+    assert chosen("logloss") == Objective("valid_logloss", "min")

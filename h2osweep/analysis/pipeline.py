@@ -136,7 +136,7 @@ def as_list(value: str | Sequence[str] | None) -> list[str]:
 
 def objective_goals(targets: list[str], goals: list[str], raw: RawTable) -> list[Goal]:
     """One goal per target: as given (one each, or one for a single target), else the table's
-    recorded goal for its default target, else min."""
+    recorded goal for its default target, else the metric's natural goal (max for R²)."""
     if goals and len(goals) != len(targets):
         raise UserInputError(
             f"give one {{goal}} per {{target}}: {len(targets)} target(s) and {len(goals)} goal(s)",
@@ -146,7 +146,9 @@ def objective_goals(targets: list[str], goals: list[str], raw: RawTable) -> list
     if goals:
         return [Goal.parse(g) for g in goals]
     recorded = raw.default_goal if targets == [raw.default_target] else None
-    return [Goal.parse(recorded or "min") for _ in targets]
+    if recorded:
+        return [Goal.parse(recorded) for _ in targets]
+    return [Goal.natural(target) for target in targets]
 
 
 def analyse_prepared(

@@ -71,7 +71,8 @@ def add_objective_options(parser) -> None:
         "--goal",
         action="append",
         choices=["min", "max"],
-        help="min or max, one per --target (default: the sweep's own goal, else min)",
+        help="min or max, one per --target (default: the sweep's own goal, else max for an "
+        "r2, min otherwise)",
     )
 
 

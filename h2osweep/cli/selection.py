@@ -32,7 +32,9 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
         help="mse (default), rmse, r2, logloss or mean_per_class_error, measured on the "
         "--select-on part (a full column such as test_mse also works)",
     )
-    group.add_argument("--goal", choices=["min", "max"], default="min", help="min (default) or max")
+    group.add_argument(
+        "--goal", choices=["min", "max"], help="min or max (default: max for r2, else min)"
+    )
     group.add_argument(
         "--valid-fraction",
         type=float,
@@ -66,23 +68,27 @@ def valid_fraction(args: argparse.Namespace) -> float | None:
 
 
 def objective(args: argparse.Namespace, data):
-    """The Objective of a sweep command: --metric on the chosen part, with --goal."""
-    from h2osweep.record.columns import selection_metric
-    from h2osweep.record.goal import Objective
+    """The Objective of a sweep command: --metric on the chosen part, with --goal (else the
+    metric's natural goal)."""
+    from h2osweep.record.columns import check_measured, selection_metric
+    from h2osweep.record.goal import Goal, Objective
 
     part = selection_part(args)
     if part is None:
         part = "valid" if data.valid is not None else "xval" if args.nfolds else "test"
-    return Objective(selection_metric(args.metric, part), args.goal)
+    metric = selection_metric(args.metric, part)
+    if isinstance(getattr(data, "classification", None), bool):  # known before H2O (a local file)
+        check_measured(metric, data.classification)
+    return Objective(metric, args.goal or Goal.natural(metric))
 
 
 def folder_objective(folder, metric: str | None, goal: str | None):
     """The objective a command reads a sweep folder by: the given metric and goal, else the
     sweep's own selection (test MSE for folders from before selection was recorded)."""
-    from h2osweep.record.goal import Objective
+    from h2osweep.record.goal import Goal, Objective
     from h2osweep.store.results_store import read_objective
 
     stored = read_objective(folder)
     if metric is None:
         return Objective(stored.metric, goal or stored.goal)
-    return Objective(metric, goal or "min")
+    return Objective(metric, goal or Goal.natural(metric))

@@ -86,7 +86,7 @@ def run_random(args) -> int:
 
 
 def run_grid(args) -> int:
-    from h2osweep.search.fixed import grid_plan
+    from h2osweep.search.fixed import MAX_GRID_ROWS, grid_plan
     from h2osweep.space import expand_grid
 
     factors = dict(parse_param(text) for text in args.param)
@@ -94,7 +94,8 @@ def run_grid(args) -> int:
         raise UserInputError("each --param name may be given once")
     if "epochs" in factors and args.epochs is not None:
         raise UserInputError("give epochs once: as --param epochs=... (a grid factor) or --epochs")
-    return run_plan(grid_plan(expand_grid(**factors), args.algorithm), args)
+    grid = expand_grid(max_rows=MAX_GRID_ROWS, **factors)
+    return run_plan(grid_plan(grid, args.algorithm), args)
 
 
 def run_plan(plan, args) -> int:

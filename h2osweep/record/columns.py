@@ -14,6 +14,7 @@ from h2osweep.validation import invalid, is_real
 LEADING = ["name", "seed", "status", "error"]
 ARCHITECTURE = ["depth", "SumNeurons", "MeanHiddenDropout"]
 METRIC_NAMES = ("mse", "rmse", "r2", "logloss", "mean_per_class_error")
+CLASSIFICATION_METRICS = ("logloss", "mean_per_class_error")  # H2O measures them for classes only
 PARTS = ("train", "valid", "xval", "test")  # what a metric is measured on
 SELECTION_PARTS = ("valid", "xval", "test")  # what may choose among runs
 ALWAYS = ("train", "test")  # the parts every sweep measures
@@ -52,6 +53,16 @@ def selection_metric(metric: str, select_on: str) -> str:
             "select_on",
         )
     return column
+
+
+def check_measured(column: str, classification: bool) -> None:
+    """Refuse to rank a regression by a metric H2O measures only for classification."""
+    if not classification and column.split("_", 1)[1] in CLASSIFICATION_METRICS:
+        raise UserInputError(
+            f"{{metric}} {column} is measured for classification only, and the target is "
+            "numeric (a regression): choose mse, rmse or r2",
+            "metric",
+        )
 
 
 def part_of(column: str) -> str:

@@ -28,6 +28,12 @@ class Goal(str, Enum):
         except ValueError:
             raise invalid(name, "'min' or 'max'", value) from None
 
+    @classmethod
+    def natural(cls, metric: str) -> Goal:
+        """The goal a metric is read by when none is given: max for R² (higher explains
+        more), min for the errors and losses."""
+        return cls.MAX if metric == "r2" or metric.endswith("_r2") else cls.MIN
+
     def __str__(self) -> str:
         return self.value
 

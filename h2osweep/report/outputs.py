@@ -71,13 +71,23 @@ def write_report(analysis, folder: str | Path, retrained=None) -> list[Path]:
 
     `retrained` (optional) lists retrained configurations shown next to the best run.
     """
-    from h2osweep.report.html import render
-
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UserInputError(f"cannot create the output folder {str(folder)!r}: {error}") from None
+    try:
+        return _write_all(analysis, folder, retrained)
+    except OSError as error:  # an existing folder we may not write into, a full disk
+        reason = error.strerror or str(error)
+        message = f"cannot write into the output folder {str(folder)!r}: {reason}"
+        raise UserInputError(message) from None
+
+
+def _write_all(analysis, folder: Path, retrained) -> list[Path]:
+    """Every table, figure and the page, each file written atomically."""
+    from h2osweep.report.html import render
+
     written = []
     for number, each in enumerate(analysis.analyses, start=1):
         prefix = "" if number == 1 else f"objective{number}_"

@@ -64,6 +64,9 @@ class FixedPlan(Strategy):
         return {key: list(distinct.values()) for key, distinct in values.items()}
 
 
+MAX_GRID_ROWS = 1_000_000  # the largest grid `h2osweep grid` plans (each row is one model)
+
+
 def random_plan(seeds, space: Space = LECTURE_SPACE, algorithm: str = DEEPLEARNING) -> FixedPlan:
     """A random search: one run per R seed, named `m_<seed>`, drawn as R would (the lecture's
     space by default)."""

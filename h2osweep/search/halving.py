@@ -150,6 +150,7 @@ class Hyperband(MultiFidelity):
 
     def __init__(self, ladder: Ladder, n_runs: int, proposer: Proposer) -> None:
         super().__init__("hyperband", ladder, n_runs, proposer)
+        check_hyperband(ladder, n_runs)
         self.brackets = []
         first = 0
         for size, bottom in hyperband_sizes(ladder, n_runs):
@@ -225,6 +226,29 @@ def check_bracket(ladder: Ladder, n_runs: int, bottom: int) -> None:
         )
 
 
+def check_hyperband(ladder: Ladder, n_runs: int) -> None:
+    """Every Hyperband bracket must bring at least one configuration to the top rung: say the
+    fewest configurations that do, not the bracket that fell short."""
+    needed = hyperband_min_runs(ladder)
+    if n_runs < needed:
+        raise UserInputError(
+            f"hyperband from {ladder.budgets[0]:g} to {ladder.max_budget:g} with eta "
+            f"{ladder.eta} shares {n_runs} configuration(s) among {ladder.top + 1} brackets, "
+            f"leaving one with fewer than one at the top: give {{n_runs}} of at least {needed}",
+            "n_runs",
+        )
+
+
+def hyperband_min_runs(ladder: Ladder) -> int:
+    """The fewest configurations whose Hyperband brackets each bring one to the top rung."""
+    textbook = textbook_brackets(ladder)
+    total = sum(n for n, _ in textbook)
+    n_runs = max(-(-(ladder.eta ** (ladder.top - b)) * total // n) for n, b in textbook)
+    while any(n < ladder.eta ** (ladder.top - b) for n, b in hyperband_sizes(ladder, n_runs)):
+        n_runs += 1  # a floor the float scaling moved
+    return n_runs
+
+
 def bracket_runs(ladder: Ladder, n_runs: int, bottom: int) -> int:
     """How many rung runs a bracket trains in all."""
     total, members = 0, n_runs
@@ -237,10 +261,16 @@ def bracket_runs(ladder: Ladder, n_runs: int, bottom: int) -> int:
 def hyperband_sizes(ladder: Ladder, n_runs: int) -> list[tuple[int, int]]:
     """(configurations, bottom rung) of each textbook bracket, most exploratory first, scaled so
     that the brackets share `n_runs` configurations in the textbook's proportions."""
-    top, eta = ladder.top, ladder.eta
-    textbook = [(math.ceil((top + 1) / (s + 1) * eta**s), top - s) for s in range(top, -1, -1)]
+    textbook = textbook_brackets(ladder)
     scale = n_runs / sum(n for n, _ in textbook)
     return [(math.floor(n * scale), bottom) for n, bottom in textbook]
+
+
+def textbook_brackets(ladder: Ladder) -> list[tuple[int, int]]:
+    """(configurations, bottom rung) of each bracket in Li et al.'s Hyperband, most exploratory
+    first."""
+    top, eta = ladder.top, ladder.eta
+    return [(math.ceil((top + 1) / (s + 1) * eta**s), top - s) for s in range(top, -1, -1)]
 
 
 def multi_fidelity_plan(

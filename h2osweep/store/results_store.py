@@ -782,9 +782,13 @@ def _read_json(path: Path) -> dict | None:
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text())
+        content = json.loads(path.read_text())
     except (json.JSONDecodeError, OSError) as error:
         raise StoreError(f"{path} is damaged ({error}); move it away to start over") from error
+    if not isinstance(content, dict):
+        kind = type(content).__name__
+        raise StoreError(f"{path} is damaged (it holds a {kind}, not an object); move it away")
+    return content
 
 
 def _existing_parent(folder: Path) -> Path:

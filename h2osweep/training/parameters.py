@@ -238,12 +238,25 @@ def validate_config(config: dict, algorithm: str = DEEPLEARNING) -> None:
 
 def _client_accepts(key: str, algorithm: str, name: str, value) -> None:
     """Refuse a value the h2o client's estimator does not take (its own type checks)."""
-    try:
-        make_estimator(algorithm, {name: value})
-    except Exception as error:
-        raise UserInputError(
-            f"parameter {key!r} cannot be {value!r}: {str(error).splitlines()[0]}"
-        ) from error
+    refusal = _client_refusal(algorithm, name, value)
+    if refusal is not None:
+        raise UserInputError(f"parameter {key!r} cannot be {value!r}: {refusal}")
+
+
+def _client_refusal(algorithm: str, name: str, value) -> str | None:
+    """The client's first line of refusal of one value, asked once per distinct value (a grid
+    repeats each value in many rows, and an estimator takes milliseconds to build)."""
+    asked = (algorithm, name, repr(value))
+    if asked not in _REFUSALS:
+        try:
+            make_estimator(algorithm, {name: value})
+            _REFUSALS[asked] = None
+        except Exception as error:
+            _REFUSALS[asked] = str(error).splitlines()[0]
+    return _REFUSALS[asked]
+
+
+_REFUSALS: dict[tuple[str, str, str], str | None] = {}
 
 
 def _is_number(value) -> bool:

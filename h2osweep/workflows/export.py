@@ -15,12 +15,17 @@ from h2osweep.record.columns import ARCHITECTURE, LEADING, TRAILING
 from h2osweep.record.runs import OK
 from h2osweep.store.files import write_atomic
 from h2osweep.store.results_store import (
+    DATABASE,
+    DESCRIPTION,
+    RESULTS,
     read_configs,
     read_definition,
     read_objective,
     read_results,
 )
 
+SQLITE = "sqlite:///"
+OWN_FILES = (DATABASE, DESCRIPTION, RESULTS)  # what an export must never write over
 WANDB_STATES = {OK: "finished"}  # any other status: "failed"
 LAYER = "*"  # stands for every layer of a per-layer entry
 
@@ -106,8 +111,11 @@ def export_optuna(folder, storage: str, study_name: str | None = None, force=Fal
     """Write the sweep as a finished Optuna study in `storage` (e.g. sqlite:///study.db);
     return its name. A study already there under that name is replaced only with `force`."""
     import optuna
+    from sqlalchemy.exc import SQLAlchemyError
 
     folder = Path(folder)
+    if storage.startswith(SQLITE):
+        refuse_own_file(folder, Path(storage.removeprefix(SQLITE)), "storage")
     name = study_name or folder.resolve().name
     trials, objective = study_trials(folder)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -123,11 +131,12 @@ def export_optuna(folder, storage: str, study_name: str | None = None, force=Fal
             optuna.delete_study(study_name=name, storage=storage)
         study = optuna.create_study(storage=storage, study_name=name,
                                     direction=objective.goal.direction)  # fmt: skip
-    except (ValueError, ImportError, optuna.exceptions.OptunaError) as error:
+    except (ValueError, ImportError, optuna.exceptions.OptunaError, SQLAlchemyError) as error:
         if isinstance(error, UserInputError):
             raise
-        raise UserInputError(f"cannot use the Optuna {{storage}} {storage}: {error}",
-                             "storage") from None  # fmt: skip
+        reason = str(error).splitlines()[0].replace("{", "{{").replace("}", "}}")
+        raise UserInputError(f"cannot use the Optuna {{storage}} {storage}: {reason} (e.g. "
+                             "sqlite:///study.db)", "storage") from None  # fmt: skip
     study.set_user_attr("h2osweep_folder", str(folder))
     study.set_user_attr("metric", objective.metric)
     study.add_trials(trials)
@@ -149,8 +158,21 @@ def export_csv(folder, path) -> Path:
     rest = results[[c for c in results.columns if c not in skip]]
     out = pd.concat([flat, rest], axis=1)
     path = Path(path)
+    refuse_own_file(folder, path, "csv")
     try:
         write_atomic(path, out.to_csv(index=False, lineterminator="\n"))
     except OSError as error:
         raise UserInputError(f"cannot write {{csv}} {path}: {error.strerror}", "csv") from None
     return path
+
+
+def refuse_own_file(folder, path: Path, parameter: str) -> None:
+    """Refuse to write an export over one of the sweep folder's own files (its store, its
+    description or its results table)."""
+    own = [Path(folder) / name for name in OWN_FILES]
+    if any(path.resolve() == file.resolve() for file in own):
+        raise UserInputError(
+            f"{{{parameter}}} {path} is one of the sweep's own files ({', '.join(OWN_FILES)}): "
+            "write the export elsewhere",
+            parameter,
+        )
