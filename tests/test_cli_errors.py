@@ -307,18 +307,18 @@ CORPUS = [
         "the top: give --n-runs of at least 9",
     ),
     (
-        ["random", "--seeds", "1", *REGRESSION, "--metric", "logloss"],
+        ["random", "--seeds", "1", *REGRESSION, "--metric", "logloss", "--goal", "min"],
         LIB + "--metric valid_logloss is measured for classification only, and the target is "
         "numeric (a regression): choose mse, rmse or r2",
     ),
     (
-        ["grid", *[f"--param=x{i}=0,1,2,3,4,5,6,7,8,9" for i in range(7)]],
+        ["grid", *[f"--param=x{i}=0,1,2,3,4,5,6,7,8,9" for i in range(7)], "--goal", "min"],
         LIB + "the grid has 10 x 10 x 10 x 10 x 10 x 10 x 10 = 10,000,000 combinations, more "
         "than the 1,000,000 a sweep plans: give fewer values, or draw configurations at random "
         "from a space",
     ),
     (
-        ["search", "--n-runs", "16", "--strategy", "hyperband"],
+        ["search", "--n-runs", "16", "--strategy", "hyperband", "--goal", "min"],
         LIB + "hyperband from 1 to 9 with eta 3 shares 16 configuration(s) among 3 brackets, "
         "leaving one with fewer than one at the top: give --n-runs of at least 17",
     ),

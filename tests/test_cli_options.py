@@ -162,8 +162,10 @@ def test_goal_max_picks_the_highest_and_show_ranks_by_it(url, tmp_path):
     assert header.split()[:3] == ["name", "seed", "status"] and len(rows) == 2
     ranked = table.sort_values("test_r2", ascending=False)
     assert [row.split()[0] for row in rows] == list(ranked["name"][:2])
-    lowest = cli("show", out, "--metric", "test_r2", "--top", "1").stdout.splitlines()
-    assert lowest[1].split()[0] == ranked["name"].iloc[-1]
+    lowest = cli("show", out, "--metric", "test_r2", "--goal", "min", "--top", "1")
+    assert lowest.stdout.splitlines()[1].split()[0] == ranked["name"].iloc[-1]
+    highest = cli("show", out, "--metric", "test_r2", "--top", "1")  # r2's own goal: max
+    assert highest.stdout.splitlines()[1].split()[0] == ranked["name"].iloc[0]
 
     confusion = cli("show", out, "--confusion", best["name"])
     assert confusion.status == 0, confusion.stderr

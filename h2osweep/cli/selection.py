@@ -70,6 +70,7 @@ def valid_fraction(args: argparse.Namespace) -> float | None:
 def objective(args: argparse.Namespace, data):
     """The Objective of a sweep command: --metric on the chosen part, with --goal (else the
     metric's natural goal)."""
+    from h2osweep.data.frames import LocalData
     from h2osweep.record.columns import check_measured, selection_metric
     from h2osweep.record.goal import Goal, Objective
 
@@ -77,7 +78,7 @@ def objective(args: argparse.Namespace, data):
     if part is None:
         part = "valid" if data.valid is not None else "xval" if args.nfolds else "test"
     metric = selection_metric(args.metric, part)
-    if isinstance(getattr(data, "classification", None), bool):  # known before H2O (a local file)
+    if isinstance(data, LocalData):  # the task is known before H2O (on a cluster: after)
         check_measured(metric, data.classification)
     return Objective(metric, args.goal or Goal.natural(metric))
 
