@@ -433,13 +433,13 @@ CORPUS = [
     # an export never writes over the sweep's own files; a storage Optuna cannot use
     (
         ["export", "{sweep}", "--csv", "{sweep}/store.sqlite"],
-        LIB + "--csv {sweep}/store.sqlite is one of the sweep's own files (store.sqlite, "
-        "sweep.json, results.csv): write the export elsewhere",
+        LIB + "--csv {sweep}/store.sqlite is one of the sweep's own files: write the export "
+        "elsewhere",
     ),
     (
-        ["export", "{sweep}", "--optuna", "sqlite:///{sweep}/results.csv"],
-        LIB + "--optuna {sweep}/results.csv is one of the sweep's own files (store.sqlite, "
-        "sweep.json, results.csv): write the export elsewhere",
+        ["export", "{sweep}", "--optuna", "sqlite+pysqlite:///{sweep}/results.csv?timeout=5"],
+        LIB + "--optuna {sweep}/results.csv is one of the sweep's own files: write the export "
+        "elsewhere",
     ),
     (
         ["export", "{sweep}", "--optuna", "bogus"],

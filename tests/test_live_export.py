@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -112,3 +113,23 @@ def test_export_csv_is_a_flat_table_analyze_reads(followed, tmp_path):
     assert set(flat["State"]) == {"finished"} and "test_mse" in flat.columns
     analysis = analyze(tmp_path / "runs.csv", target="test_mse")
     assert "l1" in analysis.prepared.params and "Name" not in analysis.prepared.params
+
+
+@pytest.mark.parametrize(
+    ("storage", "database"),
+    [
+        ("sqlite:///sw/store.sqlite", "sw/store.sqlite"),
+        ("sqlite:///sw/store.sqlite?timeout=10", "sw/store.sqlite"),
+        ("sqlite+pysqlite:///sw/store.sqlite", "sw/store.sqlite"),
+        ("sqlite:///file:sw/store.sqlite?mode=rw&uri=true", "sw/store.sqlite"),
+        ("sqlite:////abs/study.db", "/abs/study.db"),
+        ("sqlite://", None),
+        ("mysql://user@host/db", None),
+        ("not a url", None),
+    ],
+)
+def test_the_database_file_behind_any_form_of_sqlite_url(storage, database):
+    """What the export compares with the sweep's own files, read as SQLAlchemy reads the URL."""
+    from h2osweep.workflows.export import sqlite_file
+
+    assert sqlite_file(storage) == (None if database is None else Path(database))

@@ -90,6 +90,6 @@ def folder_objective(folder, metric: str | None, goal: str | None):
     from h2osweep.store.results_store import read_objective
 
     stored = read_objective(folder)
-    if metric is None:
+    if metric is None or metric == stored.metric:
         return Objective(stored.metric, goal or stored.goal)
     return Objective(metric, goal or Goal.natural(metric))

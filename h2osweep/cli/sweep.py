@@ -88,14 +88,15 @@ def run_random(args) -> int:
 def run_grid(args) -> int:
     from h2osweep.search.fixed import MAX_GRID_ROWS, grid_plan
     from h2osweep.space import expand_grid
+    from h2osweep.space.grid import check_grid_size
 
     factors = dict(parse_param(text) for text in args.param)
     if len(factors) != len(args.param):
         raise UserInputError("each --param name may be given once")
     if "epochs" in factors and args.epochs is not None:
         raise UserInputError("give epochs once: as --param epochs=... (a grid factor) or --epochs")
-    grid = expand_grid(max_rows=MAX_GRID_ROWS, **factors)
-    return run_plan(grid_plan(grid, args.algorithm), args)
+    check_grid_size(factors, MAX_GRID_ROWS)
+    return run_plan(grid_plan(expand_grid(**factors), args.algorithm), args)
 
 
 def run_plan(plan, args) -> int:

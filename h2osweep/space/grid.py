@@ -11,6 +11,18 @@ import pandas as pd
 from h2osweep.errors import UserInputError
 
 
+def check_grid_size(factors: dict, max_rows: int) -> None:
+    """Refuse a grid of more than `max_rows` combinations before any is built (a sweep's plan)."""
+    sizes = [len(_values(name, values)) for name, values in factors.items()]
+    if math.prod(sizes) > max_rows:
+        shape = " x ".join(str(size) for size in sizes)
+        raise UserInputError(
+            f"the grid has {shape} = {math.prod(sizes):,} combinations, more than the "
+            f"{max_rows:,} a sweep plans: give fewer values, or draw configurations at random "
+            "from a space"
+        )
+
+
 def _values(name: str, values: object) -> pd.Series:
     """One factor's values as a Series (a scalar or a string counts as one value)."""
     if isinstance(values, pd.Series):
@@ -26,7 +38,7 @@ def _values(name: str, values: object) -> pd.Series:
     return series
 
 
-def expand_grid(*, max_rows: int | None = None, **factors: object) -> pd.DataFrame:
+def expand_grid(**factors: object) -> pd.DataFrame:
     """Every combination of the factors, one per row: R's `expand.grid(stringsAsFactors = FALSE)`.
 
     The first factor varies fastest and columns keep the order given; each column keeps the
@@ -34,18 +46,10 @@ def expand_grid(*, max_rows: int | None = None, **factors: object) -> pd.DataFra
 
     >>> expand_grid(layers=[1, 2, 4], epochs=[50, 100]).shape
     (6, 2)
-
-    `max_rows` refuses a grid of more combinations before any is built (a sweep's plan).
     """
     columns = {name: _values(name, values) for name, values in factors.items()}
     sizes = [len(s) for s in columns.values()]
     total = math.prod(sizes) if sizes else 0
-    if max_rows is not None and total > max_rows:
-        shape = " x ".join(str(size) for size in sizes)
-        raise UserInputError(
-            f"the grid has {shape} = {total:,} combinations, more than the {max_rows:,} a "
-            "sweep plans: give fewer values, or draw configurations at random from a space"
-        )
     frame = {}
     repeat = 1
     for (name, series), size in zip(columns.items(), sizes, strict=True):

@@ -246,7 +246,7 @@ def _client_accepts(key: str, algorithm: str, name: str, value) -> None:
 def _client_refusal(algorithm: str, name: str, value) -> str | None:
     """The client's first line of refusal of one value, asked once per distinct value (a grid
     repeats each value in many rows, and an estimator takes milliseconds to build)."""
-    asked = (algorithm, name, repr(value))
+    asked = (algorithm, name, _typed(value))
     if asked not in _REFUSALS:
         try:
             make_estimator(algorithm, {name: value})
@@ -256,7 +256,14 @@ def _client_refusal(algorithm: str, name: str, value) -> str | None:
     return _REFUSALS[asked]
 
 
-_REFUSALS: dict[tuple[str, str, str], str | None] = {}
+_REFUSALS: dict[tuple, str | None] = {}
+
+
+def _typed(value) -> tuple:
+    """A memo key that tells apart values of equal repr and other types (3 and numpy's 3)."""
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, *map(_typed, value))
+    return (type(value).__qualname__, type(value).__module__, repr(value))
 
 
 def _is_number(value) -> bool:

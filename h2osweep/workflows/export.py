@@ -5,6 +5,7 @@ optuna-dashboard opens, and the W&B-style flat table (one row per run)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ from h2osweep.store.files import write_atomic
 from h2osweep.store.results_store import (
     DATABASE,
     DESCRIPTION,
+    LOCK,
     RESULTS,
     read_configs,
     read_definition,
@@ -24,8 +26,7 @@ from h2osweep.store.results_store import (
     read_results,
 )
 
-SQLITE = "sqlite:///"
-OWN_FILES = (DATABASE, DESCRIPTION, RESULTS)  # what an export must never write over
+OWN_FILES = (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", DESCRIPTION, RESULTS, LOCK)
 WANDB_STATES = {OK: "finished"}  # any other status: "failed"
 LAYER = "*"  # stands for every layer of a per-layer entry
 
@@ -114,8 +115,8 @@ def export_optuna(folder, storage: str, study_name: str | None = None, force=Fal
     from sqlalchemy.exc import SQLAlchemyError
 
     folder = Path(folder)
-    if storage.startswith(SQLITE):
-        refuse_own_file(folder, Path(storage.removeprefix(SQLITE)), "storage")
+    if (database := sqlite_file(storage)) is not None:
+        refuse_own_file(folder, database, "storage")
     name = study_name or folder.resolve().name
     trials, objective = study_trials(folder)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -134,7 +135,7 @@ def export_optuna(folder, storage: str, study_name: str | None = None, force=Fal
     except (ValueError, ImportError, optuna.exceptions.OptunaError, SQLAlchemyError) as error:
         if isinstance(error, UserInputError):
             raise
-        reason = str(error).splitlines()[0].replace("{", "{{").replace("}", "}}")
+        reason = str(error).splitlines()[0]
         raise UserInputError(f"cannot use the Optuna {{storage}} {storage}: {reason} (e.g. "
                              "sqlite:///study.db)", "storage") from None  # fmt: skip
     study.set_user_attr("h2osweep_folder", str(folder))
@@ -167,12 +168,34 @@ def export_csv(folder, path) -> Path:
 
 
 def refuse_own_file(folder, path: Path, parameter: str) -> None:
-    """Refuse to write an export over one of the sweep folder's own files (its store, its
-    description or its results table)."""
-    own = [Path(folder) / name for name in OWN_FILES]
-    if any(path.resolve() == file.resolve() for file in own):
+    """Refuse to write an export over one of the sweep folder's own files (its store and the
+    store's log, its Optuna study, its description, its results table, its lock)."""
+    from h2osweep.search.optuna.strategy import STUDY_FILE  # imports optuna: only when asked
+
+    own = [Path(folder) / name for name in (*OWN_FILES, STUDY_FILE)]
+    if any(_same_file(path, file) for file in own):
         raise UserInputError(
-            f"{{{parameter}}} {path} is one of the sweep's own files ({', '.join(OWN_FILES)}): "
-            "write the export elsewhere",
+            f"{{{parameter}}} {path} is one of the sweep's own files: write the export elsewhere",
             parameter,
         )
+
+
+def sqlite_file(storage: str) -> Path | None:
+    """The database file of an SQLite storage URL (any driver, query or `file:` form), else
+    None."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(storage)
+    except ArgumentError:
+        return None  # refused when Optuna opens it
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database.removeprefix("file:"))
+
+
+def _same_file(path: Path, file: Path) -> bool:
+    if path.exists() and file.exists():
+        return os.path.samefile(path, file)  # hard links, case-insensitive file systems
+    return path.resolve() == file.resolve()
