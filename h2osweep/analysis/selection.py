@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from h2osweep.analysis.preprocess import Prepared
-from h2osweep.record.columns import SELECTION_PARTS, part_of
+from h2osweep.record.columns import SELECTION_PARTS, metric_of, part_of
 from h2osweep.record.goal import Goal
 
 
@@ -39,7 +39,7 @@ def selection(prepared: Prepared) -> Selection | None:
     target = prepared.target
     if "_" not in target or part_of(target) not in SELECTION_PARTS:
         return None
-    test_metric = "test_" + target.split("_", 1)[1]
+    test_metric = "test_" + metric_of(target)
     i = prepared.goal.best_position(prepared.y)
     row = prepared.rows.iloc[i]
     test_value = float(row[test_metric]) if test_metric in row.index else math.nan

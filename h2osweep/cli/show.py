@@ -10,9 +10,6 @@ from h2osweep.errors import UserInputError
 POSITION = 40
 
 
-SQLITE_LARGEST = 2**63 - 1  # the largest LIMIT the store takes
-
-
 def register(subparsers) -> None:
     show = subparsers.add_parser(
         "show",
@@ -55,8 +52,7 @@ def run_show(args) -> int:
         from h2osweep.cli.live import follow
 
         return follow(args.folder, objective.metric, str(objective.goal))
-    top = None if args.top is None else min(args.top, SQLITE_LARGEST)  # more than all: all
-    table = read_ranked(args.folder, objective, top)
+    table = read_ranked(args.folder, objective, args.top)
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0

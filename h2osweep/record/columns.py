@@ -57,7 +57,7 @@ def selection_metric(metric: str, select_on: str) -> str:
 
 def check_measured(column: str, classification: bool) -> None:
     """Refuse to rank a regression by a metric H2O measures only for classification."""
-    if not classification and column.split("_", 1)[1] in CLASSIFICATION_METRICS:
+    if not classification and metric_of(column) in CLASSIFICATION_METRICS:
         raise UserInputError(
             f"{{metric}} {column} is measured for classification only, and the target is "
             "numeric (a regression): choose mse, rmse or r2",
@@ -68,6 +68,11 @@ def check_measured(column: str, classification: bool) -> None:
 def part_of(column: str) -> str:
     """The part a metric column is measured on (`valid_mse` -> `valid`)."""
     return column.split("_", 1)[0]
+
+
+def metric_of(column: str) -> str:
+    """The metric a column measures, without its part (`valid_mse` -> `mse`)."""
+    return column.split("_", 1)[1]
 
 
 def metric_columns(parts) -> list[str]:

@@ -14,10 +14,10 @@ from h2osweep.errors import UserInputError
 def check_grid_size(factors: dict, max_rows: int) -> None:
     """Refuse a grid of more than `max_rows` combinations before any is built (a sweep's plan)."""
     sizes = [len(_values(name, values)) for name, values in factors.items()]
-    if math.prod(sizes) > max_rows:
+    if (total := math.prod(sizes)) > max_rows:
         shape = " x ".join(str(size) for size in sizes)
         raise UserInputError(
-            f"the grid has {shape} = {math.prod(sizes):,} combinations, more than the "
+            f"the grid has {shape} = {total:,} combinations, more than the "
             f"{max_rows:,} a sweep plans: give fewer values, or draw configurations at random "
             "from a space"
         )

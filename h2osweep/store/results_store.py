@@ -41,6 +41,9 @@ DATABASE = "store.sqlite"
 RESULTS = "results.csv"
 DESCRIPTION = "sweep.json"
 LOCK = ".lock"
+# what a sweep's store keeps in its folder (force_new moves them aside; an export never
+# writes over them)
+STORE_FILES = (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", RESULTS, DESCRIPTION)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
@@ -88,6 +91,7 @@ RECORD_FIELDS = (
 SELECT_RECORDS = f"SELECT {', '.join(RECORD_FIELDS)} FROM runs"
 INSERT_METRIC = "INSERT INTO metrics (name, metric, value, position) VALUES (?, ?, ?, ?)"
 CSV_STATE = "csv"  # the meta key of results.csv's state
+SQLITE_LARGEST = 2**63 - 1  # the largest LIMIT SQLite takes
 
 
 def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> None:
@@ -484,6 +488,7 @@ def read_ranked(folder: Path, objective: Objective, top: int | None = None) -> p
     without reading every run; from results.csv alone in a folder without a store (a copy).
     """
     folder = Path(folder)
+    top = min(top, SQLITE_LARGEST) if top else top  # more than every run: every run
     if not (folder / DATABASE).is_file():
         return _best_first(read_results(folder), folder, objective, top)
     with _read_only(folder) as db:
@@ -773,7 +778,7 @@ def _move_aside(folder: Path) -> None:
     """Keep an old sweep's files in a `previous-<time>` subfolder (force_new never deletes)."""
     backup = folder / f"previous-{dt.datetime.now():%Y%m%d-%H%M%S}"
     backup.mkdir()
-    for name in (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", RESULTS, DESCRIPTION):
+    for name in STORE_FILES:
         if (folder / name).exists():
             os.replace(folder / name, backup / name)
 

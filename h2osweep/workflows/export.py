@@ -16,17 +16,14 @@ from h2osweep.record.columns import ARCHITECTURE, LEADING, TRAILING
 from h2osweep.record.runs import OK
 from h2osweep.store.files import write_atomic
 from h2osweep.store.results_store import (
-    DATABASE,
-    DESCRIPTION,
     LOCK,
-    RESULTS,
+    STORE_FILES,
     read_configs,
     read_definition,
     read_objective,
     read_results,
 )
 
-OWN_FILES = (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", DESCRIPTION, RESULTS, LOCK)
 WANDB_STATES = {OK: "finished"}  # any other status: "failed"
 LAYER = "*"  # stands for every layer of a per-layer entry
 
@@ -147,6 +144,8 @@ def export_optuna(folder, storage: str, study_name: str | None = None, force=Fal
 def export_csv(folder, path) -> Path:
     """The W&B-style flat table: Name, State, Runtime, then every hyperparameter (lists as
     JSON) and every metric, one row per run; written atomically."""
+    path = Path(path)
+    refuse_own_file(folder, path, "csv")
     results = read_results(folder)
     flat = pd.DataFrame(
         {
@@ -158,8 +157,6 @@ def export_csv(folder, path) -> Path:
     skip = set(LEADING) | set(TRAILING)
     rest = results[[c for c in results.columns if c not in skip]]
     out = pd.concat([flat, rest], axis=1)
-    path = Path(path)
-    refuse_own_file(folder, path, "csv")
     try:
         write_atomic(path, out.to_csv(index=False, lineterminator="\n"))
     except OSError as error:
@@ -172,7 +169,7 @@ def refuse_own_file(folder, path: Path, parameter: str) -> None:
     store's log, its Optuna study, its description, its results table, its lock)."""
     from h2osweep.search.optuna.strategy import STUDY_FILE  # imports optuna: only when asked
 
-    own = [Path(folder) / name for name in (*OWN_FILES, STUDY_FILE)]
+    own = [Path(folder) / name for name in (*STORE_FILES, LOCK, STUDY_FILE)]
     if any(_same_file(path, file) for file in own):
         raise UserInputError(
             f"{{{parameter}}} {path} is one of the sweep's own files: write the export elsewhere",
