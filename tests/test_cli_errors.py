@@ -358,6 +358,10 @@ CORPUS = [
         ["demo", "--epochs", "0", "--out", "{out}"],
         LIB + "--epochs must be positive and finite, but got 0",
     ),
+    (
+        ["demo", "--out", "{file}"],  # refused before H2O starts or a stage line is printed
+        LIB + "--out {file} is a file; give a folder for the sweep's results",
+    ),
     # the cluster options every command shares, refused on the commands not shown above
     *on_each(
         ("demo", "optimize", "search"),

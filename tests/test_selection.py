@@ -334,3 +334,31 @@ def test_r2_is_maximised_unless_a_goal_is_given():
     assert chosen("r2", "min") == Objective("valid_r2", "min")
     assert chosen("mse") == Objective("valid_mse", "min")
     assert chosen("logloss") == Objective("valid_logloss", "min")
+
+
+@pytest.mark.parametrize(
+    ("metric", "goal"),
+    [
+        *[(m, "max") for m in ("R2", "val/r2", "r2_score", "summary.val_accuracy", "valid_auc")],
+        *[(m, "max") for m in ("eval/f1", "val_acc", "test_aucpr", "precision")],
+        *[(m, "min") for m in ("valid_mse", "val/loss", "mean_per_class_error", "rmse")],
+        *[(m, "min") for m in ("valid_logloss", "epochs", "r2_error")],
+    ],
+)
+def test_a_metric_is_read_higher_is_better_by_its_name(metric, goal):
+    from h2osweep.record.goal import Goal
+
+    assert Goal.natural(metric) == goal
+
+
+@pytest.mark.h2o
+def test_a_search_resumed_with_only_another_goal_is_told_the_goal_it_has(h2o_cluster, tmp_path):
+    """A search started with r2 and --goal min (the default once) resumes with --goal min."""
+    out = tmp_path / "sweep"
+    search = ["search", "--n-runs", "1", "--epochs", "0.1", "--metric", "r2"]
+    search += ["--url", h2o_cluster.url, "--out", out]
+    assert run_in_process(*search, "--goal", "min").status == 0
+    refused = run_in_process(*search)
+    assert refused.status == 2 and refused.stderr.count("\n") == 1, refused.stderr
+    assert "(sampler.goal 'min' there, 'max' here); give --goal min to resume it" in refused.stderr
+    assert run_in_process(*search, "--goal", "min").status == 0  # all done: nothing trained

@@ -70,16 +70,13 @@ def valid_fraction(args: argparse.Namespace) -> float | None:
 def objective(args: argparse.Namespace, data):
     """The Objective of a sweep command: --metric on the chosen part, with --goal (else the
     metric's natural goal)."""
-    from h2osweep.data.frames import LocalData
-    from h2osweep.record.columns import check_measured, selection_metric
+    from h2osweep.record.columns import selection_metric
     from h2osweep.record.goal import Goal, Objective
 
     part = selection_part(args)
     if part is None:
         part = "valid" if data.valid is not None else "xval" if args.nfolds else "test"
     metric = selection_metric(args.metric, part)
-    if isinstance(data, LocalData):  # the task is known before H2O (on a cluster: after)
-        check_measured(metric, data.classification)
     return Objective(metric, args.goal or Goal.natural(metric))
 
 

@@ -4,6 +4,7 @@ best so far kept as runs arrive. Every "best" in h2osweep is decided here."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -12,6 +13,12 @@ import pandas as pd
 
 from h2osweep.record.runs import OK
 from h2osweep.validation import invalid
+
+# metrics where higher is better, as H2O, scikit-learn and W&B name them (the rest: lower)
+HIGHER_IS_BETTER = (
+    *("r2", "r2_score", "rsquared", "r_squared"),
+    *("accuracy", "acc", "auc", "aucpr", "f1", "precision", "recall"),
+)
 
 
 class Goal(str, Enum):
@@ -30,9 +37,11 @@ class Goal(str, Enum):
 
     @classmethod
     def natural(cls, metric: str) -> Goal:
-        """The goal a metric is read by when none is given: max for R² (higher explains
-        more), min for the errors and losses."""
-        return cls.MAX if metric == "r2" or metric.endswith("_r2") else cls.MIN
+        """The goal a metric is read by when none is given: max for R², accuracy, AUC and the
+        like (`valid_r2`, W&B's `val/accuracy`, `r2_score`), min for errors and losses."""
+        name = re.split(r"[/.]", metric.lower())[-1]
+        higher = any(name == good or name.endswith(f"_{good}") for good in HIGHER_IS_BETTER)
+        return cls.MAX if higher else cls.MIN
 
     def __str__(self) -> str:
         return self.value

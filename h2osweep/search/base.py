@@ -10,6 +10,7 @@ train a configuration to 1 epoch, learn from it, and later continue it to 3.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -17,7 +18,7 @@ from typing import ClassVar
 from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec, StoredRun
-from h2osweep.space import LECTURE_SPACE, Space
+from h2osweep.space import LECTURE_SPACE, Space, sample_params
 from h2osweep.training.algorithms import DEEPLEARNING
 
 
@@ -61,6 +62,11 @@ class Strategy(ABC):
         before any build starts; a strategy that gives none is not checked."""
         return {}
 
+    def example_runs(self) -> Sequence[RunSpec]:
+        """Runs this search would train (a plan's own, else draws of its space), which the
+        engine asks the cluster's model builder about before any build; none: not asked."""
+        return ()
+
     def already_done(self, finished: set[str]) -> bool:
         """Whether the named finished runs complete the search, known before it starts (lets a
         resume with nothing left skip H2O altogether); False when that cannot be known."""
@@ -93,3 +99,18 @@ def space_for(algorithm: str, space: Space | None) -> Space:
             "space",
         )
     return LECTURE_SPACE
+
+
+DRAWS_CHECKED = 24  # draws of a space that stand for the runs a model-based search proposes
+
+
+def space_draws(space: Space, budgets: Sequence[float | None] = (None,)) -> list[RunSpec]:
+    """R-exact draws of `space` (seeds 1, 2, ...) named `space_draw_<seed>`, alternating `budgets`:
+    what a search that proposes from the space's ranges may train."""
+    runs = []
+    for seed in range(1, DRAWS_CHECKED + 1):
+        config = sample_params(seed, space)
+        del config["name"], config["seed"]
+        budget = budgets[seed % len(budgets)]
+        runs.append(RunSpec(f"space_draw_{seed}", config, seed=seed, budget=budget))
+    return runs

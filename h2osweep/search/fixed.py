@@ -56,6 +56,9 @@ class FixedPlan(Strategy):
     def already_done(self, finished: set[str]) -> bool:
         return all(run.name in finished for run in self.runs)
 
+    def example_runs(self) -> list[RunSpec]:
+        return self.runs
+
     def parameter_values(self) -> dict[str, list]:
         values: dict[str, dict[str, object]] = {}
         for run in self.runs:

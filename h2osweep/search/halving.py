@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
-from h2osweep.search.base import SearchContext, Strategy
+from h2osweep.search.base import SearchContext, Strategy, space_draws
 from h2osweep.search.proposers import Proposer
 from h2osweep.search.rungs import Ladder, promotable, survivors
 from h2osweep.validation import check_int
@@ -103,6 +103,10 @@ class MultiFidelity(Strategy):
 
     def parameter_values(self) -> dict[str, list]:
         return self.rungs.proposer.space.examples()
+
+    def example_runs(self) -> list[RunSpec]:
+        budgets = self.ladder.budgets
+        return space_draws(self.rungs.proposer.space, (budgets[0], budgets[-1]))
 
     @property
     def ended(self) -> int:

@@ -113,7 +113,7 @@ def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> 
             _lock(handle, folder)
     stored = _stored_definition(folder)
     if stored is not None and stored != definition and not force_new:
-        raise StoreError(_mismatch_message(folder, stored, definition), "out", "force_new")
+        raise StoreError(_mismatch_message(folder, stored, definition), "out", "force_new", "goal")
     orphans = _orphans(folder)
     if orphans and not force_new:
         raise StoreError(
@@ -754,10 +754,21 @@ def _mismatch_message(folder: Path, stored: dict, new: dict) -> str:
     differing = sorted(key for key in set(stored) | set(new) if stored.get(key) != new.get(key))
     details = _changed_settings(stored, new)[:3]
     shown = f" ({'; '.join(details)})" if details else ""
+    goal = _only_goal_changed(stored, new)
+    resume = f"give {{goal}} {goal} to resume it, " if goal else ""
     return (
-        f"{folder} holds a sweep with another {', '.join(differing)}{shown}; "
+        f"{folder} holds a sweep with another {', '.join(differing)}{shown}; {resume}"
         "use another {out}, or {force_new} to move the old results aside and start over"
     )
+
+
+def _only_goal_changed(stored: dict, new: dict) -> str | None:
+    """The stored goal when it is all that differs (r2 was ranked min by default once)."""
+    parts = [key for key in set(stored) | set(new) if stored.get(key) != new.get(key)]
+    if len(parts) != 1 or not all(isinstance(d.get(parts[0]), dict) for d in (stored, new)):
+        return None
+    old, now = stored[parts[0]], new[parts[0]]
+    return old.get("goal") if old == {**now, "goal": old.get("goal")} else None
 
 
 def _changed_settings(stored: dict, new: dict, prefix: str = "") -> list[str]:

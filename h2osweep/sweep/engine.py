@@ -16,7 +16,7 @@ from h2osweep.data.on_cluster import ClusterData
 from h2osweep.errors import H2OSweepError, UserInputError
 from h2osweep.interrupts import interrupts_held
 from h2osweep.pool import ClusterPool
-from h2osweep.record.columns import check_metric, part_of
+from h2osweep.record.columns import check_measured, check_metric, part_of
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
@@ -27,6 +27,7 @@ from h2osweep.training.flight import lane_costs, train_on
 from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
 from h2osweep.training.parameters import check_on_cluster
+from h2osweep.training.preflight import check_builds
 from h2osweep.training.scheduler import (
     TrainSettings,
     remove_rung_models,
@@ -104,11 +105,12 @@ def run_sweep(
 
     Data the cluster reads itself is imported first: its fingerprint, which a resume checks,
     comes from the cluster."""
-    options = replace(options, objective=selection(options.objective, data, training))
     if isinstance(data, ClusterData):
         with checked_pool(cluster, strategy, training) as pool:
-            pool.upload(data)
+            pool.upload(data)  # the task, which the objective is checked against, is known now
+            options = replace(options, objective=selection(options.objective, data, training))
             return _sweep(strategy, data, training, options, contextlib.nullcontext(pool))
+    options = replace(options, objective=selection(options.objective, data, training))
     return _sweep(strategy, data, training, options, checked_pool(cluster, strategy, training))
 
 
@@ -118,40 +120,43 @@ def _sweep(strategy, data, training, options, connected) -> SweepSummary:
     check_folder(options.out, definition, force_new=options.force_new)
     if all_done(strategy, options):
         return _report_all_done(strategy, options, definition)
-    with (
-        connected as pool,
-        open_store(options.out, definition, force_new=options.force_new) as store,
-    ):
-        context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
-        strategy.start(context)  # may refuse the folder: nothing is recorded before it agrees
-        store.record_session(pool.describe())
-        store.record_selection(options.objective)
-        todo = max(strategy.total - strategy.ended, 0)
-        best = store.best(options.objective)  # a resume keeps the sweep's best
-        progress = Progress(todo, options.objective, options.quiet, best=best)
-        slots_of = functools.partial(builds_in_flight, options.parallel, training)
-        for line in _opening_lines(todo, strategy.total, pool, slots_of, options.out):
-            progress.say(line)
-        if todo:
-            training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
-            pool.each(lambda: cancel_leftovers(f"{training.model_prefix}_"))  # a killed session's
-            pool.upload(data)
-            progress.lanes = pool.lanes(slots_of)
-            _train(strategy, store, progress.lanes, training, options, progress)
-            if strategy.is_done():  # else a resume continues from the lower rungs' models
-                pool.each(lambda: remove_rung_models(training))
-        stopped = options.budget.reason_to_stop(options.spell) if progress.done < todo else None
-        line = progress.summary(strategy.ended, stopped)
+    with connected as pool:
+        upload_checked(pool, strategy, data, training)
+        with open_store(options.out, definition, force_new=options.force_new) as store:
+            return _sweep_stored(strategy, store, pool, training, options)
+
+
+def _sweep_stored(strategy, store, pool: ClusterPool, training, options) -> SweepSummary:
+    """Start the strategy from the store, train what is left, and sum up."""
+    context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
+    strategy.start(context)  # may refuse the folder: nothing is recorded before it agrees
+    store.record_session(pool.describe())
+    store.record_selection(options.objective)
+    todo = max(strategy.total - strategy.ended, 0)
+    best = store.best(options.objective)  # a resume keeps the sweep's best
+    progress = Progress(todo, options.objective, options.quiet, best=best)
+    slots_of = functools.partial(builds_in_flight, options.parallel, training)
+    for line in _opening_lines(todo, strategy.total, pool, slots_of, options.out):
         progress.say(line)
-        return SweepSummary(
-            options.out,
-            progress.done,
-            progress.failed,
-            strategy.ended,
-            progress.best,
-            stopped,
-            line,
-        )
+    if todo:
+        training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
+        pool.each(lambda: cancel_leftovers(f"{training.model_prefix}_"))  # a killed session's
+        progress.lanes = pool.lanes(slots_of)
+        _train(strategy, store, progress.lanes, training, options, progress)
+        if strategy.is_done():  # else a resume continues from the lower rungs' models
+            pool.each(lambda: remove_rung_models(training))
+    stopped = options.budget.reason_to_stop(options.spell) if progress.done < todo else None
+    line = progress.summary(strategy.ended, stopped)
+    progress.say(line)
+    return SweepSummary(
+        options.out,
+        progress.done,
+        progress.failed,
+        strategy.ended,
+        progress.best,
+        stopped,
+        line,
+    )
 
 
 @contextlib.contextmanager
@@ -164,6 +169,14 @@ def checked_pool(
         with pool.first.active():
             check_on_cluster(strategy.parameter_values(), training.algorithm)
         yield pool
+
+
+def upload_checked(pool: ClusterPool, strategy: Strategy, data, training: TrainSettings) -> None:
+    """The data on the cluster(s), and the sweep's runs as the model builder would take them
+    (refused before the store writes anything)."""
+    pool.upload(data)
+    with pool.first.active():
+        check_builds(strategy.example_runs(), pool.first.data, training)
 
 
 def _opening_lines(todo: int, total: int, pool: ClusterPool, slots_of, out: Path) -> list[str]:
@@ -195,6 +208,7 @@ def selection(objective: Objective | None, data: LocalData, training: TrainSetti
     if objective is None:
         part = "valid" if data.valid is not None else "xval" if training.nfolds else "test"
         return Objective(f"{part}_mse")
+    check_measured(objective.metric, data.classification)
     part = part_of(objective.metric)
     if part == "valid" and data.valid is None:
         raise UserInputError(

@@ -68,6 +68,14 @@ def h2o_key(key: str, algorithm: str = DEEPLEARNING) -> str | None:
     return ALIASES.get(key, key) if algorithm == DEEPLEARNING else key
 
 
+def config_key(name: str, config: Mapping, algorithm: str = DEEPLEARNING) -> str | None:
+    """The key of `config` that sets H2O's parameter `name` (`units` sets `hidden`), if any."""
+    keys = [key for key in config if h2o_key(key, algorithm) == name]
+    if not keys and name == "hidden" and algorithm == DEEPLEARNING and "units" in config:
+        keys = ["units"]
+    return keys[0] if keys else None
+
+
 def check_keys(keys, algorithm: str = DEEPLEARNING) -> None:
     """Refuse unknown or reserved parameter names, suggesting the closest allowed ones."""
     allowed = allowed_keys(algorithm)

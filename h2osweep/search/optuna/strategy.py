@@ -22,7 +22,7 @@ import warnings
 from h2osweep.errors import StoreError
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
-from h2osweep.search.base import SearchContext, Strategy
+from h2osweep.search.base import SearchContext, Strategy, space_draws
 from h2osweep.search.optuna import samplers
 from h2osweep.search.optuna.samplers import (
     check_sampler_seed,
@@ -98,6 +98,9 @@ class OptunaSearch(Strategy):
 
     def parameter_values(self) -> dict[str, list]:
         return self.space.examples()
+
+    def example_runs(self) -> list[RunSpec]:
+        return space_draws(self.space)
 
     @property
     def total(self) -> int:
