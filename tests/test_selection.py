@@ -362,3 +362,18 @@ def test_a_search_resumed_with_only_another_goal_is_told_the_goal_it_has(h2o_clu
     assert refused.status == 2 and refused.stderr.count("\n") == 1, refused.stderr
     assert "(sampler.goal 'min' there, 'max' here); give --goal min to resume it" in refused.stderr
     assert run_in_process(*search, "--goal", "min").status == 0  # all done: nothing trained
+
+
+def test_show_says_a_bare_results_table_is_ranked_on_test_by_default(tmp_path):
+    """A copied results.csv records nothing of what its sweep chose on: show says so."""
+    from tests.synthetic import lecture_table
+
+    lecture_table(4).to_csv(tmp_path / "results.csv", index=False)
+    outcome = run_in_process("show", tmp_path)
+    assert outcome.status == 0
+    assert outcome.stderr.startswith(
+        "4 run(s) ranked by test_mse (lower is better; no sweep.json says what the sweep chose "
+        "on, --metric names another)\n"
+    )
+    named = run_in_process("show", tmp_path, "--metric", "train_mse")
+    assert named.stderr.startswith("4 run(s) ranked by train_mse (lower is better)\n")

@@ -46,7 +46,12 @@ def register(subparsers) -> None:
         help="tpe (default), gp (needs PyTorch), random; sha, hyperband, asha",
     )
     group.add_argument(
-        "--n-runs", type=int, required=True, metavar="N", help="configurations in the search"
+        "--n-runs",
+        type=int,
+        required=True,
+        metavar="N",
+        help="configurations in the search (hyperband shares them among its brackets in the "
+        "textbook's proportions, each rounded down, so it may train a few fewer)",
     )
     group.add_argument("--seed", type=int, default=1, metavar="S", help="sampler seed (1)")
     group.add_argument(

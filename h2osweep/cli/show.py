@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from h2osweep.errors import UserInputError
 
@@ -41,7 +42,7 @@ def run_show(args) -> int:
     import pandas as pd
 
     from h2osweep.cli.selection import folder_objective
-    from h2osweep.store.results_store import read_ranked
+    from h2osweep.store.results_store import DESCRIPTION, read_ranked
 
     if args.confusion:
         return show_confusion(args.folder, args.confusion)
@@ -57,7 +58,14 @@ def run_show(args) -> int:
         print(f"{args.folder}: no run has finished yet")
         return 0
     better = "lower" if objective.goal.ascending else "higher"
-    print(f"{len(table)} run(s) ranked by {objective.metric} ({better} is better)", file=sys.stderr)
+    unrecorded = args.metric is None and not (Path(args.folder) / DESCRIPTION).exists()
+    why = (
+        "; no sweep.json says what the sweep chose on, --metric names another" if unrecorded else ""
+    )
+    print(
+        f"{len(table)} run(s) ranked by {objective.metric} ({better} is better{why})",
+        file=sys.stderr,
+    )
     shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]
     with pd.option_context(
         "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40
