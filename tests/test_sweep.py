@@ -361,3 +361,22 @@ def test_a_run_without_the_metric_never_becomes_the_best(tmp_path):
         metrics = {} if value is None else {"test_logloss": value}
         progress.update(RunResult(RunSpec(name, {}), OK, metrics))
     assert progress.best == (0.4, "m_2")
+
+
+def test_seeds_added_to_a_sweep_come_after_its_runs(h2o_cluster, digits_local, tmp_path):
+    """The README's `--seeds 403 10` then `--n-runs ...`: results.csv keeps the runs in the
+    order the sweep gained them, not each session's positions interleaved."""
+    tiny = {"epochs": 0.05, "parallel": 1}
+    _sweep(h2o_cluster, digits_local, random_plan([403, 10]), tmp_path, **tiny)
+    _sweep(h2o_cluster, digits_local, random_plan([1, 403, 2]), tmp_path, **tiny)
+    names = list(pd.read_csv(tmp_path / "results.csv")["name"])
+    assert names == ["m_403", "m_10", "m_1", "m_2"]
+
+
+def test_a_resumed_plan_keeps_its_own_positions():
+    from h2osweep.search.fixed import placed_after
+
+    runs = random_plan([5, 6, 7]).runs
+    assert placed_after(runs, {"m_7": 2}) == runs  # m_7 ended first, then the sweep stopped
+    moved = placed_after(runs, {"m_6": 0, "m_9": 1})  # m_9 is not in this plan
+    assert [(run.name, run.position) for run in moved] == [("m_5", 2), ("m_6", 0), ("m_7", 3)]

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import deque
+from dataclasses import replace
 
 import pandas as pd
 
@@ -36,7 +38,8 @@ class FixedPlan(Strategy):
 
     def start(self, context: SearchContext) -> None:
         finished = {run.name for run in context.stored if run.ok}
-        self._pending = deque(run for run in self.runs if run.name not in finished)
+        placed = placed_after(self.runs, {run.name: run.position for run in context.stored})
+        self._pending = deque(run for run in placed if run.name not in finished)
         self._ended = len(self.runs) - len(self._pending)
 
     def ask(self) -> RunSpec | None:
@@ -65,6 +68,20 @@ class FixedPlan(Strategy):
             for key, value in run.config.items():
                 values.setdefault(key, {})[json.dumps(value, sort_keys=True)] = value
         return {key: list(distinct.values()) for key, distinct in values.items()}
+
+
+def placed_after(runs: list[RunSpec], stored: dict[str, int]) -> list[RunSpec]:
+    """The runs at positions that keep a folder's order: as planned when every stored run is
+    where this plan puts it (a resume), else stored runs where they are and the new ones after
+    them (runs added to a sweep, `random --seeds 403 10` then `--n-runs 50`)."""
+    planned = {run.name: run.position for run in runs}
+    if all(planned.get(name) == position for name, position in stored.items()):
+        return runs
+    after = itertools.count(max(stored.values(), default=-1) + 1)
+    return [
+        replace(run, position=stored[run.name] if run.name in stored else next(after))
+        for run in runs
+    ]
 
 
 MAX_GRID_ROWS = 1_000_000  # the largest grid `h2osweep grid` plans (each row is one model)
