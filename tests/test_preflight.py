@@ -9,6 +9,10 @@ import pytest
 from h2osweep.data.sources import digits_frame
 from h2osweep.errors import UserInputError
 from h2osweep.record.runs import RunSpec
+from h2osweep.search.base import space_draws
+from h2osweep.search.fixed import grid_plan
+from h2osweep.space import expand_grid
+from h2osweep.space.space_file import read_space_file
 from h2osweep.training.preflight import check_builds
 from h2osweep.training.scheduler import TrainSettings
 from tests.conftest import cli
@@ -31,18 +35,20 @@ def wide_sample_rate(tmp_path_factory):
     [
         (
             ["grid", *TINY, "--param", "input_dropout=0.1,1.5"],
-            "parameter 'input_dropout' cannot be 1.5: H2O's deeplearning says \"Input dropout "
-            'must be >= 0 and <1." (in g_2; no model was built)',
+            "parameter 'input_dropout' = 1.5 is refused in every run of the sweep it was tried in: "
+            'H2O\'s deeplearning says "Input dropout must be >= 0 and <1." (first in g_2; no model '
+            "was built)",
         ),
         (
             ["grid", "--algorithm", "gbm", "--param", "ntrees=2", "--param", "learn_rate=0.1,0"],
-            "parameter 'learn_rate' cannot be 0.0: H2O's gbm says \"learn_rate must be between "
-            '0 and 1" (in g_2; no model was built)',
+            "parameter 'learn_rate' = 0.0 is refused in every run of the sweep it was tried in: "
+            'H2O\'s gbm says "learn_rate must be between 0 and 1" (first in g_2; no model was '
+            "built)",
         ),
         (
             ["grid", "--algorithm", "glm", "--param", "family=gaussian"],
-            "H2O's glm refuses every run checked, g_1 first: response: Regression requires "
-            "numeric response, got categorical. (no model was built)",
+            "H2O's glm refuses each of the 1 run(s) checked, g_1 first: response: Regression "
+            "requires numeric response, got categorical. (no model was built)",
         ),
     ],
 )
@@ -65,8 +71,8 @@ def test_a_space_reaching_past_h2os_range_is_refused(
     space = ["--algorithm", "gbm", "--space", wide_sample_rate]
     outcome = cli(*command, *space, "--url", h2o_cluster.url, "--out", tmp_path / "s")
     assert outcome.status == 2
-    assert outcome.stderr.startswith(f"{LIB}parameter 'sample_rate' cannot be 1.")
-    assert "but it is 1." in outcome.stderr and f"(in {run}" in outcome.stderr
+    assert outcome.stderr.startswith(f"{LIB}parameter 'sample_rate' = 1.")
+    assert "but it is 1." in outcome.stderr and f"(first in {run}" in outcome.stderr
     assert outcome.stderr.endswith("; no model was built)\n") and outcome.stderr.count("\n") == 1
 
 
@@ -75,11 +81,59 @@ def _run(name: str, layers: int, units: int, dropout: list[float]) -> RunSpec:
 
 
 def test_a_value_refused_only_with_other_values_is_left_to_the_build(digits_h2o):
-    """r_3, which no covering check reaches, shows [0.1] is fine with one layer."""
+    """[0.1] is refused with two layers, and [0.2] does not mend that run: the layers do."""
     runs = [_run("r_1", 2, 8, [0.1]), _run("r_2", 1, 16, [0.2]), _run("r_3", 1, 8, [0.1])]
     check_builds(runs, digits_h2o, TrainSettings(epochs=1))
-    with pytest.raises(UserInputError, match=r"'hidden_dropout_ratios' cannot be \[0.1\]"):
-        check_builds(runs[:2], digits_h2o, TrainSettings(epochs=1))
+    check_builds(runs[:2], digits_h2o, TrainSettings(epochs=1))
+
+
+@pytest.mark.parametrize("activation_first", [True, False])
+def test_the_order_of_a_grids_factors_cannot_make_a_combination_a_value(
+    digits_h2o, activation_first
+):
+    """Dropout ratios fail with Rectifier and train with RectifierWithDropout, whichever
+    factor varies fastest."""
+    factors = {"l1": [0, 0.001, 0.002, 0.003], "hidden_dropout_ratios": [[0.1]]}
+    activation = {"activation": ["Rectifier", "RectifierWithDropout"]}
+    factors = activation | factors if activation_first else factors | activation
+    plan = grid_plan(expand_grid(layers=[1], units=[4], **factors))
+    check_builds(plan.example_runs(), digits_h2o, TrainSettings(epochs=1))
+
+
+def test_a_space_whose_draws_fail_only_in_combination_is_not_refused(digits_h2o, tmp_path):
+    """Half the draws pair dropout ratios with Rectifier; the dropout values are fine."""
+    path = tmp_path / "act.toml"
+    path.write_text(
+        "[depth]\nsample = [1, 2]\n\n"
+        '[neurons]\nsample = [4, 8]\nstep = 4\nper_layer = "depth"\n\n'
+        '[hidden_dropout]\nrunif = [0, 0.3]\nper_layer = "depth"\n\n'
+        '[activation]\nchoice = ["Rectifier", "RectifierWithDropout"]\n'
+    )
+    check_builds(space_draws(read_space_file(path)), digits_h2o, TrainSettings(epochs=1))
+
+
+def test_a_value_refused_in_every_run_is_refused(digits_h2o):
+    plan = grid_plan(expand_grid(layers=[1], units=[4], input_dropout=[0.1, 1.5, 0.2]))
+    with pytest.raises(UserInputError, match="'input_dropout' = 1.5 is refused in every run"):
+        check_builds(plan.example_runs(), digits_h2o, TrainSettings(epochs=1))
+
+
+def test_a_resume_is_not_checked_again(h2o_cluster, digits_local, tmp_path, monkeypatch):
+    """Its values were checked when it started, or trained as they were before the check."""
+    from h2osweep.cluster import ClusterOptions
+    from h2osweep.search.fixed import random_plan
+    from h2osweep.sweep import SweepOptions, engine, run_sweep
+
+    def sweep(seeds):
+        options = SweepOptions(tmp_path, parallel=1, quiet=True)
+        cluster = ClusterOptions(url=h2o_cluster.url)
+        return run_sweep(
+            random_plan(seeds), digits_local, TrainSettings(epochs=0.05), options, cluster
+        )
+
+    sweep([1])
+    monkeypatch.setattr(engine, "check_builds", lambda *args: pytest.fail("checked again"))
+    assert sweep([1, 2]).trained == 1
 
 
 def test_a_regression_on_cluster_data_refuses_a_classification_metric(h2o_cluster, tmp_path):

@@ -341,6 +341,7 @@ def test_r2_is_maximised_unless_a_goal_is_given():
     [
         *[(m, "max") for m in ("R2", "val/r2", "r2_score", "summary.val_accuracy", "valid_auc")],
         *[(m, "max") for m in ("eval/f1", "val_acc", "test_aucpr", "precision")],
+        *[(m, "max") for m in ("accuracy_score", "f1_macro", "roc_auc_ovr", "neg_log_loss")],
         *[(m, "min") for m in ("valid_mse", "val/loss", "mean_per_class_error", "rmse")],
         *[(m, "min") for m in ("valid_logloss", "epochs", "r2_error")],
     ],

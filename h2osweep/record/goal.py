@@ -14,11 +14,10 @@ import pandas as pd
 from h2osweep.record.runs import OK
 from h2osweep.validation import invalid
 
-# metrics where higher is better, as H2O, scikit-learn and W&B name them (the rest: lower)
-HIGHER_IS_BETTER = (
-    *("r2", "r2_score", "rsquared", "r_squared"),
-    *("accuracy", "acc", "auc", "aucpr", "f1", "precision", "recall"),
-)
+# words in a metric's name that say higher is better, or lower (as H2O, scikit-learn's scorers
+# and W&B name them); a lower word wins, and scikit-learn's `neg_` scores are higher-is-better
+HIGHER_WORDS = {"r2", "rsquared", "accuracy", "acc", "auc", "aucpr", "f1", "precision", "recall"}
+LOWER_WORDS = {"mse", "rmse", "mae", "loss", "logloss", "error", "deviance", "mape"}
 
 
 class Goal(str, Enum):
@@ -38,10 +37,13 @@ class Goal(str, Enum):
     @classmethod
     def natural(cls, metric: str) -> Goal:
         """The goal a metric is read by when none is given: max for R², accuracy, AUC and the
-        like (`valid_r2`, W&B's `val/accuracy`, `r2_score`), min for errors and losses."""
+        like (`valid_r2`, W&B's `val/accuracy`, `f1_macro`, `neg_log_loss`), min for errors
+        and losses."""
         name = re.split(r"[/.]", metric.lower())[-1]
-        higher = any(name == good or name.endswith(f"_{good}") for good in HIGHER_IS_BETTER)
-        return cls.MAX if higher else cls.MIN
+        words = set(re.split(r"[_\-\s]+", name))
+        if name.startswith("neg_"):
+            return cls.MAX
+        return cls.MAX if words & HIGHER_WORDS and not words & LOWER_WORDS else cls.MIN
 
     def __str__(self) -> str:
         return self.value

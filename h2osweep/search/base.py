@@ -20,6 +20,7 @@ from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec, StoredRun
 from h2osweep.space import LECTURE_SPACE, Space, sample_params
 from h2osweep.training.algorithms import DEEPLEARNING
+from h2osweep.training.preflight import MAX_CHECKED
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,11 @@ def space_for(algorithm: str, space: Space | None) -> Space:
     return LECTURE_SPACE
 
 
-DRAWS_CHECKED = 24  # draws of a space that stand for the runs a model-based search proposes
-
-
 def space_draws(space: Space, budgets: Sequence[float | None] = (None,)) -> list[RunSpec]:
     """R-exact draws of `space` (seeds 1, 2, ...) named `space_draw_<seed>`, alternating `budgets`:
     what a search that proposes from the space's ranges may train."""
     runs = []
-    for seed in range(1, DRAWS_CHECKED + 1):
+    for seed in range(1, MAX_CHECKED + 1):
         config = sample_params(seed, space)
         del config["name"], config["seed"]
         budget = budgets[seed % len(budgets)]

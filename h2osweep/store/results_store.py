@@ -754,7 +754,7 @@ def _mismatch_message(folder: Path, stored: dict, new: dict) -> str:
     differing = sorted(key for key in set(stored) | set(new) if stored.get(key) != new.get(key))
     details = _changed_settings(stored, new)[:3]
     shown = f" ({'; '.join(details)})" if details else ""
-    goal = _only_goal_changed(stored, new)
+    goal = _only_goal_changed(stored, new, differing)
     resume = f"give {{goal}} {goal} to resume it, " if goal else ""
     return (
         f"{folder} holds a sweep with another {', '.join(differing)}{shown}; {resume}"
@@ -762,12 +762,11 @@ def _mismatch_message(folder: Path, stored: dict, new: dict) -> str:
     )
 
 
-def _only_goal_changed(stored: dict, new: dict) -> str | None:
+def _only_goal_changed(stored: dict, new: dict, differing: list[str]) -> str | None:
     """The stored goal when it is all that differs (r2 was ranked min by default once)."""
-    parts = [key for key in set(stored) | set(new) if stored.get(key) != new.get(key)]
-    if len(parts) != 1 or not all(isinstance(d.get(parts[0]), dict) for d in (stored, new)):
+    if len(differing) != 1 or not all(isinstance(d.get(differing[0]), dict) for d in (stored, new)):
         return None
-    old, now = stored[parts[0]], new[parts[0]]
+    old, now = stored[differing[0]], new[differing[0]]
     return old.get("goal") if old == {**now, "goal": old.get("goal")} else None
 
 

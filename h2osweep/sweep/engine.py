@@ -13,18 +13,18 @@ from pathlib import Path
 from h2osweep.cluster import ClusterOptions
 from h2osweep.data import LocalData
 from h2osweep.data.on_cluster import ClusterData
-from h2osweep.errors import H2OSweepError, UserInputError
+from h2osweep.errors import ClusterLostError, H2OSweepError, UserInputError
 from h2osweep.interrupts import interrupts_held
 from h2osweep.pool import ClusterPool
 from h2osweep.record.columns import check_measured, check_metric, part_of
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
-from h2osweep.store.results_store import check_folder, finished_runs, open_store
+from h2osweep.store.results_store import DESCRIPTION, check_folder, finished_runs, open_store
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.progress import Progress
 from h2osweep.training.flight import lane_costs, train_on
-from h2osweep.training.jobs import cancel_leftovers
+from h2osweep.training.jobs import cancel_leftovers, connection_failed
 from h2osweep.training.ordering import longest_first
 from h2osweep.training.parameters import check_on_cluster
 from h2osweep.training.preflight import check_builds
@@ -107,26 +107,34 @@ def run_sweep(
     comes from the cluster."""
     if isinstance(data, ClusterData):
         with checked_pool(cluster, strategy, training) as pool:
-            pool.upload(data)  # the task, which the objective is checked against, is known now
-            options = replace(options, objective=selection(options.objective, data, training))
+            pool.upload(data)
             return _sweep(strategy, data, training, options, contextlib.nullcontext(pool))
-    options = replace(options, objective=selection(options.objective, data, training))
     return _sweep(strategy, data, training, options, checked_pool(cluster, strategy, training))
 
 
 def _sweep(strategy, data, training, options, connected) -> SweepSummary:
     """The sweep once its data is described: the folder checked, then the pool `connected`."""
-    definition = sweep_definition(strategy, training, data, options.objective)
-    check_folder(options.out, definition, force_new=options.force_new)
+    options, definition = checked_folder(strategy, data, training, options)
     if all_done(strategy, options):
         return _report_all_done(strategy, options, definition)
+    fresh = options.force_new or not (options.out / DESCRIPTION).exists()
     with connected as pool:
-        upload_checked(pool, strategy, data, training)
+        if fresh:  # a resume's values were checked when it started (or trained as they were)
+            check_values(pool, strategy, data, training)
         with open_store(options.out, definition, force_new=options.force_new) as store:
-            return _sweep_stored(strategy, store, pool, training, options)
+            return _sweep_stored(strategy, store, pool, data, training, options)
 
 
-def _sweep_stored(strategy, store, pool: ClusterPool, training, options) -> SweepSummary:
+def checked_folder(strategy, data, training, options) -> tuple[SweepOptions, dict]:
+    """The options with their objective checked against the data, and the sweep's definition
+    once the folder would take it (nothing is started or written)."""
+    options = replace(options, objective=selection(options.objective, data, training))
+    definition = sweep_definition(strategy, training, data, options.objective)
+    check_folder(options.out, definition, force_new=options.force_new)
+    return options, definition
+
+
+def _sweep_stored(strategy, store, pool: ClusterPool, data, training, options) -> SweepSummary:
     """Start the strategy from the store, train what is left, and sum up."""
     context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
     strategy.start(context)  # may refuse the folder: nothing is recorded before it agrees
@@ -141,6 +149,7 @@ def _sweep_stored(strategy, store, pool: ClusterPool, training, options) -> Swee
     if todo:
         training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
         pool.each(lambda: cancel_leftovers(f"{training.model_prefix}_"))  # a killed session's
+        pool.upload(data)
         progress.lanes = pool.lanes(slots_of)
         _train(strategy, store, progress.lanes, training, options, progress)
         if strategy.is_done():  # else a resume continues from the lower rungs' models
@@ -171,12 +180,19 @@ def checked_pool(
         yield pool
 
 
-def upload_checked(pool: ClusterPool, strategy: Strategy, data, training: TrainSettings) -> None:
-    """The data on the cluster(s), and the sweep's runs as the model builder would take them
-    (refused before the store writes anything)."""
-    pool.upload(data)
-    with pool.first.active():
-        check_builds(strategy.example_runs(), pool.first.data, training)
+def check_values(pool: ClusterPool, strategy: Strategy, data, training: TrainSettings) -> None:
+    """Refuse, before a new sweep writes anything, a value the model builder refuses in the
+    sweep's runs (asked of one cluster, with the data there; a pool that loses it meanwhile
+    goes on unchecked, as its training would)."""
+    member = pool.first
+    try:
+        member.upload(data)
+        with member.active():
+            check_builds(strategy.example_runs(), member.data, training)
+    except Exception as error:
+        lost = isinstance(error, ClusterLostError) or connection_failed(error)
+        if not (lost and pool.pooled):
+            raise
 
 
 def _opening_lines(todo: int, total: int, pool: ClusterPool, slots_of, out: Path) -> list[str]:

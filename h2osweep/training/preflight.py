@@ -1,17 +1,21 @@
-"""Ask the cluster, before any build starts, whether it would build a sweep's runs.
+"""Ask the cluster, before a new sweep's first build, whether it would build the sweep's runs.
 
 H2O's model builder checks a model's parameters against the frames without training
-(`POST /3/ModelBuilders/{algo}/parameters`, what a build's own start runs first), so a value out
-of H2O's range (input dropout 1.5, GBM `learn_rate` 0, GLM `alpha` 2) is one line and nothing is
-written, instead of a sweep of failed runs. Only values are refused: a grid row that fails for
-its combination of values (two dropout ratios for one layer) still trains the others and is
-recorded as failed, as H2O's own grid does.
+(`POST /3/ModelBuilders/{algo}/parameters`, the check a build's own start runs first), so a
+value out of H2O's range (input dropout 1.5, GBM `learn_rate` 0, a space whose `sample_rate`
+reaches past 1) is one line and nothing is written, instead of a sweep of failed runs.
+
+Only a value is refused, and only when the sweep's own runs show it is the value: the refused
+run is accepted with another value of the same parameter, and the value is refused in every
+accepted run it is put into. A run that fails for its combination (dropout ratios with an
+activation without dropout) is left to fail as a run, as H2O's own grid does.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from h2osweep.data import H2OData
 from h2osweep.errors import UserInputError
@@ -21,27 +25,65 @@ from h2osweep.training.parameters import config_key
 from h2osweep.training.scheduler import TrainSettings, new_estimator
 
 MAX_CHECKED = 24  # runs asked about per sweep (its cost: benchmarks/bench_preflight.py)
-MAX_SECOND_OPINIONS = 3  # further runs holding a refused value, asked before it is refused
+MAX_CONTEXTS = 8  # accepted runs a refused value is put into, and values put into its run
+MAX_SUSPECTS = 4  # refused runs examined for a value to blame
 ERROR = "ERRR"
+
+Refusal = tuple[str, str]  # H2O's field and its reason
+
+
+class Preflight:
+    """The checks of one sweep, each set of parameters asked once."""
+
+    def __init__(self, data: H2OData, settings: TrainSettings) -> None:
+        self.data, self.settings = data, settings
+        self.answers: dict[str, Refusal | None] = {}
+
+    def refusal(self, run: RunSpec) -> Refusal | None:
+        """H2O's first refusal of the run's parameters (field and reason), else None; an
+        answer that is no verdict (an exception, an HTTP error) counts as no refusal."""
+        asked = _text(run.config) + repr(run.budget)
+        if asked not in self.answers:
+            self.answers[asked] = _ask(run, self.data, self.settings)
+        return self.answers[asked]
+
+    def blamed(self, run: RunSpec, accepted: list[RunSpec]) -> str | None:
+        """The key of `run` whose value alone H2O refuses: another value of it from an accepted
+        run makes `run` acceptable, and the value makes every accepted run unacceptable."""
+        field = self.refusal(run)[0]
+        key = config_key(field, run.config, self.settings.algorithm)
+        if key is None:
+            return None
+        value = _text(run.config[key])
+        others = [r for r in accepted if key in r.config and _text(r.config[key]) != value]
+        fixed = any(not self.refusal(_with(run, key, r.config[key])) for r in others[:MAX_CONTEXTS])
+        if not fixed:
+            return None
+        spoiled = [self.refusal(_with(r, key, run.config[key])) for r in others[:MAX_CONTEXTS]]
+        return key if all(refusal and refusal[0] == field for refusal in spoiled) else None
 
 
 def check_builds(runs: Sequence[RunSpec], data: H2OData, settings: TrainSettings) -> None:
-    """Refuse, in one line, a value H2O refuses in every checked run that holds it (on the
-    value's own parameter), or a sweep whose every checked run H2O refuses."""
-    checked = {run.name: (run, _refusal(run, data, settings)) for run in covering(runs)}
-    for run, refusal in checked.values():
-        key = refusal and config_key(refusal[0], run.config, settings.algorithm)
-        if key and all(_refusal(other, data, settings) for other in _holding(runs, key, run)):
+    """Refuse, in one line, a value H2O refuses whatever it is combined with in the sweep's
+    runs, or a sweep whose every checked run H2O refuses."""
+    preflight = Preflight(data, settings)
+    checked = list(covering(runs))
+    refused = [run for run in checked if preflight.refusal(run)]
+    accepted = [run for run in checked if run not in refused]
+    for run in refused[:MAX_SUSPECTS]:
+        key = preflight.blamed(run, accepted) if accepted else None
+        if key is not None:
+            value, reason = _text(run.config[key]), preflight.refusal(run)[1]
             raise UserInputError(
-                f"parameter {key!r} cannot be {_text(run.config[key])}: H2O's "
-                f'{settings.algorithm} says "{refusal[1]}" (in {run.name}; no model was built)'
+                f"parameter {key!r} = {value} is refused in every run of the sweep it was tried "
+                f'in: H2O\'s {settings.algorithm} says "{reason}" (first in {run.name}; no model '
+                "was built)"
             )
-    refusals = [(run.name, refusal) for run, refusal in checked.values()]
-    if refusals and all(refusal for _, refusal in refusals):
-        name, (field, reason) = refusals[0]
+    if checked and not accepted:
+        field, reason = preflight.refusal(checked[0])
         raise UserInputError(
-            f"H2O's {settings.algorithm} refuses every run checked, {name} first: {field}: "
-            f"{reason} (no model was built)"
+            f"H2O's {settings.algorithm} refuses each of the {len(checked)} run(s) checked, "
+            f"{checked[0].name} first: {field}: {reason} (no model was built)"
         )
 
 
@@ -60,20 +102,9 @@ def covering(runs: Sequence[RunSpec]) -> Iterator[RunSpec]:
             return
 
 
-def _holding(runs: Sequence[RunSpec], key: str, refused: RunSpec) -> list[RunSpec]:
-    """A few other runs with the refused run's value of `key` (an accepted one acquits it)."""
-    value = _text(refused.config[key])
-    found = []
-    for run in runs:
-        if run.name != refused.name and _text(run.config.get(key)) == value:
-            found.append(run)
-            if len(found) == MAX_SECOND_OPINIONS:
-                break
-    return found
-
-
-def _refusal(run: RunSpec, data: H2OData, settings: TrainSettings) -> tuple[str, str] | None:
-    """H2O's first refusal of the run's parameters (the field and its reason), else None."""
+def _ask(run: RunSpec, data: H2OData, settings: TrainSettings) -> Refusal | None:
+    """One question to the model builder, with the parameters and frames a build would send
+    (`_make_parms` is the h2o client's own step from estimator to request in `train`)."""
     import h2o
 
     try:
@@ -84,12 +115,16 @@ def _refusal(run: RunSpec, data: H2OData, settings: TrainSettings) -> tuple[str,
         return "parameters", str(error)
     except Exception as error:
         jobs.raise_if_cluster_lost(error)
-        return "parameters", jobs.error_message(error)
+        return None
     errors = [m for m in answer.get("messages") or () if m.get("message_type") == ERROR]
     if not errors:
         return None
     first = errors[0]
     return first["field_name"].lstrip("_"), str(first["message"]).strip().splitlines()[0]
+
+
+def _with(run: RunSpec, key: str, value) -> RunSpec:
+    return replace(run, config={**run.config, key: value})
 
 
 def _text(value) -> str:

@@ -11,8 +11,8 @@ from h2osweep.data import load_data
 from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Objective
 from h2osweep.search.fixed import random_plan
-from h2osweep.store.results_store import check_folder
-from h2osweep.sweep import SweepOptions, run_sweep, sweep_definition
+from h2osweep.sweep import SweepOptions, run_sweep
+from h2osweep.sweep.engine import checked_folder
 from h2osweep.training.scheduler import TrainSettings, check_epochs
 from h2osweep.validation import check_int
 from h2osweep.workflows.retrain import gam_config, retrain
@@ -45,13 +45,12 @@ def run_demo(
     check_epochs(epochs)
     plan = random_plan(demo_seeds(runs))
     data, training = load_data("digits"), TrainSettings(epochs=epochs)
-    definition = sweep_definition(plan, training, data, OBJECTIVE)
-    check_folder(out, definition, force_new=force_new)  # before H2O starts or a line is printed
+    options = SweepOptions(out, objective=OBJECTIVE, quiet=quiet, force_new=force_new)
+    checked_folder(plan, data, training, options)  # before H2O starts or a line is printed
     say = (lambda text: None) if quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     with H2OCluster(cluster) as h2o_cluster:
         reach = ClusterOptions(url=h2o_cluster.url) if h2o_cluster.embedded else cluster
         say(f"[1/3] random search: {runs} R-exact draws of the lecture's space, {epochs:g} epochs")
-        options = SweepOptions(out, objective=OBJECTIVE, quiet=quiet, force_new=force_new)
         run_sweep(plan, data, training, options, reach)
         say("[2/3] analysis: correlations, OLS, ExtraTrees, GAM")
         analysis = analyze(out, target=OBJECTIVE.metric, goal=OBJECTIVE.goal)
