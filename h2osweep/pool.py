@@ -202,21 +202,22 @@ class ClusterPool:
         for member in self.members:
             member.local = local
         for member in self.reachable:
-            self._lose_on_connection_error(member, "the data upload", member.upload, local)
+            self.run_or_lose(member, "the data upload", member.upload, local)
 
     def each(self, action) -> None:
         """Run `action()` with each reachable member bound (cancel leftovers, tidy models)."""
         for member in self.reachable:
             with member.bound():
-                self._lose_on_connection_error(member, "the start", action)
+                self.run_or_lose(member, "the start", action)
 
-    def _lose_on_connection_error(self, member: PoolMember, during: str, action, *args) -> None:
+    def run_or_lose(self, member: PoolMember, during: str, action, *args) -> None:
         """Run `action`; a member that stops answering meanwhile is lost from the start (it may
         rejoin), unless it is the last one."""
         try:
             action(*args)
         except Exception as error:
-            if not self.pooled or not jobs.connection_failed(error):
+            lost = isinstance(error, ClusterLostError) or jobs.connection_failed(error)
+            if not self.pooled or not lost:
                 raise
             member.facts = None
             self.unreachable[member.name] = f"lost during {during}: {first_line(error)}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from h2osweep.errors import UserInputError
 
@@ -42,7 +41,7 @@ def run_show(args) -> int:
     import pandas as pd
 
     from h2osweep.cli.selection import folder_objective
-    from h2osweep.store.results_store import DESCRIPTION, read_ranked
+    from h2osweep.store.results_store import read_ranked, records_sweep
 
     if args.confusion:
         return show_confusion(args.folder, args.confusion)
@@ -58,7 +57,7 @@ def run_show(args) -> int:
         print(f"{args.folder}: no run has finished yet")
         return 0
     better = "lower" if objective.goal.ascending else "higher"
-    unrecorded = args.metric is None and not (Path(args.folder) / DESCRIPTION).exists()
+    unrecorded = args.metric is None and not records_sweep(args.folder)
     why = (
         "; no sweep.json says what the sweep chose on, --metric names another" if unrecorded else ""
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 
@@ -10,6 +11,13 @@ import pandas as pd
 OK = "ok"
 FAILED = "failed"
 STATUSES = (OK, FAILED)
+
+
+def value_text(value) -> str:
+    """A configuration value as text that tells values apart (lists, numpy numbers and all)."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections import deque
 from dataclasses import replace
 
@@ -12,7 +11,7 @@ import pandas as pd
 
 from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Objective
-from h2osweep.record.runs import RunSpec
+from h2osweep.record.runs import RunSpec, value_text
 from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.space import LECTURE_SPACE, Space, sample_params
 from h2osweep.training.algorithms import DEEPLEARNING
@@ -66,7 +65,7 @@ class FixedPlan(Strategy):
         values: dict[str, dict[str, object]] = {}
         for run in self.runs:
             for key, value in run.config.items():
-                values.setdefault(key, {})[json.dumps(value, sort_keys=True)] = value
+                values.setdefault(key, {})[value_text(value)] = value
         return {key: list(distinct.values()) for key, distinct in values.items()}
 
 
@@ -143,5 +142,5 @@ def _distinct(column: pd.Series) -> list:
     seen: dict[str, object] = {}
     for value in column:
         value = value.item() if hasattr(value, "item") else value
-        seen.setdefault(json.dumps(value, sort_keys=True, default=str), value)
+        seen.setdefault(value_text(value), value)
     return list(seen.values())

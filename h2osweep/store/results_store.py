@@ -468,6 +468,11 @@ def _csv_error(folder: Path, error: OSError) -> StoreError:
     )
 
 
+def records_sweep(folder: Path) -> bool:
+    """Whether a folder records a sweep's definition (a bare results.csv does not)."""
+    return (Path(folder) / DESCRIPTION).is_file()
+
+
 def is_sweep_folder(folder: Path) -> bool:
     """Whether a folder holds a results table written by h2osweep (its store or a copy)."""
     return (Path(folder) / RESULTS).is_file()

@@ -13,18 +13,18 @@ from pathlib import Path
 from h2osweep.cluster import ClusterOptions
 from h2osweep.data import LocalData
 from h2osweep.data.on_cluster import ClusterData
-from h2osweep.errors import ClusterLostError, H2OSweepError, UserInputError
+from h2osweep.errors import H2OSweepError, UserInputError
 from h2osweep.interrupts import interrupts_held
 from h2osweep.pool import ClusterPool
 from h2osweep.record.columns import check_measured, check_metric, part_of
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
-from h2osweep.store.results_store import DESCRIPTION, check_folder, finished_runs, open_store
+from h2osweep.store.results_store import check_folder, finished_runs, open_store, records_sweep
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.progress import Progress
 from h2osweep.training.flight import lane_costs, train_on
-from h2osweep.training.jobs import cancel_leftovers, connection_failed
+from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
 from h2osweep.training.parameters import check_on_cluster
 from h2osweep.training.preflight import check_builds
@@ -117,7 +117,7 @@ def _sweep(strategy, data, training, options, connected) -> SweepSummary:
     options, definition = checked_folder(strategy, data, training, options)
     if all_done(strategy, options):
         return _report_all_done(strategy, options, definition)
-    fresh = options.force_new or not (options.out / DESCRIPTION).exists()
+    fresh = options.force_new or not records_sweep(options.out)
     with connected as pool:
         if fresh:  # a resume's values were checked when it started (or trained as they were)
             check_values(pool, strategy, data, training)
@@ -183,16 +183,15 @@ def checked_pool(
 def check_values(pool: ClusterPool, strategy: Strategy, data, training: TrainSettings) -> None:
     """Refuse, before a new sweep writes anything, a value the model builder refuses in the
     sweep's runs (asked of one cluster, with the data there; a pool that loses it meanwhile
-    goes on unchecked, as its training would)."""
+    goes on unchecked without it, as after a lost upload)."""
     member = pool.first
-    try:
+
+    def check() -> None:
         member.upload(data)
         with member.active():
             check_builds(strategy.example_runs(), member.data, training)
-    except Exception as error:
-        lost = isinstance(error, ClusterLostError) or connection_failed(error)
-        if not (lost and pool.pooled):
-            raise
+
+    pool.run_or_lose(member, "the parameter check", check)
 
 
 def _opening_lines(todo: int, total: int, pool: ClusterPool, slots_of, out: Path) -> list[str]:

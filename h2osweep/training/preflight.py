@@ -13,13 +13,13 @@ activation without dropout) is left to fail as a run, as H2O's own grid does.
 
 from __future__ import annotations
 
-import json
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from h2osweep.data import H2OData
 from h2osweep.errors import UserInputError
-from h2osweep.record.runs import RunSpec
+from h2osweep.record.runs import RunSpec, value_text
 from h2osweep.training import jobs
 from h2osweep.training.parameters import config_key
 from h2osweep.training.scheduler import TrainSettings, new_estimator
@@ -42,7 +42,7 @@ class Preflight:
     def refusal(self, run: RunSpec) -> Refusal | None:
         """H2O's first refusal of the run's parameters (field and reason), else None; an
         answer that is no verdict (an exception, an HTTP error) counts as no refusal."""
-        asked = _text(run.config) + repr(run.budget)
+        asked = value_text(run.config) + repr(run.budget)
         if asked not in self.answers:
             self.answers[asked] = _ask(run, self.data, self.settings)
         return self.answers[asked]
@@ -54,12 +54,12 @@ class Preflight:
         key = config_key(field, run.config, self.settings.algorithm)
         if key is None:
             return None
-        value = _text(run.config[key])
-        others = [r for r in accepted if key in r.config and _text(r.config[key]) != value]
-        fixed = any(not self.refusal(_with(run, key, r.config[key])) for r in others[:MAX_CONTEXTS])
-        if not fixed:
-            return None
-        spoiled = [self.refusal(_with(r, key, run.config[key])) for r in others[:MAX_CONTEXTS]]
+        value = value_text(run.config[key])
+        others = [r for r in accepted if key in r.config and value_text(r.config[key]) != value]
+        others = others[:MAX_CONTEXTS]
+        if all(self.refusal(_with(run, key, other.config[key])) for other in others):
+            return None  # no other value mends the run: its combination is at fault
+        spoiled = [self.refusal(_with(other, key, run.config[key])) for other in others]
         return key if all(refusal and refusal[0] == field for refusal in spoiled) else None
 
 
@@ -69,11 +69,11 @@ def check_builds(runs: Sequence[RunSpec], data: H2OData, settings: TrainSettings
     preflight = Preflight(data, settings)
     checked = list(covering(runs))
     refused = [run for run in checked if preflight.refusal(run)]
-    accepted = [run for run in checked if run not in refused]
+    accepted = [run for run in checked if not preflight.refusal(run)]
     for run in refused[:MAX_SUSPECTS]:
         key = preflight.blamed(run, accepted) if accepted else None
         if key is not None:
-            value, reason = _text(run.config[key]), preflight.refusal(run)[1]
+            value, reason = value_text(run.config[key]), preflight.refusal(run)[1]
             raise UserInputError(
                 f"parameter {key!r} = {value} is refused in every run of the sweep it was tried "
                 f'in: H2O\'s {settings.algorithm} says "{reason}" (first in {run.name}; no model '
@@ -89,17 +89,16 @@ def check_builds(runs: Sequence[RunSpec], data: H2OData, settings: TrainSettings
 
 def covering(runs: Sequence[RunSpec]) -> Iterator[RunSpec]:
     """Up to MAX_CHECKED runs in plan order, each with a value no earlier one has."""
+    return itertools.islice(_bringing_new_values(runs), MAX_CHECKED)
+
+
+def _bringing_new_values(runs: Sequence[RunSpec]) -> Iterator[RunSpec]:
     seen: set[tuple[str, str]] = set()
-    given = 0
     for run in runs:
-        values = {(key, _text(value)) for key, value in run.config.items()}
-        if values <= seen:
-            continue
-        seen |= values
-        yield run
-        given += 1
-        if given == MAX_CHECKED:
-            return
+        values = {(key, value_text(value)) for key, value in run.config.items()}
+        if not values <= seen:
+            seen |= values
+            yield run
 
 
 def _ask(run: RunSpec, data: H2OData, settings: TrainSettings) -> Refusal | None:
@@ -125,10 +124,3 @@ def _ask(run: RunSpec, data: H2OData, settings: TrainSettings) -> Refusal | None
 
 def _with(run: RunSpec, key: str, value) -> RunSpec:
     return replace(run, config={**run.config, key: value})
-
-
-def _text(value) -> str:
-    """A value as comparable text (lists, numpy numbers and all)."""
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    return json.dumps(value, sort_keys=True, default=str)
