@@ -211,8 +211,7 @@ def test_a_folder_keeps_its_algorithm(random_sweeps, tmp_path, capsys):
     assert main(arguments) == 2
     error = capsys.readouterr().err
     assert (
-        "holds a sweep with another training" in error
-        and "algorithm 'drf' there, 'gbm' here" in error
+        "holds a sweep with other settings" in error and "--algorithm drf there, gbm here" in error
     )
 
 

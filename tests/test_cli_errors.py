@@ -406,14 +406,13 @@ CORPUS = [
     # a real one-run sweep folder ({sweep}, made once with --epochs 1)
     (
         ["grid", *TINY, "--epochs", "2", "--out", "{sweep}"],
-        LIB + "{sweep} holds a sweep with another training (training.epochs 1.0 there, 2.0 "
-        "here); use another --out, or --force-new to move the old results aside and start over",
+        LIB + "{sweep} holds a sweep with other settings (--epochs 1.0 there, 2.0 here); use "
+        "another --out, or --force-new to move the old results aside and start over",
     ),
     (
         ["random", "--seeds", "1", "--epochs", "1", "--out", "{sweep}"],
-        LIB + "{sweep} holds a sweep with another space, strategy (space.h2osweep_space None "
-        "there, 1 here; strategy 'grid' there, 'random' here); use another --out, or --force-new "
-        "to move the old results aside and start over",
+        LIB + "{sweep} holds a grid sweep, and this is a random sweep; use another --out, or "
+        "--force-new to move the old results aside and start over",
     ),
     (
         ["analyze", "{sweep}", "--out", "{out}"],
@@ -467,17 +466,17 @@ CORPUS = [
     (
         ["grid", *TINY, "--epochs", "1", "--out", "{bad_db}"],
         LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away to "
-        "start over",
+        "start over (its results.csv keeps the runs finished before)",
     ),
     (
         ["show", "{bad_db}", "--confusion", "g_1"],
         LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away to "
-        "start over",
+        "start over (its results.csv keeps the runs finished before)",
     ),
     (
         ["optimize", "{bad_db}"],
         LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away to "
-        "start over",
+        "start over (its results.csv keeps the runs finished before)",
     ),
 ]
 SWEEPS = ("{sweep}", "{bad_json}", "{bad_db}", "{list_json}")

@@ -63,7 +63,10 @@ def test_a_value_h2o_refuses_is_one_line_and_nothing_is_written(
 
 @pytest.mark.parametrize(
     ("command", "run"),
-    [(["random", "--n-runs", "3"], "m_"), (["search", "--n-runs", "3"], "space_draw_")],
+    [
+        (["random", "--n-runs", "3"], "m_"),
+        (["search", "--n-runs", "3"], "the space's draw for seed "),
+    ],
 )
 def test_a_space_reaching_past_h2os_range_is_refused(
     h2o_cluster, tmp_path, wide_sample_rate, command, run

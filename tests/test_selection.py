@@ -361,7 +361,7 @@ def test_a_search_resumed_with_only_another_goal_is_told_the_goal_it_has(h2o_clu
     assert run_in_process(*search, "--goal", "min").status == 0
     refused = run_in_process(*search)
     assert refused.status == 2 and refused.stderr.count("\n") == 1, refused.stderr
-    assert "(sampler.goal 'min' there, 'max' here); give --goal min to resume it" in refused.stderr
+    assert "(--goal min there, max here); give --goal min to resume it" in refused.stderr
     assert run_in_process(*search, "--goal", "min").status == 0  # all done: nothing trained
 
 

@@ -18,6 +18,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from h2osweep.analysis.tables import load_results
+from h2osweep.errors import StoreError
 from h2osweep.record.columns import METRIC_COLUMNS
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import FAILED, OK, RunResult, RunSpec
@@ -208,3 +210,30 @@ def test_a_copy_on_read_only_media_still_shows(tmp_path, small_disk, capsys):
     assert main(["show", str(folder), "--top", "1"]) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[0] == "m_6"
     assert read_ranked(folder, Objective(), 1)["test_mse"].iloc[0] == 0.027909561433049006
+
+
+def test_a_damaged_store_is_read_from_results_csv_and_said_so(tmp_path, capsys):
+    """show, analyze and export --csv read results.csv (the runs finished before the damage)
+    and say why; a resume is refused, nothing written."""
+    folder = tmp_path / "sweep"
+    rng = np.random.default_rng(3)
+    with open_store(folder, DEFINITION) as store:
+        for position in range(4):
+            store.commit(synthetic_result(position, rng))
+    with open(folder / "store.sqlite", "r+b") as database:
+        database.write(b"not SQLite" * 20)
+    written = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    damage = f"{folder}/store.sqlite is damaged (file is not a database)"
+
+    assert main(["show", str(folder), "--metric", "test_mse"]) == 0
+    out, err = capsys.readouterr()
+    ranked = pd.read_csv(folder / "results.csv").sort_values("test_mse")["name"].tolist()
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ranked
+    assert err.endswith(f"(lower is better), read from results.csv: {damage}\n")
+    assert main(["export", str(folder), "--csv", str(tmp_path / "flat.csv")]) == 0
+    assert capsys.readouterr().err == f"reading results.csv: {damage}\n"
+    assert pd.read_csv(tmp_path / "flat.csv")["Name"].tolist() == [f"m_{i}" for i in range(1, 5)]
+    assert load_results(folder).notes[0] == f"Read from results.csv: {damage}."
+    with pytest.raises(StoreError, match="keeps the runs finished before"):
+        open_store(folder, DEFINITION).close()
+    assert {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()} == written

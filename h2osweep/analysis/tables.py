@@ -25,6 +25,7 @@ from h2osweep.store.results_store import (
     read_definition,
     read_objective,
     read_results,
+    store_damage,
 )
 
 SWEEP_FOLDER = "sweep folder"
@@ -97,7 +98,8 @@ def load_sweep_folder(folder: Path, all_rungs: bool = False) -> RawTable:
     frame = read_results(folder)
     if frame.empty:
         raise UserInputError(f"the results table of {str(folder)!r} is empty (no rows)")
-    notes = []
+    damage = store_damage(folder)
+    notes = [f"Read from {RESULTS}: {damage}."] if damage else []
     if "status" in frame.columns:
         ok = frame["status"].astype(str) == OK
         if (~ok).any():

@@ -4,6 +4,7 @@ flat CSV."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from h2osweep.errors import UserInputError
 
@@ -38,6 +39,7 @@ def register(subparsers) -> None:
 
 
 def run_export(args) -> int:
+    from h2osweep.store.results_store import store_damage
     from h2osweep.workflows.export import export_csv, export_optuna
 
     if not args.storage and not args.csv:
@@ -46,5 +48,8 @@ def run_export(args) -> int:
         name = export_optuna(args.folder, args.storage, args.study_name, args.force)
         print(f"wrote study {name!r} to {args.storage} (open it: optuna-dashboard {args.storage})")
     if args.csv:
+        damage = store_damage(args.folder)
+        if damage:
+            print(f"reading results.csv: {damage}", file=sys.stderr)
         print(f"wrote {export_csv(args.folder, args.csv)}")
     return 0

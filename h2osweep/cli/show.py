@@ -41,7 +41,7 @@ def run_show(args) -> int:
     import pandas as pd
 
     from h2osweep.cli.selection import folder_objective
-    from h2osweep.store.results_store import read_ranked, records_sweep
+    from h2osweep.store.results_store import read_ranked, records_sweep, store_damage
 
     if args.confusion:
         return show_confusion(args.folder, args.confusion)
@@ -61,8 +61,10 @@ def run_show(args) -> int:
     why = (
         "; no sweep.json says what the sweep chose on, --metric names another" if unrecorded else ""
     )
+    damage = store_damage(args.folder)
+    source = f", read from results.csv: {damage}" if damage else ""
     print(
-        f"{len(table)} run(s) ranked by {objective.metric} ({better} is better{why})",
+        f"{len(table)} run(s) ranked by {objective.metric} ({better} is better{why}){source}",
         file=sys.stderr,
     )
     shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]

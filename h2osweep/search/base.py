@@ -34,6 +34,9 @@ class SearchContext:
     stored: list[StoredRun] = field(default_factory=list)
 
 
+OPTUNA_KIND = "optuna-"  # an Optuna search's kind is this and its sampler: optuna-tpe, ...
+
+
 class Strategy(ABC):
     """Proposes the runs of one sweep, learns each finished one, and says when it is done."""
 
@@ -103,12 +106,12 @@ def space_for(algorithm: str, space: Space | None) -> Space:
 
 
 def space_draws(space: Space, budgets: Sequence[float | None] = (None,)) -> list[RunSpec]:
-    """R-exact draws of `space` (seeds 1, 2, ...) named `space_draw_<seed>`, alternating `budgets`:
-    what a search that proposes from the space's ranges may train."""
+    """R-exact draws of `space` (seeds 1, 2, ...), alternating `budgets`: what a search that
+    proposes from the space's ranges may train, named as a refusal says where a value came from."""
     runs = []
     for seed in range(1, MAX_CHECKED + 1):
         config = sample_params(seed, space)
         del config["name"], config["seed"]
         budget = budgets[seed % len(budgets)]
-        runs.append(RunSpec(f"space_draw_{seed}", config, seed=seed, budget=budget))
+        runs.append(RunSpec(f"the space's draw for seed {seed}", config, seed=seed, budget=budget))
     return runs

@@ -27,6 +27,7 @@ from h2osweep.record.columns import ALL_METRIC_COLUMNS
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import OK, RunResult, StoredRun, config_name, run_key
 from h2osweep.store.files import temporary_prefix, write_atomic
+from h2osweep.store.mismatch import mismatch_error
 from h2osweep.store.results_csv import CsvState, PlanKey, ResultsCsv, write_table
 from h2osweep.store.table import (
     StoredMetrics,
@@ -113,7 +114,7 @@ def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> 
             _lock(handle, folder)
     stored = _stored_definition(folder)
     if stored is not None and stored != definition and not force_new:
-        raise StoreError(_mismatch_message(folder, stored, definition), "out", "force_new", "goal")
+        raise mismatch_error(folder, stored, definition)
     orphans = _orphans(folder)
     if orphans and not force_new:
         raise StoreError(
@@ -165,6 +166,8 @@ class ResultsStore:
             self.close()
             if isinstance(error, StoreError):
                 raise
+            if type(error) is sqlite3.DatabaseError:  # not busy, full or read-only: damaged
+                raise _damaged_error(folder / DATABASE, error) from error
             raise StoreError(f"cannot write the sweep store in {folder}: {error}") from error
 
     def __enter__(self) -> ResultsStore:
@@ -490,11 +493,12 @@ def read_ranked(folder: Path, objective: Objective, top: int | None = None) -> p
     """A folder's runs best first (all, or the `top` best), as results.csv has them.
 
     Answered from the store, which is always current: the `top` best through its metric index
-    without reading every run; from results.csv alone in a folder without a store (a copy).
+    without reading every run; from results.csv alone in a folder without a store (a copy) or
+    with a damaged one (see `store_damage`).
     """
     folder = Path(folder)
     top = min(top, SQLITE_LARGEST) if top else top  # more than every run: every run
-    if not (folder / DATABASE).is_file():
+    if not (folder / DATABASE).is_file() or store_damage(folder):
         return _best_first(read_results(folder), folder, objective, top)
     with _read_only(folder) as db:
         state = _csv_state(db)
@@ -586,7 +590,35 @@ def _read_only(folder: Path):
         with contextlib.closing(_reader(path)) as db:
             yield db
     except sqlite3.DatabaseError as error:
-        raise StoreError(f"{path} is damaged ({error}); move it away to start over") from error
+        raise _damaged_error(path, error) from error
+
+
+def store_damage(folder: Path) -> str | None:
+    """What is wrong with a folder's store when it cannot be read (None: it reads, or there
+    is none); the readers then use results.csv, which holds the runs finished before."""
+    path = Path(folder) / DATABASE
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(_reader(path)) as db:
+            if _has_table(db, "runs"):  # a store being created has none yet
+                db.execute("SELECT count(*) FROM runs").fetchone()  # walks the table's pages
+    except sqlite3.OperationalError:
+        return None  # busy or locked, not damaged
+    except sqlite3.DatabaseError as error:
+        return _damaged(path, error)
+    return None
+
+
+def _damaged(path: Path, error: sqlite3.DatabaseError) -> str:
+    return f"{path} is damaged ({error})"
+
+
+def _damaged_error(path: Path, error: sqlite3.DatabaseError) -> StoreError:
+    return StoreError(
+        f"{_damaged(path, error)}; move it away to start over (its results.csv keeps the runs "
+        "finished before)"
+    )
 
 
 def _reader(path: Path) -> sqlite3.Connection:
@@ -753,40 +785,6 @@ def _orphans(folder: Path) -> list[str]:
     if (folder / DATABASE).exists():
         return []
     return [name for name in (RESULTS, DESCRIPTION) if (folder / name).exists()]
-
-
-def _mismatch_message(folder: Path, stored: dict, new: dict) -> str:
-    differing = sorted(key for key in set(stored) | set(new) if stored.get(key) != new.get(key))
-    details = _changed_settings(stored, new)[:3]
-    shown = f" ({'; '.join(details)})" if details else ""
-    goal = _only_goal_changed(stored, new, differing)
-    resume = f"give {{goal}} {goal} to resume it, " if goal else ""
-    return (
-        f"{folder} holds a sweep with another {', '.join(differing)}{shown}; {resume}"
-        "use another {out}, or {force_new} to move the old results aside and start over"
-    )
-
-
-def _only_goal_changed(stored: dict, new: dict, differing: list[str]) -> str | None:
-    """The stored goal when it is all that differs (r2 was ranked min by default once)."""
-    if len(differing) != 1 or not all(isinstance(d.get(differing[0]), dict) for d in (stored, new)):
-        return None
-    old, now = stored[differing[0]], new[differing[0]]
-    return old.get("goal") if old == {**now, "goal": old.get("goal")} else None
-
-
-def _changed_settings(stored: dict, new: dict, prefix: str = "") -> list[str]:
-    """Each differing single setting as 'name: stored there, given here' (nested dicts walked)."""
-    changes = []
-    for key in sorted(set(stored) | set(new)):
-        old, now = stored.get(key), new.get(key)
-        if old == now:
-            continue
-        if isinstance(old, dict) and isinstance(now, dict):
-            changes += _changed_settings(old, now, f"{prefix}{key}.")
-        elif not isinstance(old, dict | list) and not isinstance(now, dict | list):
-            changes.append(f"{prefix}{key} {old!r} there, {now!r} here")
-    return changes
 
 
 def _move_aside(folder: Path) -> None:

@@ -22,7 +22,7 @@ import warnings
 from h2osweep.errors import StoreError
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
-from h2osweep.search.base import SearchContext, Strategy, space_draws
+from h2osweep.search.base import OPTUNA_KIND, SearchContext, Strategy, space_draws
 from h2osweep.search.optuna import samplers
 from h2osweep.search.optuna.samplers import (
     check_sampler_seed,
@@ -45,7 +45,7 @@ class OptunaSearch(Strategy):
     """`n_runs` runs proposed one at a time by an Optuna sampler over `space`."""
 
     def __init__(self, sampler: str, n_runs: int, seed: int, space: Space, startup: str) -> None:
-        self.kind = f"optuna-{sampler}"
+        self.kind = f"{OPTUNA_KIND}{sampler}"
         self.sampler = sampler
         self.n_runs = n_runs
         self.seed = seed

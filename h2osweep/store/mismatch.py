@@ -1,0 +1,115 @@
+"""Why a folder refuses a sweep: what differs between its recorded definition and the new one,
+named as the parameters a user gives (the CLI spells them as its flags), not as the keys of
+sweep.json."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from h2osweep.errors import StoreError
+from h2osweep.search.base import OPTUNA_KIND
+from h2osweep.search.halving import STRATEGIES as MULTI_FIDELITY_STRATEGIES
+
+# sections of a definition whose keys are the parameters of the same name
+PARAMETER_SECTIONS = ("training", "data.reload", "fidelity", "promotion", "sampler")
+# keys in those sections that no parameter sets, and keys named for another parameter
+NOT_PARAMETERS = {"sampler.library", "sampler.space"}
+PARAMETER_NAMES = {"on_cluster": "spec"}
+SHOWN = 3
+
+
+def mismatch_error(folder: Path, stored: dict, new: dict) -> StoreError:
+    """The refusal of a folder holding another sweep: its settings that differ (the ones a
+    user gives when any differ), and the `goal` that resumes it when only that changed."""
+    if stored.get("strategy") != new.get("strategy"):
+        head = f"{folder} holds {_kind(stored)}, and this is {_kind(new)}"
+        return _refusal(head)
+    given, derived = _changed_settings(stored, new)
+    shown = (given or derived)[:SHOWN]
+    sections = sorted(key for key in set(stored) | set(new) if stored.get(key) != new.get(key))
+    head = f"{folder} holds a sweep with {_what_differs(sections, shown, bool(given))}"
+    parameters = [name for _, name in shown if name]
+    goal = _only_goal_changed(stored, new, sections)
+    if goal:
+        return _refusal(head, f"give {{goal}} {goal} to resume it, ", ["goal", *parameters])
+    return _refusal(head, "", parameters)
+
+
+def _what_differs(sections: list[str], shown: list, given: bool) -> str:
+    """'another space', 'other settings (...)', or the sections whose derived facts differ
+    ('other data (data.fingerprint ...)') when no setting a user gives does."""
+    parts = ["another space"] if "space" in sections else []
+    details = f" ({'; '.join(text for text, _ in shown)})" if shown else ""
+    rest = [section for section in sections if section != "space"]
+    if given:
+        parts.append(f"other settings{details}")
+    elif rest:
+        parts.append(f"other {' and '.join(rest)}{details}")
+    return " and ".join(parts)
+
+
+def _refusal(head: str, resume: str = "", parameters: Sequence[str] = ()) -> StoreError:
+    return StoreError(
+        f"{head}; {resume}use another {{out}}, or {{force_new}} to move the old results aside "
+        "and start over",
+        "out",
+        "force_new",
+        *parameters,
+    )
+
+
+def _kind(definition: dict) -> str:
+    """'a grid sweep', 'an asha search', 'a tpe search (Optuna's)': what the command ran."""
+    kind = str(definition.get("strategy", "unrecorded"))
+    if kind.startswith(OPTUNA_KIND):
+        words = f"{kind.removeprefix(OPTUNA_KIND)} search (Optuna's)"
+    else:
+        words = f"{kind} {'search' if kind in MULTI_FIDELITY_STRATEGIES else 'sweep'}"
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+
+
+def _only_goal_changed(stored: dict, new: dict, differing: list[str]) -> str | None:
+    """The stored goal when it is all that differs (r2 was ranked min by default once)."""
+    if len(differing) != 1 or not all(isinstance(d.get(differing[0]), dict) for d in (stored, new)):
+        return None
+    old, now = stored[differing[0]], new[differing[0]]
+    return old.get("goal") if old == {**now, "goal": old.get("goal")} else None
+
+
+def _changed_settings(stored: dict, new: dict) -> tuple[list, list]:
+    """Each differing single setting as (text, parameter): those a parameter sets, written
+    '{parameter} old there, new here', and the rest (rows, fingerprint) by their key."""
+    given, derived = [], []
+    for path, old, now in _differences(stored, new):
+        section, _, key = path.rpartition(".")
+        if section in PARAMETER_SECTIONS and path not in NOT_PARAMETERS:
+            name = PARAMETER_NAMES.get(key, key)
+            given.append((_parameter_change(name, old, now), name))
+        else:
+            derived.append((f"{path} {old!r} there, {now!r} here", None))
+    return given, derived
+
+
+def _differences(stored: dict, new: dict, prefix: str = ""):
+    """(dotted path, stored value, new value) of each differing scalar, nested dicts walked."""
+    for key in sorted(set(stored) | set(new)):
+        old, now = stored.get(key), new.get(key)
+        if old == now:
+            continue
+        if isinstance(old, dict) and isinstance(now, dict):
+            yield from _differences(old, now, f"{prefix}{key}.")
+        elif not isinstance(old, dict | list) and not isinstance(now, dict | list):
+            yield f"{prefix}{key}", old, now
+
+
+def _parameter_change(name: str, old, now) -> str:
+    """'{name} old there, new here'; a switch is named beside its values, since its flag may
+    say the opposite (reproducible True there, False here ({reproducible}))."""
+    if isinstance(old, bool) or isinstance(now, bool):
+        return f"{name} {old} there, {now} here ({{{name}}})"
+    return f"{{{name}}} {_shown(old)} there, {_shown(now)} here"
+
+
+def _shown(value) -> str:
+    return "unset" if value is None else str(value)

@@ -1,0 +1,62 @@
+"""Why a folder refuses another sweep: the differing settings named as parameters (the CLI's
+flags), the derived facts only when no setting differs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from h2osweep.cli.main import build_parser, flag_speller
+from h2osweep.store.mismatch import mismatch_error
+
+DATA = {"fingerprint": "aa", "train_rows": 80, "reload": {"spec": "digits", "split_seed": 42}}
+TRAINING = {"epochs": 2.0, "reproducible": True, "algorithm": "deeplearning"}
+SWEEP = {"strategy": "random", "space": {"params": [1]}, "training": TRAINING, "data": DATA}
+TAIL = "use another {out}, or {force_new} to move the old results aside and start over"
+
+
+def refusal(stored: dict, new: dict, command: str = "random") -> str:
+    """The one line the CLI's `command` prints for the refusal."""
+    error = mismatch_error(Path("sweep"), stored, new)
+    return error.render(flag_speller(build_parser().commands[command]))
+
+
+def test_settings_a_user_gives_are_named_as_flags_and_their_derived_facts_left_out():
+    new = SWEEP | {
+        "training": TRAINING | {"nfolds": 3},
+        "data": DATA | {"fingerprint": "bb", "reload": DATA["reload"] | {"split_seed": 7}},
+    }
+    assert refusal(SWEEP, new) == (
+        "sweep holds a sweep with other settings (--split-seed 42 there, 7 here; --nfolds unset "
+        "there, 3 here); " + TAIL.format(out="--out", force_new="--force-new")
+    )
+    assert str(mismatch_error(Path("sweep"), SWEEP, new)).startswith(
+        "sweep holds a sweep with other settings (split_seed 42 there, 7 here; nfolds"
+    )
+
+
+def test_a_switch_is_named_beside_its_values_and_the_data_by_its_facts():
+    switched = SWEEP | {"training": TRAINING | {"reproducible": False}}
+    assert "(reproducible True there, False here (--not-reproducible));" in refusal(SWEEP, switched)
+    changed = SWEEP | {"data": DATA | {"fingerprint": "bb", "train_rows": 79}}
+    assert (
+        "with other data (data.fingerprint 'aa' there, 'bb' here; data.train_rows 80 there, "
+        "79 here);" in refusal(SWEEP, changed)
+    )
+
+
+def test_another_strategy_or_space_is_said_in_words():
+    grid = SWEEP | {"strategy": "grid", "space": {"grid": [1]}}
+    assert refusal(grid, SWEEP).startswith("sweep holds a grid sweep, and this is a random sweep; ")
+    respaced = SWEEP | {"space": {"params": [2]}, "training": TRAINING | {"epochs": 3.0}}
+    assert refusal(SWEEP, respaced).startswith(
+        "sweep holds a sweep with another space and other settings (--epochs 2.0 there, 3.0 here)"
+    )
+
+
+def test_a_search_with_only_another_goal_is_told_the_goal_that_resumes_it():
+    stored = SWEEP | {"strategy": "asha", "promotion": {"metric": "valid_r2", "goal": "min"}}
+    new = stored | {"promotion": {"metric": "valid_r2", "goal": "max"}}
+    assert refusal(stored, new, "search") == (
+        "sweep holds a sweep with other settings (--goal min there, max here); give --goal min "
+        "to resume it, " + TAIL.format(out="--out", force_new="--force-new")
+    )
