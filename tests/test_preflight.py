@@ -50,6 +50,40 @@ def wide_sample_rate(tmp_path_factory):
             "H2O's glm refuses each of the 1 run(s) checked, g_1 first: response: Regression "
             "requires numeric response, got categorical. (no model was built)",
         ),
+        (  # H2O names the family, which the grid does not set: every key of g_2 is tried
+            [
+                "grid",
+                "--algorithm",
+                "glm",
+                "--param",
+                "link=family_default,logit",
+                "--param",
+                "alpha=0,0.5",
+            ],
+            "parameter 'link' = \"logit\" is refused in every run of the sweep it was tried in: "
+            "H2O's glm says \"AUTO for underlying response requires the link to be family_default "
+            'or multinomial." (first in g_2; no model was built)',
+        ),
+        (  # raised as an IllegalArgumentException, naming no field
+            [
+                "grid",
+                "--algorithm",
+                "glm",
+                "--param",
+                "family=multinomial",
+                "--param",
+                "link=family_default,logit",
+            ],
+            "parameter 'link' = \"logit\" is refused in every run of the sweep it was tried in: "
+            "H2O's glm says \"Incompatible link function for selected family. Only multinomial "
+            'link allowed for family=multinomial." (first in g_2; no model was built)',
+        ),
+        (
+            ["grid", "--algorithm", "glm", "--param", "family=multinomial", "--param", "link=log"],
+            "H2O's glm refuses each of the 1 run(s) checked, g_1 first: Incompatible link "
+            "function for selected family. Only multinomial link allowed for family=multinomial. "
+            "(no model was built)",
+        ),
     ],
 )
 def test_a_value_h2o_refuses_is_one_line_and_nothing_is_written(

@@ -7,7 +7,8 @@ reaches past 1) is one line and nothing is written, instead of a sweep of failed
 
 Only a value is refused, and only when the sweep's own runs show it is the value: the refused
 run is accepted with another value of the same parameter, and the value is refused in every
-accepted run it is put into. A run that fails for its combination (dropout ratios with an
+accepted run it is put into (when H2O names no parameter of the run, as for GLM's link, each
+of the run's keys is tried). A run that fails for its combination (dropout ratios with an
 activation without dropout) is left to fail as a run, as H2O's own grid does.
 """
 
@@ -28,6 +29,8 @@ MAX_CHECKED = 24  # runs asked about per sweep (its cost: benchmarks/bench_prefl
 MAX_CONTEXTS = 8  # accepted runs a refused value is put into, and values put into its run
 MAX_SUSPECTS = 4  # refused runs examined for a value to blame
 ERROR = "ERRR"
+UNNAMED = ""  # the field of a refusal H2O raises (IllegalArgumentException) instead of naming
+ILLEGAL_ARGUMENT = "java.lang.IllegalArgumentException"
 
 Refusal = tuple[str, str]  # H2O's field and its reason
 
@@ -49,18 +52,22 @@ class Preflight:
 
     def blamed(self, run: RunSpec, accepted: list[RunSpec]) -> str | None:
         """The key of `run` whose value alone H2O refuses: another value of it from an accepted
-        run makes `run` acceptable, and the value makes every accepted run unacceptable."""
-        field = self.refusal(run)[0]
-        key = config_key(field, run.config, self.settings.algorithm)
-        if key is None:
-            return None
+        run makes `run` acceptable, and the value makes every accepted run unacceptable. A
+        refusal whose field is none of the run's keys (GLM's link refused as the family's, or
+        raised, naming no field) is tried on each key."""
+        named = config_key(self.refusal(run)[0], run.config, self.settings.algorithm)
+        keys = [named] if named else list(run.config)
+        return next((key for key in keys if self._alone(run, key, accepted)), None)
+
+    def _alone(self, run: RunSpec, key: str, accepted: list[RunSpec]) -> bool:
+        """Whether `run`'s value of `key` is refused in every accepted run and mended by theirs."""
         value = value_text(run.config[key])
         others = [r for r in accepted if key in r.config and value_text(r.config[key]) != value]
         others = others[:MAX_CONTEXTS]
         if all(self.refusal(_with(run, key, other.config[key])) for other in others):
-            return None  # no other value mends the run: its combination is at fault
-        spoiled = [self.refusal(_with(other, key, run.config[key])) for other in others]
-        return key if all(refusal and refusal[0] == field for refusal in spoiled) else None
+            return False  # no other value mends the run: its combination is at fault
+        spoiled = (self.refusal(_with(other, key, run.config[key])) for other in others)
+        return all(refusal and _same(refusal, self.refusal(run)) for refusal in spoiled)
 
 
 def check_builds(runs: Sequence[RunSpec], data: H2OData, settings: TrainSettings) -> None:
@@ -81,9 +88,10 @@ def check_builds(runs: Sequence[RunSpec], data: H2OData, settings: TrainSettings
             )
     if checked and not accepted:
         field, reason = preflight.refusal(checked[0])
+        named = f"{field}: " if field != UNNAMED else ""
         raise UserInputError(
             f"H2O's {settings.algorithm} refuses each of the {len(checked)} run(s) checked, "
-            f"{checked[0].name} first: {field}: {reason} (no model was built)"
+            f"{checked[0].name} first: {named}{reason} (no model was built)"
         )
 
 
@@ -114,12 +122,26 @@ def _ask(run: RunSpec, data: H2OData, settings: TrainSettings) -> Refusal | None
         return "parameters", str(error)
     except Exception as error:
         jobs.raise_if_cluster_lost(error)
-        return None
+        return _raised_refusal(error)
     errors = [m for m in answer.get("messages") or () if m.get("message_type") == ERROR]
     if not errors:
         return None
     first = errors[0]
     return first["field_name"].lstrip("_"), str(first["message"]).strip().splitlines()[0]
+
+
+def _raised_refusal(error: Exception) -> Refusal | None:
+    """The refusal H2O's check raises rather than returns (GLM's link for the family), which a
+    build's start raises too; any other error is no verdict."""
+    details = error.args[0] if error.args else None
+    if getattr(details, "exception_type", None) != ILLEGAL_ARGUMENT:
+        return None
+    return UNNAMED, str(details.msg).strip().splitlines()[0]
+
+
+def _same(refusal: Refusal, first: Refusal) -> bool:
+    """The same refusal: of the same field, or (naming none) with the same reason."""
+    return refusal[0] == first[0] and (first[0] != UNNAMED or refusal[1] == first[1])
 
 
 def _with(run: RunSpec, key: str, value) -> RunSpec:
