@@ -111,6 +111,13 @@ def test_expand_layers():
     assert expand_layers(kept) == kept  # an observed run's own layers are left alone
     deeper = expand_layers({"depth": 1, "neurons": [10, 30], "hidden_dropout": [0.1, 0.3]})
     assert deeper == {"depth": 1, "neurons": [40], "hidden_dropout": [0.2]}
+    shorthand = expand_layers({"layers": 2, "units": 20, "depth": 1.2, "SumNeurons": 33.0})
+    assert shorthand == {"layers": 1, "units": 33, "depth": 1, "SumNeurons": 33}
+    assert expand_layers({"layers": 2, "depth": 1, "SumNeurons": 100}) == {
+        "layers": 1,
+        "depth": 1,
+        "SumNeurons": 100,
+    }  # the default units stay unset
 
 
 def layered_runs() -> pd.DataFrame:

@@ -95,3 +95,16 @@ def _running_build(model_id: str, process, timeout: float = 120) -> str:
                 return job["key"]["name"]
         time.sleep(0.1)
     raise AssertionError(f"no build of {model_id} started within {timeout} s")
+
+
+def test_the_gam_configuration_of_a_layers_grid_keeps_the_shorthand(h2o_cluster, tmp_path):
+    """A grid of `layers` and `units` (README's): the GAM's depth and SumNeurons become layers
+    and units again, not a `neurons` list beside them (which the build refuses)."""
+    out, url = tmp_path / "sweep", ["--url", h2o_cluster.url]
+    grid = ["--param", "layers=1,2", "--param", "units=4,8", "--epochs", "1"]
+    assert cli("grid", *grid, *url, "--out", out).status == 0
+    optimized = cli("optimize", out, "--config", "gam", *url)
+    assert optimized.status == 0, optimized.stderr
+    line = next(x for x in optimized.stdout.splitlines() if x.startswith("gam configuration"))
+    assert "'layers': " in line and "'units': " in line and "neurons" not in line
+    assert pd.read_csv(out / "optimized_gam.csv")["model"].tolist()[-1] == "optimized_gam"

@@ -145,15 +145,17 @@ def with_layers(config: dict) -> dict:
 
     A list that already agrees is kept (an observed run's own layers); otherwise it becomes
     `depth` equal layers whose total (mean for dropouts) is the summary's, or else the old
-    list's, so a change of depth alone still gets lists of that depth.
+    list's, so a change of depth alone still gets lists of that depth. A configuration of the
+    `layers`/`units` shorthand keeps it: `layers` is the depth, `units` the total / depth.
     """
     config = dict(config)
     layer_key = _present(config, LAYER_COLUMNS)
     dropout_key = _present(config, DROPOUT_COLUMNS)
     neurons, dropout = parse_list(config.get(layer_key)), parse_list(config.get(dropout_key))
+    shorthand = "layers" in config and neurons is None
     depth = config.get("depth")
     if depth is None:
-        depth = len(neurons or dropout or []) or None
+        depth = config["layers"] if shorthand else len(neurons or dropout or []) or None
     if depth is None:
         return config
     depth = max(1, round(depth))
@@ -162,9 +164,11 @@ def with_layers(config: dict) -> dict:
     if config.get("SumNeurons") is not None:
         config["SumNeurons"] = round(config["SumNeurons"])
     total = config.get("SumNeurons")
-    if total is None and neurons:
+    if shorthand:
+        config |= _shorthand(config, depth, total)
+    elif total is None and neurons:
         total = sum(neurons)
-    if total is not None and not _agrees(neurons, depth, total / depth):
+    if not shorthand and total is not None and not _agrees(neurons, depth, total / depth):
         config[layer_key] = [max(1, round(total / depth))] * depth
     mean = config.get("MeanHiddenDropout")
     if mean is None and dropout:
@@ -172,6 +176,15 @@ def with_layers(config: dict) -> dict:
     if mean is not None and not _agrees(dropout, depth, mean):
         config[dropout_key] = [float(mean)] * depth
     return config
+
+
+def _shorthand(config: dict, depth: int, total: float | None) -> dict:
+    """`layers` (the depth) and `units` (the total over the depth, when there is a total and
+    the configuration sets units or they are not the default)."""
+    units = max(1, round(total / depth)) if total is not None else None
+    if units is None or ("units" not in config and units == DEFAULT_UNITS):
+        return {"layers": depth}
+    return {"layers": depth, "units": units}
 
 
 def _present(config: dict, keys: tuple[str, ...]) -> str:
