@@ -215,7 +215,15 @@ CORPUS = [
     ),
     (
         ["grid", "--param", "epochs=1,2", "--epochs", "3"],
-        LIB + "give epochs once: as --param epochs=... (a grid factor) or --epochs",
+        LIB + "give epochs once: as the grid's or space's epochs entry, or as --epochs",
+    ),
+    (  # the space's epochs would be recorded and --epochs trained
+        ["random", "--seeds", "1", "--space", "{epochs_space}", "--epochs", "2", "--out", "{out}"],
+        LIB + "give epochs once: as the grid's or space's epochs entry, or as --epochs",
+    ),
+    (
+        ["search", "--n-runs", "2", "--space", "{epochs_space}", "--epochs", "2"],
+        LIB + "give epochs once: as the grid's or space's epochs entry, or as --epochs",
     ),
     (
         ["search", "--n-runs", "2", "--startup", "never"],

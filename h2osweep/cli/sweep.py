@@ -93,8 +93,6 @@ def run_grid(args) -> int:
     factors = dict(parse_param(text) for text in args.param)
     if len(factors) != len(args.param):
         raise UserInputError("each --param name may be given once")
-    if "epochs" in factors and args.epochs is not None:
-        raise UserInputError("give epochs once: as --param epochs=... (a grid factor) or --epochs")
     check_grid_size(factors, MAX_GRID_ROWS)
     return run_plan(grid_plan(expand_grid(**factors), args.algorithm), args)
 

@@ -28,10 +28,7 @@ from h2osweep.training.jobs import cancel_leftovers
 from h2osweep.training.ordering import longest_first
 from h2osweep.training.parameters import check_on_cluster
 from h2osweep.training.preflight import check_builds
-from h2osweep.training.scheduler import (
-    TrainSettings,
-    remove_rung_models,
-)
+from h2osweep.training.scheduler import TrainSettings, check_epochs_once, remove_rung_models
 from h2osweep.validation import check_int
 
 
@@ -128,6 +125,7 @@ def _sweep(strategy, data, training, options, connected) -> SweepSummary:
 def checked_folder(strategy, data, training, options) -> tuple[SweepOptions, dict]:
     """The options with their objective checked against the data, and the sweep's definition
     once the folder would take it (nothing is started or written)."""
+    check_epochs_once(strategy.example_runs(), training)
     options = replace(options, objective=selection(options.objective, data, training))
     definition = sweep_definition(strategy, training, data, options.objective)
     check_folder(options.out, definition, force_new=options.force_new)

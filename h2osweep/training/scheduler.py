@@ -11,7 +11,7 @@ import contextlib
 import math
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from h2osweep.data import H2OData
@@ -119,6 +119,16 @@ def continuation(spec: RunSpec, settings: TrainSettings) -> tuple[dict, str | No
     if _model_exists(parent):
         return {"checkpoint": parent}, None
     return {}, f"checkpoint gone: trained from scratch to {spec.budget:g}"
+
+
+def check_epochs_once(runs: Iterable[RunSpec], settings: TrainSettings) -> None:
+    """Refuse the sweep's epochs beside runs that set their own (a grid factor or a space
+    entry): the sweep's would win, and results.csv would show the runs' own."""
+    first = next(iter(runs), None)
+    if settings.epochs is not None and first is not None and "epochs" in first.config:
+        raise UserInputError(
+            "give epochs once: as the grid's or space's epochs entry, or as {epochs}", "epochs"
+        )
 
 
 def run_parameters(spec: RunSpec, data: H2OData, settings: TrainSettings) -> dict:
