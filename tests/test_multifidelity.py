@@ -80,13 +80,20 @@ def test_successive_halving_promotes_on_validation_not_test(h2o_cluster, tmp_pat
         "--out",
         out,
     ]
-    assert cli(*args).status == 0  # fmt: skip
+    swept = cli(*args)
+    assert swept.status == 0  # fmt: skip
     rungs = table(out)
     first = rungs[rungs["rung"] == 0]
     promoted = {key.split("@")[0] for key in rungs[rungs["rung"] == 1].index}
     assert promoted == set(first.nsmallest(3, "valid_mse").index)
+    best = rungs[rungs["rung"] == 1]["valid_mse"].idxmin()  # a 1-epoch run never competes
+    assert swept.stderr.endswith(f"best valid_mse {rungs['valid_mse'][best]:.5g} ({best})\n")
+    assert cli(*args).stderr.endswith(f"({best})\n")  # the resume says the same
     shown = cli("show", out)
-    assert shown.stdout.splitlines()[1].split()[0].count("@") == 1  # the best is a top rung
+    assert [line.split()[0] for line in shown.stdout.splitlines()[1:]][0] == best
+    assert len(shown.stdout.splitlines()) == 1 + 3
+    assert "top rung only (budget 3): --all-rungs adds 9 lower-rung run(s)" in shown.stderr
+    assert len(cli("show", out, "--all-rungs").stdout.splitlines()) == 1 + 12
     _analysed_on_top_rungs_or_all(out, tmp_path)
 
 

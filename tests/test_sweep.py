@@ -363,6 +363,16 @@ def test_a_run_without_the_metric_never_becomes_the_best(tmp_path):
     assert progress.best == (0.4, "m_2")
 
 
+def test_a_lower_rung_never_becomes_the_best_and_the_best_is_named_as_its_row():
+    """Only full-budget rungs compete (as in the store), named as results.csv names them."""
+    progress = Progress(3, Objective("valid_mse"), quiet=True)
+    rungs = [(0, 1.0, False, 0.1), (1, 3.0, True, 0.3), (0, 1.0, False, 0.05)]
+    for rung, budget, final, value in rungs:
+        spec = RunSpec("m_5", {}, rung=rung, budget=budget, final=final)
+        progress.update(RunResult(spec, OK, {"valid_mse": value}))
+    assert progress.best == (0.3, "m_5@3")
+
+
 def test_seeds_added_to_a_sweep_come_after_its_runs(h2o_cluster, digits_local, tmp_path):
     """The README's `--seeds 403 10` then `--n-runs ...`: results.csv keeps the runs in the
     order the sweep gained them, not each session's positions interleaved."""

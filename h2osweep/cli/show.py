@@ -27,6 +27,12 @@ def register(subparsers) -> None:
     show.add_argument("--goal", choices=["min", "max"], help="min or max (default: the sweep's)")
     show.add_argument("--top", type=int, metavar="N", help="only the N best runs")
     show.add_argument(
+        "--all-rungs",
+        action="store_true",
+        help="of a multi-fidelity sweep, every rung (default: the top-rung runs, which compete "
+        "for the best)",
+    )
+    show.add_argument(
         "--confusion", metavar="RUN", help="print the train and test confusion matrices of RUN"
     )
     show.add_argument(
@@ -53,6 +59,7 @@ def run_show(args) -> int:
 
         return follow(args.folder, objective.metric, str(objective.goal))
     table = read_ranked(args.folder, objective, args.top)
+    table, rungs = top_rungs(table, args, objective)
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0
@@ -64,7 +71,8 @@ def run_show(args) -> int:
     damage = store_damage(args.folder)
     source = f", read from results.csv: {damage}" if damage else ""
     print(
-        f"{len(table)} run(s) ranked by {objective.metric} ({better} is better{why}){source}",
+        f"{len(table)} run(s) ranked by {objective.metric} ({better} is better{why}){rungs}"
+        f"{source}",
         file=sys.stderr,
     )
     shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]
@@ -73,6 +81,21 @@ def run_show(args) -> int:
     ):
         print(table[shown].to_string(index=False))
     return 0
+
+
+def top_rungs(table, args, objective):
+    """A multi-fidelity folder's top-rung runs (the ones that compete for the best), unless
+    --all-rungs; and what the ranking line says about the rungs left out."""
+    from h2osweep.analysis.rungs import BUDGET, is_multi_fidelity
+    from h2osweep.store.results_store import read_ranked
+
+    if args.all_rungs or not is_multi_fidelity(table):
+        return table, ""
+    every = read_ranked(args.folder, objective) if args.top else table
+    top = every[BUDGET].max()
+    kept = every[every[BUDGET] == top].head(args.top)
+    lower = int((every[BUDGET] != top).sum())
+    return kept, f"; top rung only (budget {top:g}): --all-rungs adds {lower} lower-rung run(s)"
 
 
 def show_confusion(folder, name: str) -> int:

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from h2osweep.record.goal import BestSoFar, Objective
-from h2osweep.record.runs import RunResult
+from h2osweep.record.runs import RunResult, run_key
 
 
 @dataclass
@@ -42,8 +42,8 @@ class Progress:
         metric = self.objective.metric
         if not result.ok:
             self.failed += 1
-        elif self._best.update(result.metric(metric), result.name):
-            self.best = self._best.best
+        elif result.spec.final and self._best.update(result.metric(metric), run_key(result.spec)):
+            self.best = self._best.best  # a lower rung never competes, as in the store
         outcome = (
             f"{metric} {result.metric(metric):.5g}" if result.ok else f"failed: {result.error}"
         )
@@ -89,9 +89,8 @@ class Progress:
 
 
 def _label(result: RunResult) -> str:
-    """The run's name, with the budget a multi-fidelity rung trained it to."""
-    spec = result.spec
-    return spec.name if spec.budget is None else f"{spec.name}@{spec.budget:g}"
+    """The run's name in results.csv (a rung above the first has its budget: m_5@3)."""
+    return run_key(result.spec)
 
 
 def _clock(seconds: float) -> str:
