@@ -4,6 +4,7 @@ trains the others."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from h2osweep.data.sources import digits_frame
@@ -189,3 +190,23 @@ def test_a_regression_on_cluster_data_refuses_a_classification_metric(h2o_cluste
         "numeric (a regression): choose mse, rmse or r2\n"
     )
     assert not (tmp_path / "s").exists()
+
+
+def test_a_combination_fails_as_a_run_with_h2os_reason_alone(h2o_cluster, tmp_path):
+    """The run's error is H2O's reason, not its response's timestamp and URL (the reason
+    holds a quote, so the client prints it in double quotes)."""
+    grid = [
+        "--param",
+        "activation=Tanh,TanhWithDropout",
+        "--param",
+        "hidden_dropout_ratios=[[0.1]]",
+    ]
+    out = tmp_path / "sweep"
+    outcome = cli("grid", *TINY, *grid, "--url", h2o_cluster.url, "--out", out)
+    assert outcome.status == 1
+    error = pd.read_csv(out / "results.csv")["error"][0]
+    assert error == (
+        "hidden_dropout_ratios: Cannot specify hidden_dropout_ratios with a non-dropout "
+        "activation function. Use 'RectifierWithDropout', 'TanhWithDropout', etc"
+    )
+    assert f"g_1          failed: {error} |" in outcome.stderr

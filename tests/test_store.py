@@ -237,3 +237,22 @@ def test_a_damaged_store_is_read_from_results_csv_and_said_so(tmp_path, capsys):
     with pytest.raises(StoreError, match="keeps the runs finished before"):
         open_store(folder, DEFINITION).close()
     assert {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()} == written
+
+
+def test_force_new_moves_what_the_sweep_wrote_aside_and_leaves_the_rest(tmp_path):
+    """The study, the report and optimize's tables go with the store (they describe the old
+    sweep); a file the user put there stays."""
+    folder = tmp_path / "sweep"
+    with open_store(folder, DEFINITION) as store:
+        store.commit(synthetic_result(0, np.random.default_rng(4)))
+    (folder / "report").mkdir()
+    for name in ("optuna.sqlite", "report/report.html", "optimized_gam.csv", "notes.txt"):
+        (folder / name).write_text(name)
+    with open_store(folder, {"strategy": "another"}, force_new=True):
+        pass
+    (previous,) = folder.glob("previous-*")
+    moved = {"optuna.sqlite", "report", "optimized_gam.csv", "results.csv", "store.sqlite"}
+    assert moved | {"sweep.json"} == {path.name for path in previous.iterdir()}
+    assert (previous / "report" / "report.html").read_text() == "report/report.html"
+    assert (folder / "notes.txt").read_text() == "notes.txt"
+    assert not (folder / "optuna.sqlite").exists() and not (folder / "report").exists()

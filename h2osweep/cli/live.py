@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from h2osweep.interrupts import raise_if_interrupted
+from h2osweep.store.results_store import REPORT_FOLDER
 
-REPORT_FOLDER = "report"
 LOG = "analyze.log"
 
 

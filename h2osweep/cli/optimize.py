@@ -53,6 +53,7 @@ def run_optimize(args) -> int:
     import pandas as pd
 
     from h2osweep.cli.selection import folder_objective
+    from h2osweep.store.results_store import OPTIMIZED
     from h2osweep.workflows.retrain import retrain
 
     retrained = retrain(
@@ -68,5 +69,5 @@ def run_optimize(args) -> int:
         print(retrained.comparison.to_string(index=False))
     if retrained.note:
         print(retrained.note)
-    print(f"written: {args.folder / f'optimized_{args.config}.csv'}")
+    print(f"written: {args.folder / OPTIMIZED.format(choice=args.config)}")
     return 0

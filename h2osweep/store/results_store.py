@@ -45,6 +45,11 @@ LOCK = ".lock"
 # what a sweep's store keeps in its folder (force_new moves them aside; an export never
 # writes over them)
 STORE_FILES = (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", RESULTS, DESCRIPTION)
+STUDY_FILE = "optuna.sqlite"  # a model-based search's Optuna study
+REPORT_FOLDER = "report"  # the report a sweep refreshes as it runs (--report-every)
+OPTIMIZED = "optimized_{choice}.csv"  # optimize's comparison of a retrained configuration
+# what else the sweep's commands write beside the store, which force_new moves aside with it
+SWEEP_OUTPUTS = (STUDY_FILE, REPORT_FOLDER, OPTIMIZED.format(choice="*"))
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
@@ -791,7 +796,8 @@ def _move_aside(folder: Path) -> None:
     """Keep an old sweep's files in a `previous-<time>` subfolder (force_new never deletes)."""
     backup = folder / f"previous-{dt.datetime.now():%Y%m%d-%H%M%S}"
     backup.mkdir()
-    for name in STORE_FILES:
+    outputs = [path.name for pattern in SWEEP_OUTPUTS for path in sorted(folder.glob(pattern))]
+    for name in (*STORE_FILES, *outputs):
         if (folder / name).exists():
             os.replace(folder / name, backup / name)
 

@@ -209,9 +209,9 @@ def error_message(error) -> str:
     text = str(error).strip()
     if UNSTABLE in text:
         return DIVERGED
-    msg = re.search(r"^\s*msg = '(.*)'$", text, re.MULTILINE)  # a refused build's reason
-    if msg:
-        text = msg.group(1).split("Details: ", 1)[-1].replace("\\n", "\n")
+    msg = re.search(r"""^\s*msg = (['"])(.*)\1$""", text, re.MULTILINE)  # a refusal's reason
+    if msg:  # quoted as Python's repr quotes it: in "..." when the reason holds a '
+        text = msg.group(2).split("Details: ", 1)[-1].replace("\\n", "\n")
     text = re.split(r"', caused by |\nstacktrace", text, maxsplit=1)[0]  # repeats, traces
     reasons: list[str] = []
     for line in text.splitlines():

@@ -18,6 +18,7 @@ from h2osweep.store.files import write_atomic
 from h2osweep.store.results_store import (
     LOCK,
     STORE_FILES,
+    STUDY_FILE,
     read_configs,
     read_definition,
     read_objective,
@@ -167,7 +168,6 @@ def export_csv(folder, path) -> Path:
 def refuse_own_file(folder, path: Path, parameter: str) -> None:
     """Refuse to write an export over one of the sweep folder's own files (its store and the
     store's log, its Optuna study, its description, its results table, its lock)."""
-    from h2osweep.search.optuna.strategy import STUDY_FILE  # imports optuna: only when asked
 
     own = [Path(folder) / name for name in (*STORE_FILES, LOCK, STUDY_FILE)]
     if any(_same_file(path, file) for file in own):

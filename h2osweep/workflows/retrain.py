@@ -18,6 +18,7 @@ from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.store.files import write_atomic
 from h2osweep.store.results_store import (
+    OPTIMIZED,
     RESULTS,
     read_configs,
     read_definition,
@@ -144,7 +145,7 @@ def retrain(
     if not result.ok:
         raise UserInputError(f"the {choice} configuration failed to train: {result.error}")
     comparison = compare(best, result)
-    write_atomic(folder / f"optimized_{choice}.csv", comparison.to_csv(index=False))
+    write_atomic(folder / OPTIMIZED.format(choice=choice), comparison.to_csv(index=False))
     return Retrained(choice, config, result, comparison)
 
 

@@ -31,11 +31,11 @@ from h2osweep.search.optuna.samplers import (
 )
 from h2osweep.search.optuna.translate import config_params, suggest_config
 from h2osweep.space import LECTURE_SPACE, Space
+from h2osweep.store.results_store import STUDY_FILE
 from h2osweep.training.algorithms import DEEPLEARNING
 from h2osweep.training.parameters import check_keys, validate_values
 from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
 
-STUDY_FILE = "optuna.sqlite"
 RUN_ATTR = "run"
 R_SEED_ATTR = "r_seed"  # a start-up trial's R seed: its run trains R's draw itself
 STARTUPS = ("prior", "sampler")
