@@ -82,7 +82,16 @@ CORPUS = [
         ["random", "--seeds", "1", "--parallel", "0"],
         LIB + "--parallel must be at least 1, but got 0",
     ),
-    (["random", "--seeds", "1", "--data", "nosuch"], LIB + f"unknown data 'nosuch': {DATA_HELP}"),
+    (
+        ["random", "--seeds", "1", "--data", "nosuch"],
+        LIB + f"--data nosuch: no such file or folder; {DATA_HELP}",
+    ),
+    (  # a folder is read as UCI HAR, whatever --target says
+        ["random", "--seeds", "1", "--data", "{orphan}", "--target", "y"],
+        LIB + "{orphan} is not a UCI HAR Dataset folder (missing features.txt, "
+        "activity_labels.txt, train/X_train.txt, train/y_train.txt, test/X_test.txt, "
+        f"test/y_test.txt): {DATA_HELP}",
+    ),
     (
         ["random", "--seeds", "1", "--data", "{csv}"],
         LIB + "{csv} has no known target: name its target column with --target",

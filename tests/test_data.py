@@ -73,7 +73,7 @@ def test_any_csv_with_a_named_target(tmp_path):
 @pytest.mark.parametrize(
     "make, target, message",
     [
-        (lambda p: None, None, "unknown data"),
+        (lambda p: None, None, "no such file or folder"),
         (lambda p: p.write_text(""), "y", "not a readable CSV"),
         (lambda p: p.write_text("a,b\n"), "y", "no data rows"),
         (lambda p: p.write_text("a,b\n1,2\n"), None, "name its target column with target"),

@@ -11,6 +11,7 @@ from h2osweep.data.sources import (
     DEFAULT_DATA,
     HAR_TARGET,
     KAGGLE_TARGET,
+    check_har_folder,
     digits_frame,
     load_har,
     own_target,
@@ -108,10 +109,12 @@ def _load(spec: str, target: str | None, test_fraction: float, split_seed: int) 
         )
     path = Path(spec)
     if path.is_dir():
+        check_har_folder(path)
         own_target(spec, target, HAR_TARGET)
         return load_har(path)
     if not path.is_file():
-        raise UserInputError(f"unknown data {spec!r}: {DATA_HELP}", "target")
+        message = f"{{spec}} {spec}: no such file or folder; {DATA_HELP}"
+        raise UserInputError(message, "spec", "target")
     frame = read_rows(path)
     if target is None and {KAGGLE_TARGET, "pixel0"} <= set(frame.columns):
         source = "Kaggle digit-recognizer CSV"

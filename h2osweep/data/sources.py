@@ -21,22 +21,29 @@ DATA_HELP = (
 )
 
 
-def load_har(folder: Path) -> LocalData:
-    """The UCI HAR Dataset layout: train/ and test/ with X_*.txt and y_*.txt, plus label files."""
-    required = [
-        "features.txt",
-        "activity_labels.txt",
-        "train/X_train.txt",
-        "train/y_train.txt",
-        "test/X_test.txt",
-        "test/y_test.txt",
-    ]
-    missing = [name for name in required if not (folder / name).is_file()]
+HAR_FILES = (
+    "features.txt",
+    "activity_labels.txt",
+    "train/X_train.txt",
+    "train/y_train.txt",
+    "test/X_test.txt",
+    "test/y_test.txt",
+)
+
+
+def check_har_folder(folder: Path) -> None:
+    """Refuse a folder without the UCI HAR Dataset's files (the one folder layout we read)."""
+    missing = [name for name in HAR_FILES if not (folder / name).is_file()]
     if missing:
         raise UserInputError(
             f"{folder} is not a UCI HAR Dataset folder (missing {', '.join(missing)}): {DATA_HELP}",
             "target",
         )
+
+
+def load_har(folder: Path) -> LocalData:
+    """The UCI HAR Dataset layout: train/ and test/ with X_*.txt and y_*.txt, plus label files."""
+    check_har_folder(folder)
     names = unique_names(read_table(folder / "features.txt")[1].astype(str).tolist())
     labels = dict(read_table(folder / "activity_labels.txt").itertuples(index=False))
 
