@@ -34,7 +34,7 @@ METRICS = (
     ", ".join(
         f"{part}_{name}"
         for name in ("mse", "rmse", "r2", "logloss", "mean_per_class_error")
-        for part in ("train", "valid", "xval", "test")
+        for part in ("valid", "xval", "test")
     )
     + " or a name alone (mse, rmse, r2, logloss, mean_per_class_error)"
 )
@@ -176,6 +176,11 @@ CORPUS = [
     (
         ["random", "--seeds", "1", "--metric", "accuracy"],
         LIB + f"--metric must be one of {METRICS}, but got 'accuracy'",
+    ),
+    (
+        ["random", "--seeds", "1", "--metric", "train_mse"],
+        LIB + "--metric train_mse is measured on the training rows, which cannot choose the best "
+        "(every model fits them): give valid_mse, xval_mse, test_mse, or mse alone",
     ),
     (
         ["random", "--seeds", "1", "--split-seed", "-1"],

@@ -39,11 +39,20 @@ def check_metric(metric: str, name: str = "metric") -> str:
 def selection_metric(metric: str, select_on: str) -> str:
     """The column that ranks runs: `metric` (mse, logloss, ... or a full column such as
     test_mse) measured on the `select_on` part (valid, xval or test)."""
+    chosen = [c for c in ALL_METRIC_COLUMNS if part_of(c) in SELECTION_PARTS]
+    rule = f"one of {', '.join(chosen)} or a name alone ({', '.join(METRIC_NAMES)})"
+    if metric.startswith(PARTS) and part_of(metric) not in SELECTION_PARTS:
+        name = metric_of(metric)
+        parts = ", ".join(f"{part}_{name}" for part in SELECTION_PARTS)
+        raise UserInputError(
+            f"{{metric}} {metric} is measured on the training rows, which cannot choose the best "
+            f"(every model fits them): give {parts}, or {name} alone",
+            "metric",
+        )
     if select_on not in SELECTION_PARTS:
         raise invalid("select_on", f"one of {', '.join(SELECTION_PARTS)}", select_on)
     column = metric if metric.startswith(PARTS) else f"{select_on}_{metric}"
     if column not in ALL_METRIC_COLUMNS:
-        rule = f"one of {', '.join(ALL_METRIC_COLUMNS)} or a name alone ({', '.join(METRIC_NAMES)})"
         raise invalid("metric", rule, metric)
     if part_of(column) != select_on:
         raise UserInputError(
