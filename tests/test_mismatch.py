@@ -26,7 +26,7 @@ def test_settings_a_user_gives_are_named_as_flags_and_their_derived_facts_left_o
         "data": DATA | {"fingerprint": "bb", "reload": DATA["reload"] | {"split_seed": 7}},
     }
     assert refusal(SWEEP, new) == (
-        "sweep holds a sweep with other settings (--split-seed 42 there, 7 here; --nfolds unset "
+        "sweep holds a sweep with other settings (--split-seed 42 there, 7 here; --nfolds none "
         "there, 3 here); " + TAIL.format(out="--out", force_new="--force-new")
     )
     assert str(mismatch_error(Path("sweep"), SWEEP, new)).startswith(
@@ -34,13 +34,19 @@ def test_settings_a_user_gives_are_named_as_flags_and_their_derived_facts_left_o
     )
 
 
+def test_a_setting_implied_by_others_is_named_in_words():
+    """The validation split follows from --select-on and --nfolds when not given."""
+    split = DATA | {"reload": DATA["reload"] | {"valid_fraction": 0.2}}
+    assert "(validation split 0.2 there, none here);" in refusal(SWEEP | {"data": split}, SWEEP)
+
+
 def test_a_switch_is_named_beside_its_values_and_the_data_by_its_facts():
     switched = SWEEP | {"training": TRAINING | {"reproducible": False}}
     assert "(reproducible True there, False here (--not-reproducible));" in refusal(SWEEP, switched)
     changed = SWEEP | {"data": DATA | {"fingerprint": "bb", "train_rows": 79}}
     assert (
-        "with other data (data.fingerprint 'aa' there, 'bb' here; data.train_rows 80 there, "
-        "79 here);" in refusal(SWEEP, changed)
+        "with other data (training rows 80 there, 79 here; content fingerprint 'aa' there, "
+        "'bb' here);" in refusal(SWEEP, changed)
     )
 
 

@@ -16,7 +16,20 @@ PARAMETER_SECTIONS = ("training", "data.reload", "fidelity", "promotion", "sampl
 # keys in those sections that no parameter sets, and keys named for another parameter
 NOT_PARAMETERS = {"sampler.library", "sampler.space"}
 PARAMETER_NAMES = {"on_cluster": "spec"}
+# settings that follow from others when not given (the validation split from the part chosen
+# on and the folds), named in words rather than as a flag the user may never have given
+IMPLIED = {"valid_fraction": "validation split"}
 SHOWN = 3
+FINGERPRINT = "data.fingerprint"
+# what the recorded facts of the data are called (the fingerprint, a hash of its content, last)
+FACTS = {
+    "data.train_rows": "training rows",
+    "data.valid_rows": "validation rows",
+    "data.test_rows": "test rows",
+    "data.features": "features",
+    "data.task": "task",
+    FINGERPRINT: "content fingerprint",
+}
 
 
 def mismatch_error(folder: Path, stored: dict, new: dict) -> StoreError:
@@ -85,10 +98,10 @@ def _changed_settings(stored: dict, new: dict) -> tuple[list, list]:
         section, _, key = path.rpartition(".")
         if section in PARAMETER_SECTIONS and path not in NOT_PARAMETERS:
             name = PARAMETER_NAMES.get(key, key)
-            given.append((_parameter_change(name, old, now), name))
+            given.append(_parameter_change(name, old, now))
         else:
-            derived.append((f"{path} {old!r} there, {now!r} here", None))
-    return given, derived
+            derived.append((f"{FACTS.get(path, path)} {old!r} there, {now!r} here", None))
+    return given, sorted(derived, key=lambda change: change[0].startswith(FACTS[FINGERPRINT]))
 
 
 def _differences(stored: dict, new: dict, prefix: str = ""):
@@ -103,13 +116,15 @@ def _differences(stored: dict, new: dict, prefix: str = ""):
             yield f"{prefix}{key}", old, now
 
 
-def _parameter_change(name: str, old, now) -> str:
-    """'{name} old there, new here'; a switch is named beside its values, since its flag may
-    say the opposite (reproducible True there, False here ({reproducible}))."""
+def _parameter_change(name: str, old, now) -> tuple[str, str | None]:
+    """('{name} old there, new here', name); a switch is named beside its values, since its
+    flag may say the opposite; an implied setting is named in words, with no flag."""
+    if name in IMPLIED:
+        return f"{IMPLIED[name]} {_shown(old)} there, {_shown(now)} here", None
     if isinstance(old, bool) or isinstance(now, bool):
-        return f"{name} {old} there, {now} here ({{{name}}})"
-    return f"{{{name}}} {_shown(old)} there, {_shown(now)} here"
+        return f"{name} {old} there, {now} here ({{{name}}})", name
+    return f"{{{name}}} {_shown(old)} there, {_shown(now)} here", name
 
 
 def _shown(value) -> str:
-    return "unset" if value is None else str(value)
+    return "none" if value is None else str(value)
