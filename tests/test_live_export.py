@@ -103,6 +103,15 @@ def test_export_refuses_an_existing_study_unless_forced(followed, tmp_path, caps
     assert main(["export", str(out), "--optuna", storage, "--force"]) == 0
 
 
+def test_a_mistyped_csv_path_leaves_no_half_export(followed, tmp_path):
+    """Both exports asked: a CSV that cannot be written stops before the study is, so the
+    corrected command needs no --force."""
+    out, storage = followed[0], f"sqlite:///{tmp_path / 'study.db'}"
+    assert main(["export", str(out), "--optuna", storage, "--csv", str(tmp_path / "no/x.csv")]) == 2
+    assert not (tmp_path / "study.db").exists()
+    assert main(["export", str(out), "--optuna", storage, "--csv", str(tmp_path / "x.csv")]) == 0
+
+
 def test_export_csv_is_a_flat_table_analyze_reads(followed, tmp_path):
     from h2osweep.analysis import analyze
 

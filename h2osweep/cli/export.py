@@ -44,12 +44,12 @@ def run_export(args) -> int:
 
     if not args.storage and not args.csv:
         raise UserInputError("give --optuna URL, --csv FILE or both")
-    if args.storage:
-        name = export_optuna(args.folder, args.storage, args.study_name, args.force)
-        print(f"wrote study {name!r} to {args.storage} (open it: optuna-dashboard {args.storage})")
-    if args.csv:
+    if args.csv:  # first: writing it again is harmless, a study written again needs --force
         damage = store_damage(args.folder)
         if damage:
             print(f"reading results.csv: {damage}", file=sys.stderr)
         print(f"wrote {export_csv(args.folder, args.csv)}")
+    if args.storage:
+        name = export_optuna(args.folder, args.storage, args.study_name, args.force)
+        print(f"wrote study {name!r} to {args.storage} (open it: optuna-dashboard {args.storage})")
     return 0
