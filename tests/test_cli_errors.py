@@ -178,6 +178,15 @@ CORPUS = [
         LIB + f"--metric must be one of {METRICS}, but got 'accuracy'",
     ),
     (
+        ["random", "--seeds", "1", "--first-seed", "5"],
+        LIB + "--first-seed goes with --n-runs; --seeds names every seed itself",
+    ),
+    (
+        ["search", "--strategy", "asha", "--n-runs", "5", "--startup", "sampler"],
+        LIB + "--startup is for --strategy tpe or gp; asha draws its configurations with "
+        "--sampler random (R-exact) or tpe",
+    ),
+    (
         ["random", "--seeds", "1", "--metric", "train_mse"],
         LIB + "--metric train_mse is measured on the training rows, which cannot choose the best "
         "(every model fits them): give valid_mse, xval_mse, test_mse, or mse alone",

@@ -32,7 +32,10 @@ def choose_rungs(frame: pd.DataFrame, budget_name: str, all_rungs: bool = False)
     """The top-rung runs (or, with `all_rungs`, every rung with its budget named `budget_name`
     as a hyperparameter); a single-fidelity table is returned as it is."""
     if not is_multi_fidelity(frame):
-        return Rungs(frame.drop(columns=[c for c in (RUNG, BUDGET) if c in frame]))
+        single = frame.drop(columns=[c for c in (RUNG, BUDGET) if c in frame])
+        notes = ["Every rung was asked for, but the table has none (not a multi-fidelity "
+                 "sweep): every run is analysed."] if all_rungs else []  # fmt: skip
+        return Rungs(single, notes=notes)
     table = rung_table(frame)
     table.attrs["budget_name"] = budget_name
     notes = [compute_note(table, budget_name)]

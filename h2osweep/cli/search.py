@@ -57,7 +57,6 @@ def register(subparsers) -> None:
     group.add_argument(
         "--startup",
         choices=("prior", "sampler"),
-        default="prior",
         help="first 3 trials of tpe/gp: draws from the space's priors (prior, default) or the "
         "sampler's own uniform start (sampler)",
     )
@@ -95,7 +94,7 @@ def search_plan(args):
             args.n_runs,
             seed=args.seed,
             space=space,
-            startup=args.startup,
+            startup=args.startup or "prior",
             algorithm=args.algorithm,
         )
     from h2osweep.search.halving import multi_fidelity_plan
@@ -130,6 +129,11 @@ def fidelity_options(args) -> dict:
         raise UserInputError(
             f"--strategy {args.strategy} trains each rung to its own budget: give "
             "--min-epochs and --max-epochs, not --epochs"
+        )
+    elif args.startup is not None:
+        raise UserInputError(
+            f"--startup is for --strategy tpe or gp; {args.strategy} draws its configurations "
+            "with --sampler random (R-exact) or tpe"
         )
     return {name: FIDELITY_DEFAULTS[name] if value is None else value
             for name, value in given.items()}  # fmt: skip

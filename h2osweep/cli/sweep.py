@@ -37,7 +37,7 @@ def register_random(subparsers) -> None:
     seeds = random.add_argument_group("seeds (give --seeds, or --n-runs and --first-seed)")
     seeds.add_argument("--seeds", type=int, nargs="+", metavar="SEED", help="R seeds, e.g. 403 10")
     seeds.add_argument("--n-runs", type=int, metavar="N", help="number of consecutive seeds")
-    seeds.add_argument("--first-seed", type=int, default=1, metavar="S", help="first of them (1)")
+    seeds.add_argument("--first-seed", type=int, metavar="S", help="first of them (1)")
     add_space_option(random)
     _add_common(random, "h2osweep-random")
     random.set_defaults(handler=run_random)
@@ -74,13 +74,16 @@ def run_random(args) -> int:
 
     if args.seeds and args.n_runs is not None:
         raise UserInputError("give either --seeds or --n-runs, not both")
+    if args.seeds and args.first_seed is not None:
+        raise UserInputError("--first-seed goes with --n-runs; --seeds names every seed itself")
     if not args.seeds and args.n_runs is None:
         raise UserInputError(
             "give the seeds to run: --seeds 403 10, or --n-runs N [--first-seed S]"
         )
     from h2osweep.search.base import space_for
 
-    seeds = args.seeds or seeds_from_count(args.n_runs, args.first_seed)
+    first = 1 if args.first_seed is None else args.first_seed
+    seeds = args.seeds or seeds_from_count(args.n_runs, first)
     space = space_for(args.algorithm, chosen_space(args))
     return run_plan(random_plan(seeds, space, args.algorithm), args)
 
