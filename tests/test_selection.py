@@ -6,6 +6,7 @@ validation m_11 is best, on test m_1 is (reproducible builds, so the same every 
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 
@@ -363,6 +364,30 @@ def test_a_search_resumed_with_only_another_goal_is_told_the_goal_it_has(h2o_clu
     assert refused.status == 2 and refused.stderr.count("\n") == 1, refused.stderr
     assert "(--goal min there, max here); give --goal min to resume it" in refused.stderr
     assert run_in_process(*search, "--goal", "min").status == 0  # all done: nothing trained
+
+
+@pytest.mark.h2o
+def test_a_resume_that_names_no_metric_keeps_the_folders_and_another_one_is_said(
+    h2o_cluster, tmp_path
+):
+    """A logloss sweep resumed without --metric stays one (random, and a search, which was
+    refused); naming another metric re-ranks the runs from then on, and says so."""
+    out, url = tmp_path / "sweep", ["--url", h2o_cluster.url]
+    sweep = ["random", "--epochs", "0.1", *url, "--out", out]
+    assert run_in_process(*sweep, "--seeds", "1", "--metric", "logloss").status == 0
+    kept = run_in_process(*sweep, "--seeds", "1", "2")
+    assert kept.status == 0 and "best valid_logloss" in kept.stderr.splitlines()[-1]
+    assert "ranked by" not in kept.stderr
+    reranked = run_in_process(*sweep, "--seeds", "1", "2", "--metric", "mse")
+    assert (
+        "h2osweep: the runs are ranked by valid_mse (min) from now on, where this folder "
+        "ranked them by valid_logloss (min)\n" in reranked.stderr
+    )
+    assert json.loads((out / "sweep.json").read_text())["selection"]["metric"] == "valid_mse"
+    search = ["search", "--n-runs", "1", "--epochs", "0.1", *url, "--out", tmp_path / "tpe"]
+    assert run_in_process(*search, "--metric", "logloss").status == 0
+    resumed = run_in_process(*search[:2], "2", *search[3:])
+    assert resumed.status == 0 and "best valid_logloss" in resumed.stderr, resumed.stderr
 
 
 def test_show_says_a_bare_results_table_is_ranked_on_test_by_default(tmp_path):

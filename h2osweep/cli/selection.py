@@ -27,7 +27,6 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--metric",
-        default="mse",
         metavar="NAME",
         help="mse (default), rmse, r2, logloss or mean_per_class_error, measured on the "
         "--select-on part (a full column such as test_mse also works)",
@@ -54,7 +53,7 @@ def selection_part(args: argparse.Namespace) -> str | None:
 
     if args.select_on is not None:
         return args.select_on
-    return part_of(args.metric) if args.metric.startswith(MEASURED) else None
+    return part_of(args.metric) if args.metric and args.metric.startswith(MEASURED) else None
 
 
 def valid_fraction(args: argparse.Namespace) -> float | None:
@@ -69,14 +68,16 @@ def valid_fraction(args: argparse.Namespace) -> float | None:
 
 def objective(args: argparse.Namespace, data):
     """The Objective of a sweep command: --metric on the chosen part, with --goal (else the
-    metric's natural goal)."""
+    metric's natural goal); None when none of them is given."""
     from h2osweep.record.columns import selection_metric
     from h2osweep.record.goal import Goal, Objective
 
+    if args.metric is None and args.goal is None and args.select_on is None:
+        return None  # the engine's: what a resumed folder ranks by, else the default
     part = selection_part(args)
     if part is None:
         part = "valid" if data.valid is not None else "xval" if args.nfolds else "test"
-    metric = selection_metric(args.metric, part)
+    metric = selection_metric(args.metric or "mse", part)
     return Objective(metric, args.goal or Goal.natural(metric))
 
 

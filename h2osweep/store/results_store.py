@@ -298,12 +298,16 @@ class ResultsStore:
         )
         write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
 
-    def record_selection(self, objective: Objective) -> None:
+    def record_selection(self, objective: Objective) -> Objective | None:
         """Note in sweep.json the objective that now ranks the runs (what `show`, `analyze`
-        and `optimize` default to)."""
+        and `optimize` default to); the one it replaces, if another was recorded."""
         description = _read_json(self.folder / DESCRIPTION) or {}
+        before = description.get("selection")
         description["selection"] = {"metric": objective.metric, "goal": str(objective.goal)}
         write_atomic(self.folder / DESCRIPTION, json.dumps(description, indent=2))
+        if not isinstance(before, dict) or before == description["selection"]:
+            return None
+        return Objective(before.get("metric", "test_mse"), before.get("goal", "min"))
 
     def _index_metrics(self) -> None:
         """Create the metric index, filled from the stored runs (an older store), atomically."""

@@ -20,7 +20,13 @@ from h2osweep.record.columns import check_measured, check_metric, part_of
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
-from h2osweep.store.results_store import check_folder, finished_runs, open_store, records_sweep
+from h2osweep.store.results_store import (
+    check_folder,
+    finished_runs,
+    open_store,
+    read_objective,
+    records_sweep,
+)
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.progress import Progress
 from h2osweep.training.flight import lane_costs, train_on
@@ -126,7 +132,8 @@ def checked_folder(strategy, data, training, options) -> tuple[SweepOptions, dic
     """The options with their objective checked against the data, and the sweep's definition
     once the folder would take it (nothing is started or written)."""
     check_epochs_once(strategy.example_runs(), training)
-    options = replace(options, objective=selection(options.objective, data, training))
+    objective = options.objective or _recorded_selection(options, data, training)
+    options = replace(options, objective=selection(objective, data, training))
     definition = sweep_definition(strategy, training, data, options.objective)
     check_folder(options.out, definition, force_new=options.force_new)
     return options, definition
@@ -137,10 +144,11 @@ def _sweep_stored(strategy, store, pool: ClusterPool, data, training, options) -
     context = SearchContext(options.out, options.objective, store.sweep_id, store.stored_runs())
     strategy.start(context)  # may refuse the folder: nothing is recorded before it agrees
     store.record_session(pool.describe())
-    store.record_selection(options.objective)
+    replaced = store.record_selection(options.objective)
     todo = max(strategy.total - strategy.ended, 0)
     best = store.best(options.objective)  # a resume keeps the sweep's best
     progress = Progress(todo, options.objective, options.quiet, best=best)
+    _say_reranked(progress, replaced, options.objective)
     slots_of = functools.partial(builds_in_flight, options.parallel, training)
     for line in _opening_lines(todo, strategy.total, pool, slots_of, options.out):
         progress.say(line)
@@ -216,6 +224,18 @@ def _where(facts: dict, in_flight: int) -> str:
     )
 
 
+def _recorded_selection(options: SweepOptions, data, training) -> Objective | None:
+    """What a resumed folder ranks its runs by, when this session asks for nothing else and
+    the sweep measures it (a logloss sweep resumed without its metric stays a logloss sweep)."""
+    if options.force_new or not records_sweep(options.out):
+        return None
+    recorded = read_objective(options.out)
+    try:
+        return selection(recorded, data, training)
+    except UserInputError:
+        return None  # another sweep's selection: the folder check says what differs
+
+
 def selection(objective: Objective | None, data: LocalData, training: TrainSettings) -> Objective:
     """The objective that ranks the runs, checked against what the sweep measures."""
     if objective is None:
@@ -243,14 +263,24 @@ def all_done(strategy: Strategy, options: SweepOptions) -> bool:
     return bool(finished) and strategy.already_done(finished)
 
 
+def _say_reranked(progress: Progress, replaced: Objective | None, now: Objective) -> None:
+    """Say that the folder's runs are ranked otherwise from now on (show, analyze, optimize)."""
+    if replaced is not None:
+        progress.say(
+            f"h2osweep: the runs are ranked by {now.metric} ({now.goal}) from now on, where "
+            f"this folder ranked them by {replaced.metric} ({replaced.goal})"
+        )
+
+
 def _report_all_done(strategy: Strategy, options: SweepOptions, definition: dict) -> SweepSummary:
     """The summary of a resume with nothing left to train, without starting or reaching H2O
     (opening the store still repairs a results.csv that a crash left behind, and the objective
     asked for is recorded: it ranks the runs from now on)."""
     with open_store(options.out, definition) as store:
-        store.record_selection(options.objective)
+        replaced = store.record_selection(options.objective)
         best = store.best(options.objective)
     progress = Progress(0, options.objective, options.quiet, best=best)
+    _say_reranked(progress, replaced, options.objective)
     progress.say(f"h2osweep: all {strategy.total} run(s) are already done in {options.out}")
     line = progress.summary(strategy.total, None)
     progress.say(line)
