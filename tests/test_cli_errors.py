@@ -218,7 +218,13 @@ CORPUS = [
         "H2ODeepLearningEstimator argument (epochs, hidden, l1, rate, ...), the lecture's "
         "neurons/hidden_dropout/input_dropout, or the shorthands layers/units",
     ),
-    (["grid", "--param", "l1=abc"], LIB + "parameter 'l1' cannot be 'abc': …"),
+    (["grid", "--param", "l1=abc"], LIB + "parameter 'l1' cannot be 'abc': H2O takes numbers here"),
+    (
+        ["grid", "--param", "activation=relu"],
+        LIB + "parameter 'activation' cannot be 'relu': H2O takes one of maxout, "
+        "maxoutwithdropout, rectifier, rectifierwithdropout, tanh, tanhwithdropout (in any case, "
+        "underscores aside)",
+    ),
     (
         ["grid", "--param", "epochs=-1"],
         LIB + "parameter 'epochs' must be a positive number, but got -1",

@@ -173,7 +173,10 @@ BAD_FILES = [
     ("[r]\nloguniform = [0, 1]\n", "[r] `0 < low <= high` must hold, but got low=0.0"),
     ("[b]\nrbeta = [0, 1]\n", "[b] shapes must be > 0, but got shape1=0.0, shape2=1.0"),
     ("[b]\nrbeta = [1, -2]\n", "[b] shapes must be > 0, but got shape1=1.0, shape2=-2.0"),
-    ("[c]\nchoice = []\n", "[c] `values` must hold at least one value, but got none"),
+    (
+        "[c]\nchoice = []\n",
+        '[c] choice must list one value or more (choice = ["a", "b"]), but got []',
+    ),
     ("[s]\nsample = [1, 10]\nstep = 4\n", "[s] `high` must be `low` plus a whole number of steps"),
     ("[s]\nrunif = [0, 1]\nstep = 0.3\n", "[s] `high` must be `low` plus a whole number of steps"),
     ("[s]\nsample = [1, 9]\nstep = 2\nlog = true\n", "[s] sample takes step or log = true"),
@@ -260,7 +263,8 @@ def test_space_shows_three_draws_and_prints_r(capsys):
         ),
         (
             ["grid", "--algorithm", "gbm", "--param", "max_depth=1.5"],
-            "parameter 'max_depth' cannot be 1.5: Argument `max_depth` should be an ?integer",
+            "parameter 'max_depth' cannot be 1.5: H2O takes whole numbers here (in a space, "
+            "sample = [lo, hi] draws them)",
         ),
         (
             ["random", "--space", "{hidden}", "--seeds", "1"],

@@ -203,12 +203,20 @@ def _beta(shapes: object, options: dict) -> Distribution:
     return Beta(shape1, shape2, divisor=options.get("divide", 1.0))
 
 
+def _choice(values: object) -> Distribution:
+    if not isinstance(values, list) or not values:
+        raise UserInputError(
+            f'choice must list one value or more (choice = ["a", "b"]), but got {values!r}'
+        )
+    return Choice(values)
+
+
 _BUILDERS: dict[str, Callable[[Any, dict], Distribution]] = {
     "sample": _sample,
     "runif": _runif,
     "loguniform": lambda bounds, options: LogUniform(*_pair("loguniform", bounds)),
     "rbeta": _beta,
-    "choice": lambda values, options: Choice(values),
+    "choice": lambda values, options: _choice(values),
     "value": lambda value, options: Fixed(value),
 }
 

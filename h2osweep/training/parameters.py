@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+import re
 from collections.abc import Iterable, Mapping
 
 from h2osweep.errors import UserInputError
@@ -260,11 +261,29 @@ def _client_refusal(algorithm: str, name: str, value) -> str | None:
             make_estimator(algorithm, {name: value})
             _REFUSALS[asked] = None
         except Exception as error:
-            _REFUSALS[asked] = str(error).splitlines()[0]
+            _REFUSALS[asked] = _in_words(str(error).splitlines()[0], value)
     return _REFUSALS[asked]
 
 
+def _in_words(refusal: str, value) -> str:
+    """The client's type check in words ("should be an ?integer, got float 2.0": H2O takes
+    whole numbers), with how a space draws one; any other refusal as the client says it."""
+    choices = CLIENT_ENUM.search(refusal)
+    if choices:
+        named = ", ".join(sorted(re.findall(r'"([^"]*)"', choices.group(1))))
+        return f"H2O takes one of {named} (in any case, underscores aside)"
+    expected = CLIENT_TYPE.search(refusal)
+    words = CLIENT_TYPES.get(expected.group(1)) if expected else None
+    if words is None:
+        return refusal
+    hint = " (in a space, sample = [lo, hi] draws them)" if isinstance(value, float) else ""
+    return f"H2O takes {words} here{hint}"
+
+
 _REFUSALS: dict[tuple, str | None] = {}
+CLIENT_TYPE = re.compile(r"should be an? \??(\w+), got ")  # the h2o client's assert_is_type
+CLIENT_ENUM = re.compile(r"should be an? \??Enum\[(.*)\], got ")
+CLIENT_TYPES = {"integer": "whole numbers", "numeric": "numbers", "bool": "true or false"}
 
 
 def _typed(value) -> tuple:
