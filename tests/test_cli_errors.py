@@ -187,6 +187,14 @@ CORPUS = [
         "--sampler random (R-exact) or tpe",
     ),
     (
+        ["random", "--seeds", "1", "--metric", "validation"],
+        LIB + f"--metric must be one of {METRICS}, but got 'validation'",
+    ),
+    (
+        ["random", "--seeds", "1", "--metric", "train_foo"],
+        LIB + f"--metric must be one of {METRICS}, but got 'train_foo'",
+    ),
+    (
         ["random", "--seeds", "1", "--metric", "train_mse"],
         LIB + "--metric train_mse is measured on the training rows, which cannot choose the best "
         "(every model fits them): give valid_mse, xval_mse, test_mse, or mse alone",

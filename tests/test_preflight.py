@@ -210,3 +210,10 @@ def test_a_combination_fails_as_a_run_with_h2os_reason_alone(h2o_cluster, tmp_pa
         "activation function. Use 'RectifierWithDropout', 'TanhWithDropout', etc"
     )
     assert f"g_1          failed: {error} |" in outcome.stderr
+
+
+def test_a_value_h2o_takes_in_another_run_is_not_blamed(digits_h2o):
+    """ologit fails with multinomial (raised, naming no field) but is taken with ordinal, a run
+    the covering checks: the run fails on its own, the sweep is not refused."""
+    grid = expand_grid(link=["ologit", "family_default"], family=["multinomial", "ordinal"])
+    check_builds(grid_plan(grid, "glm").example_runs(), digits_h2o, TrainSettings(algorithm="glm"))

@@ -48,12 +48,11 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 
 def selection_part(args: argparse.Namespace) -> str | None:
     """The part named by --select-on, or by a full --metric column; None: not said."""
-    from h2osweep.record.columns import PARTS as MEASURED
-    from h2osweep.record.columns import part_of
+    from h2osweep.record.columns import named_part
 
     if args.select_on is not None:
         return args.select_on
-    return part_of(args.metric) if args.metric and args.metric.startswith(MEASURED) else None
+    return named_part(args.metric) if args.metric else None
 
 
 def valid_fraction(args: argparse.Namespace) -> float | None:

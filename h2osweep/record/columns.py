@@ -41,17 +41,19 @@ def selection_metric(metric: str, select_on: str) -> str:
     test_mse) measured on the `select_on` part (valid, xval or test)."""
     chosen = [c for c in ALL_METRIC_COLUMNS if part_of(c) in SELECTION_PARTS]
     rule = f"one of {', '.join(chosen)} or a name alone ({', '.join(METRIC_NAMES)})"
-    if metric.startswith(PARTS) and part_of(metric) not in SELECTION_PARTS:
-        name = metric_of(metric)
+    part, name = named_part(metric), metric.partition("_")[2]
+    if part == "train" and f"valid_{name}" in ALL_METRIC_COLUMNS:
         parts = ", ".join(f"{part}_{name}" for part in SELECTION_PARTS)
         raise UserInputError(
             f"{{metric}} {metric} is measured on the training rows, which cannot choose the best "
             f"(every model fits them): give {parts}, or {name} alone",
             "metric",
         )
+    if part is not None and part not in SELECTION_PARTS:
+        raise invalid("metric", rule, metric)
     if select_on not in SELECTION_PARTS:
         raise invalid("select_on", f"one of {', '.join(SELECTION_PARTS)}", select_on)
-    column = metric if metric.startswith(PARTS) else f"{select_on}_{metric}"
+    column = metric if part else f"{select_on}_{metric}"
     if column not in ALL_METRIC_COLUMNS:
         raise invalid("metric", rule, metric)
     if part_of(column) != select_on:
@@ -77,6 +79,12 @@ def check_measured(column: str, classification: bool) -> None:
 def part_of(column: str) -> str:
     """The part a metric column is measured on (`valid_mse` -> `valid`)."""
     return column.split("_", 1)[0]
+
+
+def named_part(metric: str) -> str | None:
+    """The part a full column names (`valid_mse` -> `valid`); None for a name alone."""
+    part, sep, _ = metric.partition("_")
+    return part if sep and part in PARTS else None
 
 
 def metric_of(column: str) -> str:
