@@ -55,3 +55,12 @@ class StoreError(H2OSweepError):
     """A results folder cannot be used (another space, not writable, busy with another process)."""
 
     exit_status = 2
+
+
+class DamagedStoreError(StoreError):
+    """A folder's store.sqlite cannot be read (its results.csv still holds the runs before);
+    `damage` says what is wrong with it."""
+
+    def __init__(self, damage: str, advice: str) -> None:
+        super().__init__(f"{damage}; {advice}")
+        self.damage = damage

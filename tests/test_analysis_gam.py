@@ -221,3 +221,27 @@ def test_a_family_needs_a_positive_target_and_must_be_known():
         analyze(table, target="test_mse", gam_family="gamma")
     with pytest.raises(UserInputError, match="^gam_family must be one of gaussian, gamma, log"):
         analyze(table, target="test_mse", gam_family="poisson")
+
+
+def test_a_gam_over_layers_and_units_alone_keeps_its_point():
+    """depth and SumNeurons are columns of a layers/units grid too; when the GAM moves only
+    layers and units, they follow, so the configuration trained is the point predicted."""
+    rng = np.random.default_rng(0)
+    grid = [(layers, units) for layers in (1, 2, 3, 4) for units in (10, 20, 30, 40, 50, 60)]
+    runs = pd.DataFrame(
+        {
+            "name": [f"g_{i + 1}" for i in range(len(grid))],
+            "layers": [layers for layers, _ in grid],
+            "units": [units for _, units in grid],
+            "depth": [layers for layers, _ in grid],
+            "SumNeurons": [layers * units for layers, units in grid],
+            "y": [(n - 2.5) ** 2 + (u - 35) ** 2 / 100 + rng.normal(0, 0.05) for n, u in grid],
+        }
+    )
+    params = ["layers", "units", "depth", "SumNeurons"]
+    analysis = analyze(runs, target="y", params=params, gam_formula="s(units) + s(layers, k=4)")
+    config = analysis.gam_config
+    assert "a random point" in analysis.suggested.note
+    assert config["depth"] == config["layers"] and "neurons" not in config
+    assert config["SumNeurons"] == config["layers"] * config["units"]
+    assert (config["layers"], config["units"]) == (3, 35)

@@ -37,7 +37,10 @@ def test_settings_a_user_gives_are_named_as_flags_and_their_derived_facts_left_o
 def test_a_setting_implied_by_others_is_named_in_words():
     """The validation split follows from --select-on and --nfolds when not given."""
     split = DATA | {"reload": DATA["reload"] | {"valid_fraction": 0.2}}
-    assert "(validation split 0.2 there, none here);" in refusal(SWEEP | {"data": split}, SWEEP)
+    assert (
+        "(validation split 0.2 there, none here, as --select-on or --valid-fraction set it);"
+        in refusal(SWEEP | {"data": split}, SWEEP)
+    )
 
 
 def test_a_switch_is_named_beside_its_values_and_the_data_by_its_facts():
@@ -47,6 +50,19 @@ def test_a_switch_is_named_beside_its_values_and_the_data_by_its_facts():
     assert (
         "with other data (training rows 80 there, 79 here; content fingerprint 'aa' there, "
         "'bb' here);" in refusal(SWEEP, changed)
+    )
+
+
+def test_a_changed_data_file_is_said_beside_changed_settings_and_a_spaces_keys_are_not():
+    """Both would refuse the resume: naming only --epochs would send the user back twice."""
+    both = SWEEP | {"training": TRAINING | {"epochs": 3.0}, "data": DATA | {"fingerprint": "bb"}}
+    assert refusal(SWEEP, both).startswith(
+        "sweep holds a sweep with other settings (--epochs 2.0 there, 3.0 here) and other data "
+        "(content fingerprint 'aa' there, 'bb' here); "
+    )
+    respaced = SWEEP | {"space": {"l1": {"max": 0.2}}}
+    assert refusal(SWEEP | {"space": {"l1": {"max": 0.1}}}, respaced).startswith(
+        "sweep holds a sweep with another space; "
     )
 
 

@@ -51,10 +51,12 @@ def on_test(h2o_cluster, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def on_valid(on_test, h2o_cluster):
-    """The same five runs, chosen on validation (the default): a copy resumed, nothing trained."""
+    """The same five runs, chosen on validation: a copy resumed with --select-on valid, nothing
+    trained (a resume that names no selection keeps the folder's)."""
     out = on_test.parent / "on-valid"
     shutil.copytree(on_test, out)
-    assert run_in_process(*sweep_args(h2o_cluster.url, out), "--quiet").status == 0
+    resumed = run_in_process(*sweep_args(h2o_cluster.url, out), "--select-on", "valid", "--quiet")
+    assert resumed.status == 0
     return out
 
 
@@ -317,7 +319,7 @@ def test_optimize_and_show_check_their_options(tmp_path, args, message):
     assert outcome.status == 2 and message in outcome.stderr, outcome.stderr
 
 
-def test_r2_is_maximised_unless_a_goal_is_given():
+def test_r2_is_maximised_unless_a_goal_is_given(tmp_path):
     from argparse import Namespace
     from types import SimpleNamespace
 
@@ -328,6 +330,7 @@ def test_r2_is_maximised_unless_a_goal_is_given():
 
     def chosen(metric, goal=None):
         args = Namespace(select_on=None, metric=metric, goal=goal, nfolds=None)
+        args.out, args.force_new = tmp_path / "new", False
         return objective(args, with_valid)
 
     assert chosen("r2") == Objective("valid_r2", "max")
@@ -355,15 +358,16 @@ def test_a_metric_is_read_higher_is_better_by_its_name(metric, goal):
 
 @pytest.mark.h2o
 def test_a_search_resumed_with_only_another_goal_is_told_the_goal_it_has(h2o_cluster, tmp_path):
-    """A search started with r2 and --goal min (the default once) resumes with --goal min."""
+    """A search started with r2 and --goal min (the default once) resumes with its goal when
+    the command names none, and is told the goal that resumes it when it names another."""
     out = tmp_path / "sweep"
     search = ["search", "--n-runs", "1", "--epochs", "0.1", "--metric", "r2"]
     search += ["--url", h2o_cluster.url, "--out", out]
     assert run_in_process(*search, "--goal", "min").status == 0
-    refused = run_in_process(*search)
+    refused = run_in_process(*search, "--goal", "max")
     assert refused.status == 2 and refused.stderr.count("\n") == 1, refused.stderr
     assert "(--goal min there, max here); give --goal min to resume it" in refused.stderr
-    assert run_in_process(*search, "--goal", "min").status == 0  # all done: nothing trained
+    assert run_in_process(*search).status == 0  # all done: nothing trained
 
 
 @pytest.mark.h2o

@@ -246,13 +246,54 @@ def test_force_new_moves_what_the_sweep_wrote_aside_and_leaves_the_rest(tmp_path
     with open_store(folder, DEFINITION) as store:
         store.commit(synthetic_result(0, np.random.default_rng(4)))
     (folder / "report").mkdir()
-    for name in ("optuna.sqlite", "report/report.html", "optimized_gam.csv", "notes.txt"):
+    files = ("optuna.sqlite", "optuna.sqlite-journal", "report/report.html", "optimized_gam.csv")
+    for name in (*files, "notes.txt"):
         (folder / name).write_text(name)
     with open_store(folder, {"strategy": "another"}, force_new=True):
         pass
     (previous,) = folder.glob("previous-*")
-    moved = {"optuna.sqlite", "report", "optimized_gam.csv", "results.csv", "store.sqlite"}
+    moved = {"optuna.sqlite", "optuna.sqlite-journal", "report", "optimized_gam.csv"}
+    moved |= {"results.csv", "store.sqlite"}
     assert moved | {"sweep.json"} == {path.name for path in previous.iterdir()}
     assert (previous / "report" / "report.html").read_text() == "report/report.html"
     assert (folder / "notes.txt").read_text() == "notes.txt"
     assert not (folder / "optuna.sqlite").exists() and not (folder / "report").exists()
+    for _ in range(2):  # within the same second: a second previous- folder, not an error
+        with open_store(folder, DEFINITION, force_new=True):
+            pass
+    assert len(list(folder.glob("previous-*"))) == 3
+
+
+def test_a_store_damaged_inside_its_runs_table_is_shown_from_results_csv(tmp_path, capsys):
+    """A leaf page of the runs table written over (its header intact): show still falls back."""
+    folder = tmp_path / "sweep"
+    rng = np.random.default_rng(5)
+    with open_store(folder, DEFINITION) as store:
+        for position in range(300):
+            store.commit(synthetic_result(position, rng))
+    with sqlite3.connect(folder / "store.sqlite") as db:
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        leaves = db.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'runs' AND pagetype = 'leaf'"
+        ).fetchall()
+    with open(folder / "store.sqlite", "r+b") as database:
+        database.seek((leaves[len(leaves) // 2][0] - 1) * size)
+        database.write(b"\xff" * size)
+    assert main(["show", str(folder), "--metric", "test_mse"]) == 0  # reads every run
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1 + 300
+    assert "read from results.csv: " in err and "store.sqlite is damaged (" in err
+
+
+def test_show_ranks_every_rung_while_none_has_reached_the_full_budget(tmp_path, capsys):
+    """An interrupted halving sweep: its 1-epoch rungs are not called the top rung."""
+    folder = tmp_path / "sha"
+    definition = {"strategy": "sha", "fidelity": {"max_budget": 9.0}}
+    with open_store(folder, definition) as store:
+        for position, value in enumerate([0.4, 0.3]):
+            spec = RunSpec(f"m_{position}", {}, position=position, rung=0, budget=1.0, final=False)
+            store.commit(RunResult(spec, OK, {"test_mse": value}))
+    assert main(["show", str(folder), "--metric", "test_mse"]) == 0
+    out, err = capsys.readouterr()
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["m_1", "m_0"]
+    assert err.endswith("; every rung: none has reached the full budget (9) yet\n")

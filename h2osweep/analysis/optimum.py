@@ -13,7 +13,13 @@ import pandas as pd
 
 from h2osweep.analysis.gam import GamFit
 from h2osweep.analysis.preprocess import Prepared
-from h2osweep.record.columns import ARCHITECTURE, LIST_COLUMNS, parse_list, with_layers
+from h2osweep.record.columns import (
+    ARCHITECTURE,
+    DEFAULT_UNITS,
+    LIST_COLUMNS,
+    parse_list,
+    with_layers,
+)
 from h2osweep.record.goal import Goal
 
 RANDOM_POINTS = 5000
@@ -106,7 +112,16 @@ def point_config(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict:
             value = float(point[column])
             config[column] = round(value) if column in prepared.integers else value
     config.update(chosen_levels(fit, prepared, point))
+    if "layers" in config and not {"depth", "SumNeurons"} & set(fit.columns):
+        config |= _shorthand_summary(config)  # the GAM moved layers/units alone: they win
     return with_layers(config)
+
+
+def _shorthand_summary(config: dict) -> dict:
+    """Depth and SumNeurons of a `layers`/`units` configuration, for the columns it has."""
+    layers = round(config["layers"])
+    summary = {"depth": layers, "SumNeurons": layers * round(config.get("units", DEFAULT_UNITS))}
+    return {key: value for key, value in summary.items() if key in config}
 
 
 def kept_from_best(fit: GamFit, prepared: Prepared, config: dict) -> str:

@@ -28,8 +28,9 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--metric",
         metavar="NAME",
-        help="mse (default), rmse, r2, logloss or mean_per_class_error, measured on the "
-        "--select-on part (a full column such as test_mse also works)",
+        help="mse (default; a resume keeps the folder's), rmse, r2, logloss or "
+        "mean_per_class_error, measured on the --select-on part (a full column such as "
+        "test_mse also works)",
     )
     group.add_argument(
         "--goal", choices=["min", "max"], help="min or max (default: max for r2, else min)"
@@ -56,9 +57,13 @@ def selection_part(args: argparse.Namespace) -> str | None:
 
 
 def valid_fraction(args: argparse.Namespace) -> float | None:
-    """The validation share to carve: as given, else the default when validation will choose."""
+    """The validation share to carve: as given; else, on a resume that names no selection, the
+    folder's own; else the default when validation will choose."""
     if args.valid_fraction is not None or args.valid is not None:
         return args.valid_fraction
+    resumed = _resumed(args)
+    if resumed and not _names_selection(args) and not args.nfolds:
+        return resumed[1].get("valid_fraction")
     part = selection_part(args)
     if part == "valid" or (part is None and not args.nfolds):
         return DEFAULT_VALID_FRACTION
@@ -66,18 +71,36 @@ def valid_fraction(args: argparse.Namespace) -> float | None:
 
 
 def objective(args: argparse.Namespace, data):
-    """The Objective of a sweep command: --metric on the chosen part, with --goal (else the
-    metric's natural goal); None when none of them is given."""
-    from h2osweep.record.columns import selection_metric
+    """The Objective of a sweep command: --metric (else a resumed folder's metric, else mse) on
+    the chosen part, with --goal (else the folder's or the metric's natural goal); None when
+    no selection is named (the engine's: the folder's own, else the default)."""
+    from h2osweep.record.columns import metric_of, selection_metric
     from h2osweep.record.goal import Goal, Objective
 
-    if args.metric is None and args.goal is None and args.select_on is None:
-        return None  # the engine's: what a resumed folder ranks by, else the default
+    if not _names_selection(args):
+        return None
+    resumed = _resumed(args)
+    recorded = resumed[0] if resumed else None
     part = selection_part(args)
     if part is None:
         part = "valid" if data.valid is not None else "xval" if args.nfolds else "test"
-    metric = selection_metric(args.metric or "mse", part)
-    return Objective(metric, args.goal or Goal.natural(metric))
+    name = args.metric or (metric_of(recorded.metric) if recorded else "mse")
+    metric = selection_metric(name, part)
+    kept = recorded.goal if recorded and recorded.metric == metric else Goal.natural(metric)
+    return Objective(metric, args.goal or kept)
+
+
+def _names_selection(args: argparse.Namespace) -> bool:
+    return not (args.metric is None and args.goal is None and args.select_on is None)
+
+
+def _resumed(args: argparse.Namespace):
+    """The objective and the data split a folder this command resumes records, else None."""
+    from h2osweep.store.results_store import read_definition, read_objective, records_sweep
+
+    if args.force_new or not records_sweep(args.out):
+        return None
+    return read_objective(args.out), read_definition(args.out).get("data", {}).get("reload", {})
 
 
 def folder_objective(folder, metric: str | None, goal: str | None):

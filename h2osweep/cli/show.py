@@ -47,7 +47,7 @@ def run_show(args) -> int:
     import pandas as pd
 
     from h2osweep.cli.selection import folder_objective
-    from h2osweep.store.results_store import read_ranked, records_sweep, store_damage
+    from h2osweep.store.results_store import records_sweep
 
     if args.confusion:
         return show_confusion(args.folder, args.confusion)
@@ -58,7 +58,7 @@ def run_show(args) -> int:
         from h2osweep.cli.live import follow
 
         return follow(args.folder, objective.metric, str(objective.goal))
-    table = read_ranked(args.folder, objective, args.top)
+    table, damage = ranked(args.folder, objective, args.top)
     table, rungs = top_rungs(table, args, objective)
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
@@ -68,7 +68,6 @@ def run_show(args) -> int:
     why = (
         "; no sweep.json says what the sweep chose on, --metric names another" if unrecorded else ""
     )
-    damage = store_damage(args.folder)
     source = f", read from results.csv: {damage}" if damage else ""
     print(
         f"{len(table)} run(s) ranked by {objective.metric} ({better} is better{why}){rungs}"
@@ -83,19 +82,41 @@ def run_show(args) -> int:
     return 0
 
 
+def ranked(folder, objective, top):
+    """The folder's runs best first, and what is wrong with its store when they came from
+    results.csv instead (a damaged store; the runs finished before are there)."""
+    from h2osweep.errors import DamagedStoreError
+    from h2osweep.store.results_store import rank_results_csv, read_ranked
+
+    try:
+        return read_ranked(folder, objective, top), None
+    except DamagedStoreError as error:
+        return rank_results_csv(folder, objective, top), error.damage
+
+
 def top_rungs(table, args, objective):
     """A multi-fidelity folder's top-rung runs (the ones that compete for the best), unless
     --all-rungs; and what the ranking line says about the rungs left out."""
     from h2osweep.analysis.rungs import BUDGET, is_multi_fidelity
-    from h2osweep.store.results_store import read_ranked
 
     if args.all_rungs or not is_multi_fidelity(table):
         return table, ""
-    every = read_ranked(args.folder, objective) if args.top else table
-    top = every[BUDGET].max()
+    every = ranked(args.folder, objective, None)[0] if args.top else table
+    top = full_budget(args.folder) or every[BUDGET].max()
     kept = every[every[BUDGET] == top].head(args.top)
+    if kept.empty:
+        return table, f"; every rung: none has reached the full budget ({top:g}) yet"
     lower = int((every[BUDGET] != top).sum())
     return kept, f"; top rung only (budget {top:g}): --all-rungs adds {lower} lower-rung run(s)"
+
+
+def full_budget(folder) -> float | None:
+    """The top rung's budget a multi-fidelity folder records (None: it records none)."""
+    from h2osweep.store.results_store import read_definition, records_sweep
+
+    if not records_sweep(folder):
+        return None
+    return read_definition(folder).get("fidelity", {}).get("max_budget")
 
 
 def show_confusion(folder, name: str) -> int:

@@ -20,7 +20,7 @@ from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec, StoredRun
 from h2osweep.space import LECTURE_SPACE, Space, sample_params
 from h2osweep.training.algorithms import DEEPLEARNING
-from h2osweep.training.preflight import MAX_CHECKED
+from h2osweep.training.preflight import MAX_CHECKED, SPACE_DRAW
 
 
 @dataclass(frozen=True)
@@ -106,12 +106,12 @@ def space_for(algorithm: str, space: Space | None) -> Space:
 
 
 def space_draws(space: Space, budgets: Sequence[float | None] = (None,)) -> list[RunSpec]:
-    """R-exact draws of `space` (seeds 1, 2, ...), alternating `budgets`: what a search that
-    proposes from the space's ranges may train, named as a refusal says where a value came from."""
+    """R-exact draws of `space` (seeds 1, 2, ...) named `space_draw_<seed>`, alternating
+    `budgets`: what a search that proposes from the space's ranges may train."""
     runs = []
     for seed in range(1, MAX_CHECKED + 1):
         config = sample_params(seed, space)
         del config["name"], config["seed"]
         budget = budgets[seed % len(budgets)]
-        runs.append(RunSpec(f"the space's draw for seed {seed}", config, seed=seed, budget=budget))
+        runs.append(RunSpec(f"{SPACE_DRAW}{seed}", config, seed=seed, budget=budget))
     return runs

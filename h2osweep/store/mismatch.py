@@ -18,7 +18,7 @@ NOT_PARAMETERS = {"sampler.library", "sampler.space"}
 PARAMETER_NAMES = {"on_cluster": "spec"}
 # settings that follow from others when not given (the validation split from the part chosen
 # on and the folds), named in words rather than as a flag the user may never have given
-IMPLIED = {"valid_fraction": "validation split"}
+IMPLIED = {"valid_fraction": ("validation split", ("select_on", "valid_fraction"))}
 SHOWN = 3
 FINGERPRINT = "data.fingerprint"
 # what the recorded facts of the data are called (the fingerprint, a hash of its content, last)
@@ -32,34 +32,40 @@ FACTS = {
 }
 
 
+Change = tuple[str, str, tuple[str, ...]]  # a setting's path, its text, the parameters named
+
+
 def mismatch_error(folder: Path, stored: dict, new: dict) -> StoreError:
-    """The refusal of a folder holding another sweep: its settings that differ (the ones a
-    user gives when any differ), and the `goal` that resumes it when only that changed."""
+    """The refusal of a folder holding another sweep: its settings that differ, named as the
+    parameters a user gives, the data's facts when the data changed, and the `goal` that
+    resumes it when only that changed."""
     if stored.get("strategy") != new.get("strategy"):
         head = f"{folder} holds {_kind(stored)}, and this is {_kind(new)}"
         return _refusal(head)
     given, derived = _changed_settings(stored, new)
-    shown = (given or derived)[:SHOWN]
     sections = sorted(key for key in set(stored) | set(new) if stored.get(key) != new.get(key))
-    head = f"{folder} holds a sweep with {_what_differs(sections, shown, bool(given))}"
-    parameters = [name for _, name in shown if name]
+    head = f"{folder} holds a sweep with {_what_differs(sections, given, derived)}"
+    parameters = [name for _, _, names in given[:SHOWN] for name in names]
     goal = _only_goal_changed(stored, new, sections)
     if goal:
         return _refusal(head, f"give {{goal}} {goal} to resume it, ", ["goal", *parameters])
     return _refusal(head, "", parameters)
 
 
-def _what_differs(sections: list[str], shown: list, given: bool) -> str:
-    """'another space', 'other settings (...)', or the sections whose derived facts differ
-    ('other data (data.fingerprint ...)') when no setting a user gives does."""
+def _what_differs(sections: list[str], given: list[Change], derived: list[Change]) -> str:
+    """'another space', 'other settings (...)', and 'other data (...)' when the data's facts
+    differ but no data setting does (the file changed)."""
     parts = ["another space"] if "space" in sections else []
-    details = f" ({'; '.join(text for text, _ in shown)})" if shown else ""
-    rest = [section for section in sections if section != "space"]
     if given:
-        parts.append(f"other settings{details}")
-    elif rest:
-        parts.append(f"other {' and '.join(rest)}{details}")
-    return " and ".join(parts)
+        parts.append(f"other settings{_listed(given)}")
+    if derived and not any(path.startswith("data.") for path, _, _ in given):
+        facts = sorted({path.split(".")[0] for path, _, _ in derived})
+        parts.append(f"other {' and '.join(facts)}{_listed(derived)}")
+    return " and ".join(parts) or f"another {' and '.join(sections)}"
+
+
+def _listed(changes: list[Change]) -> str:
+    return f" ({'; '.join(text for _, text, _ in changes[:SHOWN])})"
 
 
 def _refusal(head: str, resume: str = "", parameters: Sequence[str] = ()) -> StoreError:
@@ -90,18 +96,19 @@ def _only_goal_changed(stored: dict, new: dict, differing: list[str]) -> str | N
     return old.get("goal") if old == {**now, "goal": old.get("goal")} else None
 
 
-def _changed_settings(stored: dict, new: dict) -> tuple[list, list]:
-    """Each differing single setting as (text, parameter): those a parameter sets, written
-    '{parameter} old there, new here', and the rest (rows, fingerprint) by their key."""
+def _changed_settings(stored: dict, new: dict) -> tuple[list[Change], list[Change]]:
+    """The differing single settings: those a parameter sets ('{parameter} old there, new
+    here'), and the recorded facts (rows, the fingerprint last) by their names. The space's
+    own keys are left out: 'another space' says it."""
     given, derived = [], []
     for path, old, now in _differences(stored, new):
         section, _, key = path.rpartition(".")
         if section in PARAMETER_SECTIONS and path not in NOT_PARAMETERS:
             name = PARAMETER_NAMES.get(key, key)
-            given.append(_parameter_change(name, old, now))
-        else:
-            derived.append((f"{FACTS.get(path, path)} {old!r} there, {now!r} here", None))
-    return given, sorted(derived, key=lambda change: change[0].startswith(FACTS[FINGERPRINT]))
+            given.append((path, *_parameter_change(name, old, now)))
+        elif not path.startswith("space."):
+            derived.append((path, f"{FACTS.get(path, path)} {old!r} there, {now!r} here", ()))
+    return given, sorted(derived, key=lambda change: change[0] == FINGERPRINT)
 
 
 def _differences(stored: dict, new: dict, prefix: str = ""):
@@ -116,14 +123,17 @@ def _differences(stored: dict, new: dict, prefix: str = ""):
             yield f"{prefix}{key}", old, now
 
 
-def _parameter_change(name: str, old, now) -> tuple[str, str | None]:
-    """('{name} old there, new here', name); a switch is named beside its values, since its
-    flag may say the opposite; an implied setting is named in words, with no flag."""
+def _parameter_change(name: str, old, now) -> tuple[str, tuple[str, ...]]:
+    """('{name} old there, new here', the parameters named); a switch is named beside its
+    values, since its flag may say the opposite; an implied setting in words, with the
+    parameters that set it."""
     if name in IMPLIED:
-        return f"{IMPLIED[name]} {_shown(old)} there, {_shown(now)} here", None
+        words, deciding = IMPLIED[name]
+        flags = " or ".join(f"{{{flag}}}" for flag in deciding)
+        return f"{words} {_shown(old)} there, {_shown(now)} here, as {flags} set it", deciding
     if isinstance(old, bool) or isinstance(now, bool):
-        return f"{name} {old} there, {now} here ({{{name}}})", name
-    return f"{{{name}}} {_shown(old)} there, {_shown(now)} here", name
+        return f"{name} {old} there, {now} here ({{{name}}})", (name,)
+    return f"{{{name}}} {_shown(old)} there, {_shown(now)} here", (name,)
 
 
 def _shown(value) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from h2osweep.errors import StoreError, UserInputError
+from h2osweep.errors import DamagedStoreError, StoreError, UserInputError
 from h2osweep.record.columns import ALL_METRIC_COLUMNS
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import OK, RunResult, StoredRun, config_name, run_key
@@ -49,7 +49,7 @@ STUDY_FILE = "optuna.sqlite"  # a model-based search's Optuna study
 REPORT_FOLDER = "report"  # the report a sweep refreshes as it runs (--report-every)
 OPTIMIZED = "optimized_{choice}.csv"  # optimize's comparison of a retrained configuration
 # what else the sweep's commands write beside the store, which force_new moves aside with it
-SWEEP_OUTPUTS = (STUDY_FILE, REPORT_FOLDER, OPTIMIZED.format(choice="*"))
+SWEEP_OUTPUTS = (f"{STUDY_FILE}*", REPORT_FOLDER, OPTIMIZED.format(choice="*"))  # a journal too
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
@@ -502,13 +502,12 @@ def read_ranked(folder: Path, objective: Objective, top: int | None = None) -> p
     """A folder's runs best first (all, or the `top` best), as results.csv has them.
 
     Answered from the store, which is always current: the `top` best through its metric index
-    without reading every run; from results.csv alone in a folder without a store (a copy) or
-    with a damaged one (see `store_damage`).
+    without reading every run; from results.csv alone in a folder without a store (a copy).
     """
     folder = Path(folder)
     top = min(top, SQLITE_LARGEST) if top else top  # more than every run: every run
-    if not (folder / DATABASE).is_file() or store_damage(folder):
-        return _best_first(read_results(folder), folder, objective, top)
+    if not (folder / DATABASE).is_file():
+        return rank_results_csv(folder, objective, top)
     with _read_only(folder) as db:
         state = _csv_state(db)
         if top and state and objective.metric in ALL_METRIC_COLUMNS and _has_table(db, "metrics"):
@@ -520,6 +519,11 @@ def read_ranked(folder: Path, objective: Objective, top: int | None = None) -> p
         write_table(text, lambda: _plan_records(db))
     table = _parse_table(io.StringIO(text.getvalue()), folder / DATABASE)
     return _best_first(table, folder, objective, top)
+
+
+def rank_results_csv(folder: Path, objective: Objective, top: int | None = None) -> pd.DataFrame:
+    """results.csv alone, best first: a copy of a folder, or one whose store is damaged."""
+    return _best_first(read_results(folder), folder, objective, top)
 
 
 def _best_first(table: pd.DataFrame, folder: Path, objective: Objective, top: int | None):
@@ -611,7 +615,7 @@ def store_damage(folder: Path) -> str | None:
     try:
         with contextlib.closing(_reader(path)) as db:
             if _has_table(db, "runs"):  # a store being created has none yet
-                db.execute("SELECT count(*) FROM runs").fetchone()  # walks the table's pages
+                db.execute("SELECT sum(length(metrics)) FROM runs").fetchone()  # every page
     except sqlite3.OperationalError:
         return None  # busy or locked, not damaged
     except sqlite3.DatabaseError as error:
@@ -623,11 +627,9 @@ def _damaged(path: Path, error: sqlite3.DatabaseError) -> str:
     return f"{path} is damaged ({error})"
 
 
-def _damaged_error(path: Path, error: sqlite3.DatabaseError) -> StoreError:
-    return StoreError(
-        f"{_damaged(path, error)}; move it away to start over (its results.csv keeps the runs "
-        "finished before)"
-    )
+def _damaged_error(path: Path, error: sqlite3.DatabaseError) -> DamagedStoreError:
+    advice = "move it away to start over (its results.csv keeps the runs finished before)"
+    return DamagedStoreError(_damaged(path, error), advice)
 
 
 def _reader(path: Path) -> sqlite3.Connection:
@@ -798,12 +800,27 @@ def _orphans(folder: Path) -> list[str]:
 
 def _move_aside(folder: Path) -> None:
     """Keep an old sweep's files in a `previous-<time>` subfolder (force_new never deletes)."""
-    backup = folder / f"previous-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    backup.mkdir()
     outputs = [path.name for pattern in SWEEP_OUTPUTS for path in sorted(folder.glob(pattern))]
-    for name in (*STORE_FILES, *outputs):
-        if (folder / name).exists():
-            os.replace(folder / name, backup / name)
+    try:
+        backup = _new_backup(folder)
+        for name in (*STORE_FILES, *outputs):
+            if (folder / name).exists():
+                os.replace(folder / name, backup / name)
+    except OSError as error:
+        raise StoreError(f"cannot move the old sweep aside in {folder}: {error}") from error
+
+
+def _new_backup(folder: Path) -> Path:
+    """A new `previous-<time>` folder (`-2`, `-3`, ... when one of that second exists)."""
+    stem = folder / f"previous-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    backup, attempt = stem, 1
+    while True:
+        try:
+            backup.mkdir()
+            return backup
+        except FileExistsError:
+            attempt += 1
+            backup = stem.with_name(f"{stem.name}-{attempt}")
 
 
 def _read_json(path: Path) -> dict | None:

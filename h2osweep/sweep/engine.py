@@ -49,10 +49,10 @@ class SweepOptions:
     """Where results go and how the sweep runs (parallel=None: one build per core, plus one).
 
     `objective` ranks the runs (the best shown, patience, a model-based search's target; None:
-    MSE on the validation part when the data has one, else cross-validated when the training
-    cross-validates, else on test as the lecture does); `spell` names a parameter in what the
-    sweep prints (the CLI passes its flags); `after_commit`, if given, is called with each
-    result once it is stored (a live report).
+    what a resumed folder records, else MSE on the validation part when the data has one, else
+    cross-validated when the training cross-validates, else on test as the lecture does);
+    `spell` names a parameter in what the sweep prints (the CLI passes its flags);
+    `after_commit`, if given, is called with each result once it is stored (a live report).
     """
 
     out: Path

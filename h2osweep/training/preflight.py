@@ -28,6 +28,7 @@ from h2osweep.training.scheduler import TrainSettings, new_estimator
 MAX_CHECKED = 24  # runs asked about per sweep (its cost: benchmarks/bench_preflight.py)
 MAX_CONTEXTS = 8  # accepted runs a refused value is put into, and values put into its run
 MAX_SUSPECTS = 4  # refused runs examined for a value to blame
+SPACE_DRAW = "space_draw_"  # the name of a space's draw checked for a search (then its seed)
 ERROR = "ERRR"
 UNNAMED = ""  # the field of a refusal H2O raises (IllegalArgumentException) instead of naming
 ILLEGAL_ARGUMENT = "java.lang.IllegalArgumentException"
@@ -85,16 +86,23 @@ def check_builds(runs: Sequence[RunSpec], data: H2OData, settings: TrainSettings
             value, reason = value_text(run.config[key]), preflight.refusal(run)[1]
             raise UserInputError(
                 f"parameter {key!r} = {value} is refused in every run of the sweep it was tried "
-                f'in: H2O\'s {settings.algorithm} says "{reason}" (first in {run.name}; no model '
-                "was built)"
+                f'in: H2O\'s {settings.algorithm} says "{reason}" (first in {_where(run)}; no '
+                "model was built)"
             )
     if checked and not accepted:
         field, reason = preflight.refusal(checked[0])
         named = f"{field}: " if field != UNNAMED else ""
         raise UserInputError(
             f"H2O's {settings.algorithm} refuses each of the {len(checked)} run(s) checked, "
-            f"{checked[0].name} first: {named}{reason} (no model was built)"
+            f"{_where(checked[0])} first: {named}{reason} (no model was built)"
         )
+
+
+def _where(run: RunSpec) -> str:
+    """A checked run as a refusal names it: the run, or the space's draw it is."""
+    if run.name.startswith(SPACE_DRAW):
+        return f"the space's draw for seed {run.seed}"
+    return run.name
 
 
 def covering(runs: Sequence[RunSpec]) -> Iterator[RunSpec]:
