@@ -201,7 +201,7 @@ def test_a_search_on_a_csv_with_every_sweep_option(url, tmp_path):
     budget = ["--max-models", "1", "--max-runtime", "600", "--patience", "5", "--tolerance", "0.1"]
     result = cli("search", "--strategy", "random", "--n-runs", "3", "--epochs", "1", *data,
                  *budget, "--metric", "test_r2", "--goal", "max", "--not-reproducible",
-                 "--quiet", "--url", url, "--out", out)  # fmt: skip
+                 "--startup", "prior", "--quiet", "--url", url, "--out", out)  # fmt: skip
     assert _ok(result) == ""
     summary = _summary(result.stdout)
     assert summary.group(1, 5, 9) == ("1", "test_r2", "--max-models 1 reached")
@@ -210,6 +210,7 @@ def test_a_search_on_a_csv_with_every_sweep_option(url, tmp_path):
     assert (definition["data"]["train_rows"], definition["data"]["test_rows"]) == (300, 100)
     assert definition["training"]["reproducible"] is False
     assert definition["sampler"]["goal"] == "max" and definition["sampler"]["metric"] == "test_r2"
+    assert definition["sampler"]["startup"] == "prior"
 
 
 def test_search_with_optunas_random_sampler(url, tmp_path):
