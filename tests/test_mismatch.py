@@ -1,5 +1,5 @@
 """Why a folder refuses another sweep: the differing settings named as parameters (the CLI's
-flags), the derived facts only when no setting differs."""
+flags), and the data's facts when the data changed but no data setting did."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from h2osweep.analysis.gam import GamFit
 from h2osweep.analysis.preprocess import Prepared
 from h2osweep.record.columns import (
     ARCHITECTURE,
-    DEFAULT_UNITS,
     LIST_COLUMNS,
+    architecture,
     parse_list,
     with_layers,
 )
@@ -113,15 +113,10 @@ def point_config(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict:
             config[column] = round(value) if column in prepared.integers else value
     config.update(chosen_levels(fit, prepared, point))
     if "layers" in config and not {"depth", "SumNeurons"} & set(fit.columns):
-        config |= _shorthand_summary(config)  # the GAM moved layers/units alone: they win
+        # the GAM moved layers/units alone: they win over the best run's depth and SumNeurons
+        own = architecture({k: v for k, v in config.items() if k not in ARCHITECTURE})
+        config |= {key: own[key] for key in ("depth", "SumNeurons") if key in config}
     return with_layers(config)
-
-
-def _shorthand_summary(config: dict) -> dict:
-    """Depth and SumNeurons of a `layers`/`units` configuration, for the columns it has."""
-    layers = round(config["layers"])
-    summary = {"depth": layers, "SumNeurons": layers * round(config.get("units", DEFAULT_UNITS))}
-    return {key: value for key, value in summary.items() if key in config}
 
 
 def kept_from_best(fit: GamFit, prepared: Prepared, config: dict) -> str:

@@ -59,11 +59,13 @@ def selection_part(args: argparse.Namespace) -> str | None:
 def valid_fraction(args: argparse.Namespace) -> float | None:
     """The validation share to carve: as given; else, on a resume that names no selection, the
     folder's own; else the default when validation will choose."""
+    from h2osweep.store.results_store import read_definition, records_sweep
+
     if args.valid_fraction is not None or args.valid is not None:
         return args.valid_fraction
-    resumed = _resumed(args)
-    if resumed and not _names_selection(args) and not args.nfolds:
-        return resumed[1].get("valid_fraction")
+    resuming = not args.force_new and records_sweep(args.out)
+    if resuming and not _names_selection(args) and not args.nfolds:
+        return read_definition(args.out).get("data", {}).get("reload", {}).get("valid_fraction")
     part = selection_part(args)
     if part == "valid" or (part is None and not args.nfolds):
         return DEFAULT_VALID_FRACTION
@@ -76,11 +78,11 @@ def objective(args: argparse.Namespace, data):
     no selection is named (the engine's: the folder's own, else the default)."""
     from h2osweep.record.columns import metric_of, selection_metric
     from h2osweep.record.goal import Goal, Objective
+    from h2osweep.store.results_store import resumed_objective
 
     if not _names_selection(args):
         return None
-    resumed = _resumed(args)
-    recorded = resumed[0] if resumed else None
+    recorded = resumed_objective(args.out, args.force_new)
     part = selection_part(args)
     if part is None:
         part = "valid" if data.valid is not None else "xval" if args.nfolds else "test"
@@ -92,15 +94,6 @@ def objective(args: argparse.Namespace, data):
 
 def _names_selection(args: argparse.Namespace) -> bool:
     return not (args.metric is None and args.goal is None and args.select_on is None)
-
-
-def _resumed(args: argparse.Namespace):
-    """The objective and the data split a folder this command resumes records, else None."""
-    from h2osweep.store.results_store import read_definition, read_objective, records_sweep
-
-    if args.force_new or not records_sweep(args.out):
-        return None
-    return read_objective(args.out), read_definition(args.out).get("data", {}).get("reload", {})
 
 
 def folder_objective(folder, metric: str | None, goal: str | None):

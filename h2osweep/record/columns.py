@@ -183,10 +183,10 @@ def with_layers(config: dict) -> dict:
     total = config.get("SumNeurons")
     if shorthand:
         config |= _shorthand(config, depth, total)
-    elif total is None and neurons:
-        total = sum(neurons)
-    if not shorthand and total is not None and not _agrees(neurons, depth, total / depth):
-        config[layer_key] = [max(1, round(total / depth))] * depth
+    else:
+        total = sum(neurons) if total is None and neurons else total
+        if total is not None and not _agrees(neurons, depth, total / depth):
+            config[layer_key] = [max(1, round(total / depth))] * depth
     mean = config.get("MeanHiddenDropout")
     if mean is None and dropout:
         mean = dropout_summary(dropout)["MeanHiddenDropout"]

@@ -698,6 +698,14 @@ def read_objective(folder: Path) -> Objective:
     return Objective()
 
 
+def resumed_objective(folder: Path, force_new: bool = False) -> Objective | None:
+    """What a folder that a sweep command resumes ranks its runs by (None: there is no sweep
+    to resume, or `force_new` starts over)."""
+    if force_new or not records_sweep(folder):
+        return None
+    return read_objective(folder)
+
+
 def is_running(folder: Path) -> bool:
     """Whether a live process holds the folder's lock, told from the pid it wrote there (the
     lock itself is never taken, so a reader cannot stall the sweep)."""

@@ -24,8 +24,8 @@ from h2osweep.store.results_store import (
     check_folder,
     finished_runs,
     open_store,
-    read_objective,
     records_sweep,
+    resumed_objective,
 )
 from h2osweep.sweep.budget import Budget
 from h2osweep.sweep.progress import Progress
@@ -227,9 +227,9 @@ def _where(facts: dict, in_flight: int) -> str:
 def _recorded_selection(options: SweepOptions, data, training) -> Objective | None:
     """What a resumed folder ranks its runs by, when this session asks for nothing else and
     the sweep measures it (a logloss sweep resumed without its metric stays a logloss sweep)."""
-    if options.force_new or not records_sweep(options.out):
+    recorded = resumed_objective(options.out, options.force_new)
+    if recorded is None:
         return None
-    recorded = read_objective(options.out)
     try:
         return selection(recorded, data, training)
     except UserInputError:

@@ -63,10 +63,10 @@ class Preflight:
     def _alone(self, run: RunSpec, key: str, accepted: list[RunSpec]) -> bool:
         """Whether `run`'s value of `key` is refused in every accepted run and mended by theirs."""
         value = value_text(run.config[key])
-        if any(key in r.config and value_text(r.config[key]) == value for r in accepted):
+        holding = [other for other in accepted if key in other.config]
+        if any(value_text(other.config[key]) == value for other in holding):
             return False  # H2O took the value in another run: not the value alone
-        others = [r for r in accepted if key in r.config and value_text(r.config[key]) != value]
-        others = others[:MAX_CONTEXTS]
+        others = holding[:MAX_CONTEXTS]
         if all(self.refusal(_with(run, key, other.config[key])) for other in others):
             return False  # no other value mends the run: its combination is at fault
         spoiled = (self.refusal(_with(other, key, run.config[key])) for other in others)

@@ -168,7 +168,6 @@ def export_csv(folder, path) -> Path:
 def refuse_own_file(folder, path: Path, parameter: str) -> None:
     """Refuse to write an export over one of the sweep folder's own files (its store and the
     store's log, its Optuna study, its description, its results table, its lock)."""
-
     own = [Path(folder) / name for name in (*STORE_FILES, LOCK, STUDY_FILE)]
     if any(_same_file(path, file) for file in own):
         raise UserInputError(
