@@ -61,6 +61,6 @@ class DamagedStoreError(StoreError):
     """A folder's store.sqlite cannot be read (its results.csv still holds the runs before);
     `damage` says what is wrong with it."""
 
-    def __init__(self, damage: str, advice: str) -> None:
-        super().__init__(f"{damage}; {advice}")
+    def __init__(self, damage: str, advice: str, *parameters: str) -> None:
+        super().__init__(f"{damage}; {advice}", *parameters)
         self.damage = damage

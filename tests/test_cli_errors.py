@@ -501,7 +501,8 @@ CORPUS = [
     # the same folder with a damaged sweep.json or store.sqlite
     (
         ["show", "{list_json}"],
-        LIB + "{list_json}/sweep.json is damaged (it holds a list, not an object); move it away",
+        LIB + "{list_json}/sweep.json is damaged (it holds a list, not an object); move it away, "
+        "or start the sweep over with --force-new",
     ),  # fmt: skip
     (
         ["grid", *TINY, "--epochs", "1", "--out", "{bad_json}"],
@@ -510,18 +511,18 @@ CORPUS = [
     (["optimize", "{bad_json}"], LIB + "{bad_json}/sweep.json is damaged (…"),
     (
         ["grid", *TINY, "--epochs", "1", "--out", "{bad_db}"],
-        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away to "
-        "start over (its results.csv keeps the runs finished before)",
+        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away, or "
+        "start the sweep over with --force-new (its results.csv keeps the runs finished before)",
     ),
     (
         ["show", "{bad_db}", "--confusion", "g_1"],
-        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away to "
-        "start over (its results.csv keeps the runs finished before)",
+        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away, or "
+        "start the sweep over with --force-new (its results.csv keeps the runs finished before)",
     ),
     (
         ["optimize", "{bad_db}"],
-        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away to "
-        "start over (its results.csv keeps the runs finished before)",
+        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away, or "
+        "start the sweep over with --force-new (its results.csv keeps the runs finished before)",
     ),
 ]
 SWEEPS = ("{sweep}", "{bad_json}", "{bad_db}", "{list_json}")

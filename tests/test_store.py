@@ -237,6 +237,12 @@ def test_a_damaged_store_is_read_from_results_csv_and_said_so(tmp_path, capsys):
     with pytest.raises(StoreError, match="keeps the runs finished before"):
         open_store(folder, DEFINITION).close()
     assert {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()} == written
+    (folder / "sweep.json").write_text("[1]")  # damaged too: force_new reads neither
+    with open_store(folder, DEFINITION, force_new=True) as store:
+        assert store.folder == folder
+    (previous,) = folder.glob("previous-*")
+    assert (previous / "store.sqlite").read_bytes() == written["store.sqlite"]
+    assert (previous / "sweep.json").read_text() == "[1]"
 
 
 def test_force_new_moves_what_the_sweep_wrote_aside_and_leaves_the_rest(tmp_path):

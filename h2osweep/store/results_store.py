@@ -117,11 +117,13 @@ def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> 
     if (folder / LOCK).exists():
         with open(folder / LOCK) as handle:
             _lock(handle, folder)
+    if force_new:
+        return  # whatever the folder holds is moved aside, damaged or not
     stored = _stored_definition(folder)
-    if stored is not None and stored != definition and not force_new:
+    if stored is not None and stored != definition:
         raise mismatch_error(folder, stored, definition)
     orphans = _orphans(folder)
-    if orphans and not force_new:
+    if orphans:
         raise StoreError(
             f"{folder} has {' and '.join(orphans)} but no {DATABASE} (not an h2osweep sweep, "
             "or its store was removed); use another {out}, or {force_new} to move them aside",
@@ -141,10 +143,8 @@ def open_store(folder: Path, definition: dict, *, force_new: bool = False) -> Re
         raise StoreError(f"cannot use {folder}: {error.strerror}") from error
     _lock(lock, folder)
     _write_holder(lock)
-    stored = _stored_definition(folder)
-    another = stored is not None and stored != definition
-    if another or _orphans(folder) or (force_new and (folder / DATABASE).exists()):
-        _move_aside(folder)  # force_new starts over even in a folder of the same sweep
+    if _holds_another(folder, definition, force_new):
+        _move_aside(folder)
     return ResultsStore(folder, definition, lock)
 
 
@@ -171,7 +171,7 @@ class ResultsStore:
             self.close()
             if isinstance(error, StoreError):
                 raise
-            if type(error) is sqlite3.DatabaseError:  # not busy, full or read-only: damaged
+            if _is_damage(error):
                 raise _damaged_error(folder / DATABASE, error) from error
             raise StoreError(f"cannot write the sweep store in {folder}: {error}") from error
 
@@ -603,7 +603,9 @@ def _read_only(folder: Path):
         with contextlib.closing(_reader(path)) as db:
             yield db
     except sqlite3.DatabaseError as error:
-        raise _damaged_error(path, error) from error
+        if _is_damage(error):
+            raise _damaged_error(path, error) from error
+        raise StoreError(f"cannot read {path}: {error}") from error
 
 
 def store_damage(folder: Path) -> str | None:
@@ -616,11 +618,19 @@ def store_damage(folder: Path) -> str | None:
         with contextlib.closing(_reader(path)) as db:
             if _has_table(db, "runs"):  # a store being created has none yet
                 db.execute("SELECT sum(length(metrics)) FROM runs").fetchone()  # every page
-    except sqlite3.OperationalError:
-        return None  # busy or locked, not damaged
     except sqlite3.DatabaseError as error:
-        return _damaged(path, error)
+        if _is_damage(error):
+            return _damaged(path, error)
     return None
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """Whether SQLite's error says the file is damaged: a plain DatabaseError ("malformed",
+    "not a database"), not a busy, locked, full or read-only one (OperationalError)."""
+    return type(error) is sqlite3.DatabaseError
+
+
+START_OVER = "move it away, or start the sweep over with {force_new}"
 
 
 def _damaged(path: Path, error: sqlite3.DatabaseError) -> str:
@@ -628,8 +638,8 @@ def _damaged(path: Path, error: sqlite3.DatabaseError) -> str:
 
 
 def _damaged_error(path: Path, error: sqlite3.DatabaseError) -> DamagedStoreError:
-    advice = "move it away to start over (its results.csv keeps the runs finished before)"
-    return DamagedStoreError(_damaged(path, error), advice)
+    advice = f"{START_OVER} (its results.csv keeps the runs finished before)"
+    return DamagedStoreError(_damaged(path, error), advice, "force_new")
 
 
 def _reader(path: Path) -> sqlite3.Connection:
@@ -769,6 +779,15 @@ def _write_holder(handle) -> None:
         handle.flush()
 
 
+def _holds_another(folder: Path, definition: dict, force_new: bool) -> bool:
+    """Whether the folder's files must be moved aside before this sweep writes there:
+    force_new starts over even in a folder of the same sweep, without reading its files."""
+    if force_new:
+        return (folder / DATABASE).exists() or bool(_orphans(folder))
+    stored = _stored_definition(folder)
+    return (stored is not None and stored != definition) or bool(_orphans(folder))
+
+
 def _holder(folder: Path) -> str | None:
     with contextlib.suppress(OSError):
         text = (folder / LOCK).read_text().strip()
@@ -837,10 +856,11 @@ def _read_json(path: Path) -> dict | None:
     try:
         content = json.loads(path.read_text())
     except (json.JSONDecodeError, OSError) as error:
-        raise StoreError(f"{path} is damaged ({error}); move it away to start over") from error
+        raise StoreError(f"{path} is damaged ({error}); {START_OVER}", "force_new") from error
     if not isinstance(content, dict):
         kind = type(content).__name__
-        raise StoreError(f"{path} is damaged (it holds a {kind}, not an object); move it away")
+        damage = f"{path} is damaged (it holds a {kind}, not an object)"
+        raise StoreError(f"{damage}; {START_OVER}", "force_new")
     return content
 
 
