@@ -101,6 +101,9 @@ def test_demo_then_optimize_on_small_settings(tmp_path, url):
     out = tmp_path / "demo"
     grid = ["grid", "--param", "units=4", "--param", "layers=1", "--epochs", "1", "--out", out]
     assert cli(*grid, *url).status == 0  # a folder of another sweep: --force-new moves it aside
+    stale = ("report.html", "gam_surface_7.png", "objective2_ols.csv")  # an older demo's report
+    for name in (*stale, "notes.txt"):
+        (out / name).write_text("old")
     result = cli(
         "demo", "--runs", "5", "--epochs", "1", "--force-new", "--quiet", "--out", out, *url
     )
@@ -109,6 +112,8 @@ def test_demo_then_optimize_on_small_settings(tmp_path, url):
     assert result.stdout == f"report: {out / 'report.html'}\n"
     (kept,) = out.glob("previous-*")
     assert list(pd.read_csv(kept / "results.csv")["name"]) == ["g_1"]
+    assert all((kept / name).read_text() == "old" for name in stale)  # moved with the store
+    assert not (out / "gam_surface_7.png").exists() and (out / "notes.txt").read_text() == "old"
     assert len(pd.read_csv(out / "results.csv")) == 5
     for name in (
         "report.html",

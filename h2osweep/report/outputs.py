@@ -23,6 +23,10 @@ TABLES = {
     "importance_methods.csv": ("methods", None),  # None: every column the analysis gives
 }
 PARETO = "pareto.csv"
+PAGE = "report.html"
+# glob patterns of every file `write_report` may leave in a folder (a second objective's
+# tables are prefixed `objective2_`), for a sweep that starts over to move them aside
+REPORT_FILES = (PAGE, PARETO, "*.png", *TABLES, *(f"objective*_{name}" for name in TABLES))
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,6 @@ def _write_all(analysis, folder: Path, retrained) -> list[Path]:
         written.append(folder / PARETO)
     saved = save_figures(analysis, folder)
     written += [folder / item.figure.file for item in saved]
-    write_atomic(folder / "report.html", render(analysis, saved, retrained))
-    written.append(folder / "report.html")
+    write_atomic(folder / PAGE, render(analysis, saved, retrained))
+    written.append(folder / PAGE)
     return written

@@ -132,8 +132,12 @@ def check_folder(folder: Path, definition: dict, *, force_new: bool = False) -> 
         )
 
 
-def open_store(folder: Path, definition: dict, *, force_new: bool = False) -> ResultsStore:
-    """Open (or create) the sweep folder for this definition, holding its lock until closed."""
+def open_store(
+    folder: Path, definition: dict, *, force_new: bool = False, outputs: tuple[str, ...] = ()
+) -> ResultsStore:
+    """Open (or create) the sweep folder for this definition, holding its lock until closed;
+    `outputs` are glob patterns of what else the caller writes there (moved aside with the
+    store when it starts over, as `SWEEP_OUTPUTS` are)."""
     folder = Path(folder)
     check_folder(folder, definition, force_new=force_new)
     try:
@@ -144,7 +148,7 @@ def open_store(folder: Path, definition: dict, *, force_new: bool = False) -> Re
     _lock(lock, folder)
     _write_holder(lock)
     if _holds_another(folder, definition, force_new):
-        _move_aside(folder)
+        _move_aside(folder, (*SWEEP_OUTPUTS, *outputs))
     return ResultsStore(folder, definition, lock)
 
 
@@ -825,9 +829,10 @@ def _orphans(folder: Path) -> list[str]:
     return [name for name in (RESULTS, DESCRIPTION) if (folder / name).exists()]
 
 
-def _move_aside(folder: Path) -> None:
-    """Keep an old sweep's files in a `previous-<time>` subfolder (force_new never deletes)."""
-    outputs = [path.name for pattern in SWEEP_OUTPUTS for path in sorted(folder.glob(pattern))]
+def _move_aside(folder: Path, patterns: tuple[str, ...]) -> None:
+    """Keep an old sweep's files (the store's and those `patterns` match) in a
+    `previous-<time>` subfolder (force_new never deletes)."""
+    outputs = {path.name: None for pattern in patterns for path in sorted(folder.glob(pattern))}
     try:
         backup = _new_backup(folder)
         for name in (*STORE_FILES, *outputs):

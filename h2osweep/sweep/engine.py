@@ -52,7 +52,9 @@ class SweepOptions:
     what a resumed folder records, else MSE on the validation part when the data has one, else
     cross-validated when the training cross-validates, else on test as the lecture does);
     `spell` names a parameter in what the sweep prints (the CLI passes its flags);
-    `after_commit`, if given, is called with each result once it is stored (a live report).
+    `after_commit`, if given, is called with each result once it is stored (a live report);
+    `outputs` are glob patterns of the caller's files in `out`, moved aside with the store by
+    `force_new` (the demo's report).
     """
 
     out: Path
@@ -63,6 +65,7 @@ class SweepOptions:
     budget: Budget = field(default_factory=Budget)
     spell: Callable[[str], str] = str
     after_commit: Callable[[RunResult], None] | None = None
+    outputs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -124,7 +127,9 @@ def _sweep(strategy, data, training, options, connected) -> SweepSummary:
     with connected as pool:
         if fresh:  # a resume's values were checked when it started (or trained as they were)
             check_values(pool, strategy, data, training)
-        with open_store(options.out, definition, force_new=options.force_new) as store:
+        with open_store(
+            options.out, definition, force_new=options.force_new, outputs=options.outputs
+        ) as store:
             return _sweep_stored(strategy, store, pool, data, training, options)
 
 

@@ -40,12 +40,14 @@ def run_demo(
 ) -> Path:
     """Sweep, analyse, retrain and report into `out`; return the path of report.html."""
     from h2osweep.analysis import analyze
-    from h2osweep.report.outputs import write_report
+    from h2osweep.report.outputs import PAGE, REPORT_FILES, write_report
 
     check_epochs(epochs)
     plan = random_plan(demo_seeds(runs))
     data, training = load_data("digits"), TrainSettings(epochs=epochs)
-    options = SweepOptions(out, objective=OBJECTIVE, quiet=quiet, force_new=force_new)
+    options = SweepOptions(
+        out, objective=OBJECTIVE, quiet=quiet, force_new=force_new, outputs=REPORT_FILES
+    )
     checked_folder(plan, data, training, options)  # before H2O starts or a line is printed
     say = (lambda text: None) if quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     with H2OCluster(cluster) as h2o_cluster:
@@ -65,4 +67,4 @@ def run_demo(
             except UserInputError as error:
                 say(f"      {choice}: not retrained: {error}")
     write_report(analysis, out, retrained=retrained)
-    return out / "report.html"
+    return out / PAGE
