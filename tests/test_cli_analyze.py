@@ -1,5 +1,6 @@
 """`h2osweep analyze`: outputs on our folder and a foreign CSV; one-line errors for bad input."""
 
+import ast
 import json
 import os
 import subprocess
@@ -70,6 +71,22 @@ def test_analyze_a_wandb_csv(tmp_path):
         assert (tmp_path / "b" / name).exists()
     assert "reference level for OLS: 'adam'" in out
     assert "OLS no intercept, all indicators" in out
+    assert err == ""  # max is what an accuracy's name says
+
+
+def test_a_goal_against_what_the_metrics_name_says_is_said_and_kept(tmp_path):
+    """--goal min for an accuracy (or max for an MSE) may be meant: one line, then as asked."""
+    wandb_table(30).to_csv(tmp_path / "runs.csv", index=False)
+    argv = ["analyze", str(tmp_path / "runs.csv"), "--target", "val_acc", "--goal", "min"]
+    status, out, err = run([*argv, "--out", str(tmp_path / "b")])
+    assert status == 0, err
+    assert (
+        err
+        == "h2osweep: --goal min ranks the smallest val_acc best, though higher is better for it\n"
+    )
+    summaries = pd.read_csv(tmp_path / "runs.csv")["summary"]
+    accuracy = [ast.literal_eval(summary).get("val_acc") for summary in summaries]
+    assert f"val_acc = {np.nanmin(np.array(accuracy, dtype=float)):.6g}" in out
 
 
 def write(tmp_path, frame, name="t.csv"):

@@ -101,8 +101,11 @@ def add_model_options(parser) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run the analysis, write the outputs, print the notes and the optimum."""
     from h2osweep.analysis import analyze
+    from h2osweep.cli.selection import warn_contrary_goal
     from h2osweep.report import write_report
 
+    for target, goal in zip(args.target or [], args.goal or [], strict=False):
+        warn_contrary_goal(target, goal)
     analysis = analyze(
         args.results,
         target=args.target,

@@ -8,6 +8,7 @@ validation MSE; the test part only reports. `--select-on test` is the lecture's 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from h2osweep.record.columns import SELECTION_PARTS
 
@@ -89,6 +90,7 @@ def objective(args: argparse.Namespace, data):
     name = args.metric or (metric_of(recorded.metric) if recorded else "mse")
     metric = selection_metric(name, part)
     kept = recorded.goal if recorded and recorded.metric == metric else Goal.natural(metric)
+    warn_contrary_goal(metric, args.goal)
     return Objective(metric, args.goal or kept)
 
 
@@ -103,6 +105,24 @@ def folder_objective(folder, metric: str | None, goal: str | None):
     from h2osweep.store.results_store import read_objective
 
     stored = read_objective(folder)
+    warn_contrary_goal(metric or stored.metric, goal)
     if metric is None or metric == stored.metric:
         return Objective(stored.metric, goal or stored.goal)
     return Objective(metric, goal or Goal.natural(metric))
+
+
+def warn_contrary_goal(metric: str, goal: str | None) -> None:
+    """One line on stderr when --goal ranks a metric against what its name says (max for an
+    MSE, min for an R²): it may be meant, but most often it is a slip."""
+    from h2osweep.record.goal import Goal
+
+    stated = Goal.stated(metric)
+    if goal is None or stated is None or stated == goal:
+        return
+    ranked = "largest" if goal == Goal.MAX else "smallest"
+    better = "lower" if stated is Goal.MIN else "higher"
+    print(
+        f"h2osweep: --goal {goal} ranks the {ranked} {metric} best, though {better} is "
+        f"better for it",
+        file=sys.stderr,
+    )

@@ -39,11 +39,18 @@ class Goal(str, Enum):
         """The goal a metric is read by when none is given: max for R², accuracy, AUC and the
         like (`valid_r2`, W&B's `val/accuracy`, `f1_macro`, `neg_log_loss`), min for errors
         and losses."""
+        return cls.stated(metric) or cls.MIN
+
+    @classmethod
+    def stated(cls, metric: str) -> Goal | None:
+        """The goal a metric's name says (see `natural`); None when its name says none."""
         name = re.split(r"[/.]", metric.lower())[-1]
         words = set(re.split(r"[_\-\s]+", name))
         if name.startswith("neg_"):
             return cls.MAX
-        return cls.MAX if words & HIGHER_WORDS and not words & LOWER_WORDS else cls.MIN
+        if words & LOWER_WORDS:
+            return cls.MIN
+        return cls.MAX if words & HIGHER_WORDS else None
 
     def __str__(self) -> str:
         return self.value
