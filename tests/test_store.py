@@ -303,3 +303,12 @@ def test_show_ranks_every_rung_while_none_has_reached_the_full_budget(tmp_path, 
     out, err = capsys.readouterr()
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["m_1", "m_0"]
     assert err.endswith("; every rung: none has reached the full budget (9) yet\n")
+    with open_store(folder, definition) as store:  # one reaches it, the worst of the three
+        spec = RunSpec("m_0", {}, position=0, rung=2, budget=9.0, final=True)
+        store.commit(RunResult(spec, OK, {"test_mse": 0.5}))
+    assert main(["show", str(folder), "--metric", "test_mse", "--top", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["m_0@9"]
+    assert err.endswith("top rung only (budget 9): --all-rungs adds 2 lower-rung run(s)\n")
+    assert main(["show", str(folder), "--metric", "test_mse", "--top", "1", "--all-rungs"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]] == ["m_1"]

@@ -58,8 +58,9 @@ def run_show(args) -> int:
         from h2osweep.cli.live import follow
 
         return follow(args.folder, objective.metric, str(objective.goal))
-    table, damage = ranked(args.folder, objective, args.top)
-    table, rungs = top_rungs(table, args, objective)
+    every_rung = args.all_rungs or full_budget(args.folder) is None  # --top cuts the reading
+    table, damage = ranked(args.folder, objective, args.top if every_rung else None)
+    table, rungs = top_rungs(table, args)
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0
@@ -94,19 +95,18 @@ def ranked(folder, objective, top):
         return rank_results_csv(folder, objective, top), error.damage
 
 
-def top_rungs(table, args, objective):
+def top_rungs(table, args):
     """A multi-fidelity folder's top-rung runs (the ones that compete for the best), unless
     --all-rungs; and what the ranking line says about the rungs left out."""
     from h2osweep.analysis.rungs import BUDGET, is_multi_fidelity
 
     if args.all_rungs or not is_multi_fidelity(table):
-        return table, ""
-    every = ranked(args.folder, objective, None)[0] if args.top else table
-    top = full_budget(args.folder) or every[BUDGET].max()
-    kept = every[every[BUDGET] == top].head(args.top)
+        return table.head(args.top), ""
+    top = full_budget(args.folder) or table[BUDGET].max()
+    kept = table[table[BUDGET] == top].head(args.top)
     if kept.empty:
-        return table, f"; every rung: none has reached the full budget ({top:g}) yet"
-    lower = int((every[BUDGET] != top).sum())
+        return table.head(args.top), f"; every rung: none has reached the full budget ({top:g}) yet"
+    lower = int((table[BUDGET] != top).sum())
     return kept, f"; top rung only (budget {top:g}): --all-rungs adds {lower} lower-rung run(s)"
 
 
