@@ -196,3 +196,36 @@ def test_a_parquet_table_is_analysed_like_the_same_csv(tmp_path):
         assert status == 0, err
         correlations.append(pd.read_csv(out / "correlations.csv"))
     pd.testing.assert_frame_equal(correlations[0], correlations[1])
+
+
+def test_a_wandb_summary_with_nan_or_inf_keeps_its_other_metrics(tmp_path):
+    """W&B's export writes a missing metric as a bare `nan` (`inf` for an overflow), which
+    Python's literal reader refuses: the run's other metrics are kept, that one is missing."""
+    from h2osweep.analysis.tables import load_results
+
+    table = wandb_table(20)
+    table.loc[0, "summary"] = repr({"val_acc": 0.9, "val_loss": float("nan"), "f": -float("inf")})
+    table.to_csv(tmp_path / "runs.csv", index=False)
+    frame = load_results(tmp_path / "runs.csv").frame
+    assert frame.loc[0, "val_acc"] == 0.9 and np.isnan(frame.loc[0, "val_loss"])
+    assert frame.loc[0, "f"] == -np.inf
+
+
+def test_a_plain_tables_metrics_are_whole_words_of_numeric_columns(tmp_path):
+    """`layer2_units` holds r2 and `loss_function` loss, yet both are hyperparameters."""
+    from h2osweep.analysis.tables import load_results
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(
+        {
+            "lr": rng.uniform(0, 1, 12),
+            "layer2_units": rng.integers(1, 9, 12),
+            "loss_function": rng.choice(["huber", "l2"], 12),
+            "valLoss": rng.uniform(0, 1, 12),
+            "val_mse": rng.uniform(0, 1, 12),
+        }
+    )
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    table = load_results(tmp_path / "t.csv")
+    assert table.params == ["lr", "layer2_units", "loss_function"]
+    assert table.metrics == ["valLoss", "val_mse"]

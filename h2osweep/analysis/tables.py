@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,11 +36,14 @@ ID_PATTERN = re.compile(
     r"job_?type|_.*|.*_id|.*_ids|.*seconds|.*_time)$",
     re.IGNORECASE,
 )
+NON_FINITE = {"nan": math.nan, "NaN": math.nan, "inf": math.inf, "Infinity": math.inf}
 OPTUNA_VALUES = re.compile(r"^values_.+$")
+# a metric's word, whole: at the start, after a separator or a camelCase capital, and not
+# followed by a lower-case letter (`val_acc`, `valLoss`, `test/r2`; not `layer2_units`)
 METRIC_PATTERN = re.compile(
-    r"(mse|rmse|mae|r2|logloss|loss|acc|auc|error|score|f1|precision|recall|deviance|"
-    r"perplexity|^value$|^values_\d+$|metric)",
-    re.IGNORECASE,
+    r"(?:(?<![A-Za-z])|(?=[A-Z]))(?i:mse|rmse|mae|r2|logloss|loss|accuracy|acc|auc|aucpr|"
+    r"error|scores?|f1|precision|recall|deviance|perplexity|metrics?)(?![a-z])"
+    r"|^value$|^values_\d+$"
 )
 
 
@@ -148,7 +152,7 @@ def parse_mapping(text: object) -> dict:
     """Parse a dict-like cell (JSON or Python repr, as W&B exports write them); empty if missing."""
     if not isinstance(text, str) or not text.strip():
         return {}
-    for parse in (json.loads, ast.literal_eval):
+    for parse in (json.loads, python_literal):
         try:
             value = parse(text)
         except (ValueError, SyntaxError):
@@ -159,6 +163,20 @@ def parse_mapping(text: object) -> dict:
                 for k, v in value.items()
             }
     return {}
+
+
+def python_literal(text: str):
+    """A Python repr read safely, with the `nan` and `inf` that W&B's export writes for a
+    missing or infinite value (`ast.literal_eval` refuses those names)."""
+    tree = _NonFinite().visit(ast.parse(text.strip(), mode="eval"))
+    return ast.literal_eval(tree)
+
+
+class _NonFinite(ast.NodeTransformer):
+    """`nan`, `inf` (and JSON's `NaN`, `Infinity`) as the floats they name."""
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.Constant(NON_FINITE[node.id]) if node.id in NON_FINITE else node
 
 
 def expand_column(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -236,7 +254,13 @@ def from_plain(frame: pd.DataFrame, label: str) -> RawTable:
     """Any other table: ids and metrics are recognised by name, the rest are hyperparameters."""
     frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("Unnamed")])
     ids = [c for c in frame.columns if ID_PATTERN.match(str(c)) or is_label(frame[c])]
-    metrics = [c for c in frame.columns if c not in ids and METRIC_PATTERN.search(str(c))]
+    metrics = [
+        c
+        for c in frame.columns
+        if c not in ids
+        and METRIC_PATTERN.search(str(c))
+        and pd.api.types.is_numeric_dtype(frame[c])
+    ]  # a column of words (`loss_function`) is a hyperparameter whatever its name
     params = [c for c in frame.columns if c not in ids and c not in metrics]
     note = f"Plain table {label!r}: columns {', '.join(map(str, ids)) or 'none'} look like ids."
     return RawTable(frame, "table", params, metrics, None, [note])
