@@ -61,6 +61,7 @@ def test_an_optuna_study_with_pruned_and_failed_trials(optuna_csvs, capsys):
     status, out, err = run(argv, capsys)
     assert status == 0, err
     assert "Dropped 9 trial(s) that are not COMPLETE (3 FAIL, 6 PRUNED)." in out
+    assert "value is minimised unless a goal is given (the table does not record" in out
     assert "fANOVA" in out and (folder / "single" / "importance_methods.csv").exists()
 
 

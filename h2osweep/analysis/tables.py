@@ -222,6 +222,11 @@ def from_optuna(frame: pd.DataFrame) -> RawTable:
             f"({', '.join(objectives)}), each minimised unless a goal is given for it (the table "
             "does not record the study's directions); name one target to analyse it alone."
         )
+    elif objectives:
+        notes.append(
+            f"Optuna trials table: {objectives[0]} is minimised unless a goal is given (the "
+            "table does not record the study's direction; give goal max for a maximising study)."
+        )
     target = objectives[0] if objectives else None
     return RawTable(out, "Optuna trials", params, metrics, target, notes, objectives=objectives)
 
