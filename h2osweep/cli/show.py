@@ -77,8 +77,9 @@ def run_show(args) -> int:
     )
     shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]
     with pd.option_context(
-        "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40
-    ):
+        "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40,
+        "display.float_format", "{:.6g}".format,  # an l1 of 5.2e-06 is not 0.000005
+    ):  # fmt: skip
         print(table[shown].to_string(index=False))
     return 0
 
