@@ -4,6 +4,7 @@ resumes, also after its JVM died (each lost checkpoint is retrained to its rung)
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import time
 
@@ -111,6 +112,13 @@ def _analysed_on_top_rungs_or_all(out, tmp_path) -> None:
     assert "over 12 runs" in every.stdout
     assert (tmp_path / "all" / "rungs.png").stat().st_size > 0
     assert 'alt="Rungs"' in (tmp_path / "top" / "report.html").read_text()
+    copy = tmp_path / "copy"  # its results.csv alone: read as it stands, its choice unknown
+    copy.mkdir()
+    shutil.copy(out / "results.csv", copy)
+    alone = cli("analyze", copy, "--out", tmp_path / "copied")
+    assert alone.status == 0, alone.stderr
+    assert "the 3 top-rung runs (budget 3) are analysed" in alone.stdout
+    assert "No sweep.json says what the sweep chose on: test_mse is the default" in alone.stdout
 
 
 def _hyperband(url_or_none, space_file, out) -> list[str]:

@@ -26,6 +26,7 @@ from h2osweep.store.results_store import (
     read_definition,
     read_objective,
     read_results,
+    records_sweep,
     store_damage,
 )
 
@@ -122,6 +123,11 @@ def load_sweep_folder(folder: Path, all_rungs: bool = False) -> RawTable:
             "MeanHiddenDropout (columns of the sweep)."
         )
     objective = read_objective(folder)  # the metric that chose among the sweep's runs
+    if not records_sweep(folder) and any(c.startswith(("valid_", "xval_")) for c in metrics):
+        notes.append(
+            f"No sweep.json says what the sweep chose on: {objective.metric} is the default "
+            "target (the lecture's); name the target that chose (valid_mse, ...) if another did."
+        )
     return RawTable(
         frame, SWEEP_FOLDER, params, metrics, objective.metric, notes, str(folder),
         default_goal=str(objective.goal), rungs=rungs.table,
@@ -132,6 +138,8 @@ def _budget_name(folder: Path) -> str:
     """The parameter a multi-fidelity rung of the folder's algorithm sets (epochs, ntrees)."""
     from h2osweep.training.algorithms import BUDGETS, DEEPLEARNING
 
+    if not records_sweep(folder):  # a copy of its results.csv alone
+        return "budget"
     algorithm = read_definition(folder).get("training", {}).get("algorithm", DEEPLEARNING)
     return BUDGETS.get(algorithm, "budget")
 
