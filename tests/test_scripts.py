@@ -136,6 +136,9 @@ def test_demo_then_optimize_on_small_settings(tmp_path, url):
         assert compared["test_mse"].between(0, 1).all()
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "Retrained configurations" in html
+    over = cli("export", out, "--csv", out / "report.html")  # the report is the sweep's own
+    assert over.status == 2 and "is one of the sweep's own files" in over.stderr
+    assert (out / "report.html").read_text() == html
     assert "optimized_best" in html and "optimized_gam" in html
 
     optimized = cli("optimize", out, "--config", "gam", "--epochs", "1", *url)

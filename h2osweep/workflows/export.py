@@ -19,6 +19,7 @@ from h2osweep.store.results_store import (
     LOCK,
     STORE_FILES,
     STUDY_FILE,
+    SWEEP_OUTPUTS,
     read_configs,
     read_definition,
     read_objective,
@@ -167,9 +168,14 @@ def export_csv(folder, path) -> Path:
 
 def refuse_own_file(folder, path: Path, parameter: str) -> None:
     """Refuse to write an export over one of the sweep folder's own files (its store and the
-    store's log, its Optuna study, its description, its results table, its lock)."""
-    own = [Path(folder) / name for name in (*STORE_FILES, LOCK, STUDY_FILE)]
-    if any(_same_file(path, file) for file in own):
+    store's log, its Optuna study, its description, its results table, its lock) or over what
+    its commands wrote there (a report, its tables and figures, optimize's comparisons)."""
+    from h2osweep.report.outputs import REPORT_FILES
+
+    folder = Path(folder)
+    own = [folder / name for name in (*STORE_FILES, LOCK, STUDY_FILE)]
+    own += [file for pattern in (*SWEEP_OUTPUTS, *REPORT_FILES) for file in folder.glob(pattern)]
+    if any(_same_file(path, file) or file.resolve() in path.resolve().parents for file in own):
         raise UserInputError(
             f"{{{parameter}}} {path} is one of the sweep's own files: write the export elsewhere",
             parameter,
