@@ -245,6 +245,25 @@ def test_a_damaged_store_is_read_from_results_csv_and_said_so(tmp_path, capsys):
     assert (previous / "sweep.json").read_text() == "[1]"
 
 
+def test_analyze_and_export_read_the_store_not_a_lagging_results_csv(tmp_path, capsys):
+    """results.csv can lag the store while a sweep runs (or be gone from a folder): analyze
+    and export --csv read every stored run, as show does."""
+    folder = tmp_path / "sweep"
+    rng = np.random.default_rng(6)
+    with open_store(folder, DEFINITION) as store:
+        for position in range(5):
+            store.commit(synthetic_result(position, rng))
+    names = [f"m_{i}" for i in range(1, 6)]
+    lines = (folder / "results.csv").read_text().splitlines(keepends=True)
+    (folder / "results.csv").write_text("".join(lines[:3]))  # two runs of five
+    assert load_results(folder).frame["name"].tolist() == names
+    (folder / "results.csv").unlink()
+    assert load_results(folder).frame["name"].tolist() == names
+    assert main(["export", str(folder), "--csv", str(tmp_path / "flat.csv")]) == 0
+    assert pd.read_csv(tmp_path / "flat.csv")["Name"].tolist() == names
+    assert not (folder / "results.csv").exists()  # read, never written
+
+
 def test_force_new_moves_what_the_sweep_wrote_aside_and_leaves_the_rest(tmp_path):
     """The study, the report and optimize's tables go with the store (they describe the old
     sweep); a file the user put there stays."""

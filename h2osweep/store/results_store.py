@@ -490,16 +490,41 @@ def records_sweep(folder: Path) -> bool:
 
 
 def is_sweep_folder(folder: Path) -> bool:
-    """Whether a folder holds a results table written by h2osweep (its store or a copy)."""
-    return (Path(folder) / RESULTS).is_file()
+    """Whether a folder holds runs written by h2osweep (its store, or a copy of results.csv)."""
+    return any((Path(folder) / name).is_file() for name in (DATABASE, RESULTS))
 
 
 def read_results(folder: Path) -> pd.DataFrame:
-    """results.csv of a sweep folder (what `analyze` reads), floats read exactly."""
+    """A sweep folder's runs in plan order, as results.csv has them (what `analyze` and the
+    exports read), floats read exactly: from the store, which is always current (results.csv
+    can lag while a sweep runs), else from results.csv (a copy, or a damaged store)."""
+    folder = Path(folder)
+    if not (folder / DATABASE).is_file():
+        return read_results_csv(folder)
+    try:
+        return _store_table(folder)
+    except DamagedStoreError:
+        return read_results_csv(folder)
+
+
+def read_results_csv(folder: Path) -> pd.DataFrame:
+    """results.csv of a sweep folder alone, floats read exactly."""
     path = Path(folder) / RESULTS
     if not path.is_file():
         raise StoreError(f"{folder} is not a sweep folder: it has no {RESULTS}")
     return _parse_table(path, path)
+
+
+def _store_table(folder: Path) -> pd.DataFrame:
+    """Every stored run as results.csv has it, in plan order (none while a new store has no
+    table yet)."""
+    text = io.StringIO()
+    with _read_only(folder) as db:
+        if _has_table(db, "runs"):
+            write_table(text, lambda: _plan_records(db))
+    if not text.getvalue():
+        return pd.DataFrame()
+    return _parse_table(io.StringIO(text.getvalue()), folder / DATABASE)
 
 
 def read_ranked(folder: Path, objective: Objective, top: int | None = None) -> pd.DataFrame:
@@ -513,21 +538,19 @@ def read_ranked(folder: Path, objective: Objective, top: int | None = None) -> p
     if not (folder / DATABASE).is_file():
         return rank_results_csv(folder, objective, top)
     with _read_only(folder) as db:
-        state = _csv_state(db)
-        if top and state and objective.metric in ALL_METRIC_COLUMNS and _has_table(db, "metrics"):
+        indexed = _has_table(db, "metrics") and objective.metric in ALL_METRIC_COLUMNS
+        state = _csv_state(db) if indexed else None
+        if top and state:
             records = [run_record(*row) for row in _top_rows(db, objective, top)]
             text = io.StringIO()
             state.layout.widened(records).write(text, records)
             return _parse_table(io.StringIO(text.getvalue()), folder / DATABASE)
-        text = io.StringIO()
-        write_table(text, lambda: _plan_records(db))
-    table = _parse_table(io.StringIO(text.getvalue()), folder / DATABASE)
-    return _best_first(table, folder, objective, top)
+    return _best_first(_store_table(folder), folder, objective, top)
 
 
 def rank_results_csv(folder: Path, objective: Objective, top: int | None = None) -> pd.DataFrame:
     """results.csv alone, best first: a copy of a folder, or one whose store is damaged."""
-    return _best_first(read_results(folder), folder, objective, top)
+    return _best_first(read_results_csv(folder), folder, objective, top)
 
 
 def _best_first(table: pd.DataFrame, folder: Path, objective: Objective, top: int | None):
