@@ -211,6 +211,25 @@ def test_a_wandb_summary_with_nan_or_inf_keeps_its_other_metrics(tmp_path):
     assert frame.loc[0, "f"] == -np.inf
 
 
+def test_a_wandb_configs_nested_settings_are_named_by_their_path(tmp_path):
+    """`{"opt": {"name": "adam", "momentum": 0.9}}` is two hyperparameters, as W&B's own
+    flat export names them (`opt.name`, `opt.momentum`), not one category of dict texts."""
+    table = wandb_table(40)
+    rng = np.random.default_rng(2)
+    opts = zip(rng.choice(["adam", "sgd"], 40), rng.uniform(0, 1, 40), strict=True)
+    table["config"] = [
+        repr({**ast.literal_eval(c), "opt": {"name": str(n), "momentum": float(m)}})
+        for c, (n, m) in zip(table["config"], opts, strict=True)
+    ]
+    table.to_csv(tmp_path / "runs.csv", index=False)
+    status, out, err = run(["analyze", str(tmp_path / "runs.csv"), "--target", "val_acc",
+                            "--goal", "max", "--out", str(tmp_path / "a")])  # fmt: skip
+    assert status == 0, err
+    hyperparameters = out.split("Hyperparameters")[1].splitlines()[0]
+    assert "opt.name" in hyperparameters and "opt.momentum" in hyperparameters
+    assert "{'name'" not in out
+
+
 def test_a_plain_tables_metrics_are_whole_words_of_numeric_columns(tmp_path):
     """`layer2_units` holds r2 and `loss_function` loss, yet both are hyperparameters."""
     from h2osweep.analysis.tables import load_results

@@ -166,11 +166,23 @@ def parse_mapping(text: object) -> dict:
         except (ValueError, SyntaxError):
             continue
         if isinstance(value, dict):
-            return {
-                k: v["value"] if isinstance(v, dict) and "value" in v else v
-                for k, v in value.items()
-            }
+            return flattened(value)
     return {}
+
+
+def flattened(mapping: dict, prefix: str = "") -> dict:
+    """A W&B mapping with one key per value: `{"value": v}` wrappers unwrapped, and nested
+    settings named by their path (`opt.name`, as W&B's own flat export names them); a W&B
+    object (`_type`: a histogram, an image) stays whole."""
+    flat = {}
+    for key, value in mapping.items():
+        if isinstance(value, dict) and "value" in value:
+            value = value["value"]
+        if isinstance(value, dict) and value and "_type" not in value:
+            flat.update(flattened(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def python_literal(text: str):
