@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import time
 
+import optuna
 import pandas as pd
 import pytest
 
@@ -112,6 +113,22 @@ def _analysed_on_top_rungs_or_all(out, tmp_path) -> None:
     assert "over 12 runs" in every.stdout
     assert (tmp_path / "all" / "rungs.png").stat().st_size > 0
     assert 'alt="Rungs"' in (tmp_path / "top" / "report.html").read_text()
+    exported = cli("export", out, "--optuna", f"sqlite:///{tmp_path / 'study.db'}")
+    assert exported.status == 0, exported.stderr  # a trial per configuration, rungs as steps
+    trials = optuna.load_study(
+        study_name=out.name, storage=f"sqlite:///{tmp_path / 'study.db'}"
+    ).trials
+    complete = [t for t in trials if t.state.name == "COMPLETE"]
+    assert (
+        len(trials) == 9
+        and len(complete) == 3
+        and all(t.state.name in ("COMPLETE", "PRUNED") for t in trials)
+    )
+    assert all(sorted(t.intermediate_values) == [1, 3] for t in complete)
+    assert (
+        all(t.value == t.intermediate_values[3] for t in complete)
+        and "epochs" not in trials[0].params
+    )
     copy = tmp_path / "copy"  # its results.csv alone: read as it stands, its choice unknown
     copy.mkdir()
     shutil.copy(out / "results.csv", copy)

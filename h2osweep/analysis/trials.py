@@ -49,20 +49,27 @@ def param_value(value: object, distribution) -> object:
     return int(round(float(value))) if isinstance(distribution, IntDistribution) else float(value)
 
 
-def frozen_trial(number: int, params: dict, distributions: dict, values, attrs=None):
-    """One finished trial (COMPLETE with its values, or FAIL without), for `Study.add_trials`.
-    A parameter missing from the run (NaN or None) is left out of that trial."""
+def frozen_trial(
+    number: int, params: dict, distributions: dict, values, attrs=None, intermediate=None,
+    pruned: bool = False,
+):  # fmt: skip
+    """One finished trial (COMPLETE with its values, FAIL without, or `pruned`), for
+    `Study.add_trials`, with its `intermediate` values ({step: value}: a multi-fidelity
+    configuration's rungs). A parameter missing from the run (NaN or None) is left out."""
     from optuna.trial import TrialState, create_trial
 
     kept = {k: v for k, v in params.items() if not is_missing(v)}
     values = None if values is None else [float(v) for v in values]
     failed = values is None or any(math.isnan(v) for v in values)
+    steps = {int(step): float(v) for step, v in (intermediate or {}).items() if not is_missing(v)}
+    state = TrialState.PRUNED if pruned else TrialState.FAIL if failed else TrialState.COMPLETE
     return create_trial(
-        state=TrialState.FAIL if failed else TrialState.COMPLETE,
-        values=None if failed else values,
+        state=state,
+        values=None if failed or pruned else values,
         params={k: param_value(v, distributions[k]) for k, v in kept.items()},
         distributions={k: distributions[k] for k in kept},
         user_attrs=dict(attrs or {}),
+        intermediate_values=steps,
     )
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from h2osweep.analysis.rungs import BUDGET, RUNG, is_multi_fidelity
 from h2osweep.analysis.trials import distribution_of, frozen_trial
 from h2osweep.errors import UserInputError
 from h2osweep.record.columns import ARCHITECTURE, LEADING, TRAILING
-from h2osweep.record.runs import OK
+from h2osweep.record.runs import OK, config_name
 from h2osweep.store.files import write_atomic
 from h2osweep.store.results_store import (
     LOCK,
@@ -25,6 +26,7 @@ from h2osweep.store.results_store import (
     read_objective,
     read_results,
 )
+from h2osweep.training.algorithms import BUDGETS
 
 WANDB_STATES = {OK: "finished"}  # any other status: "failed"
 LAYER = "*"  # stands for every layer of a per-layer entry
@@ -84,22 +86,50 @@ def level(value: object) -> object:
 
 
 def study_trials(folder: Path):
-    """The folder's runs as finished Optuna trials, and the study's direction."""
-    objective = read_objective(folder)
+    """The folder's runs as finished Optuna trials, and the study's direction. A multi-
+    fidelity sweep gives one trial per configuration, its rungs as intermediate values (step:
+    the budget, or the rung where budgets are fractions), COMPLETE at the full budget and
+    PRUNED where it was stopped."""
+    objective, definition = read_objective(folder), read_definition(folder)
     results, configs = read_results(folder), read_configs(folder)
-    params = {name: flat_params(config) for name, config in configs.items()}
-    params = {name: {k: level(v) for k, v in p.items()} for name, p in params.items()}
-    known = space_distributions(read_definition(folder))
+    multi = is_multi_fidelity(results)
+    budget = BUDGETS.get(definition.get("training", {}).get("algorithm")) if multi else None
+    params = {
+        name: {k: level(v) for k, v in flat_params(config).items() if k != budget}
+        for name, config in configs.items()
+    }
+    known = space_distributions(definition)
     table = pd.DataFrame.from_records(list(params.values()))
     distributions = {c: distribution_for(c, known, table[c]) for c in table.columns}
+    fidelity = definition.get("fidelity") or {}
+    full = fidelity.get("max_budget") or results[BUDGET].max() if multi else None
     trials = []
-    for number, row in enumerate(results.to_dict("records")):
+    for number, rows in enumerate(_trial_rows(results, multi)):
+        row = rows[-1]  # a configuration's furthest rung
+        stopped = multi and row["status"] == OK and row[BUDGET] < full  # not promoted
         value = row.get(objective.metric) if row["status"] == OK else None
         attrs = {k: plain(v) for k, v in row.items() if not pd.isna(v)}
         run_params = {k: v for k, v in params.get(row["name"], {}).items() if k in distributions}
         values = None if value is None or pd.isna(value) else [value]
-        trials.append(frozen_trial(number, run_params, distributions, values, attrs))
+        steps = {_step(r, results): r.get(objective.metric) for r in rows} if multi else None
+        trial = frozen_trial(number, run_params, distributions, values, attrs, steps, stopped)
+        trials.append(trial)
     return trials, objective
+
+
+def _trial_rows(results: pd.DataFrame, multi: bool) -> list[list[dict]]:
+    """Each trial's rows in plan order: a run, or a configuration's rungs, lowest first."""
+    trials: dict[str, list[dict]] = {}
+    for record in results.to_dict("records"):
+        key = config_name(record["name"], int(record[RUNG])) if multi else record["name"]
+        trials.setdefault(key, []).append(record)
+    return [sorted(rows, key=lambda row: row.get(BUDGET, 0)) for rows in trials.values()]
+
+
+def _step(row: dict, results: pd.DataFrame) -> int:
+    """A rung's Optuna step: its budget when every budget is whole, else its rung."""
+    whole = (results[BUDGET] % 1 == 0).all()
+    return int(row[BUDGET]) if whole else int(row[RUNG])
 
 
 def plain(value: object) -> object:
