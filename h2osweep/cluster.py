@@ -294,6 +294,18 @@ def _ignore_insecure_warnings() -> None:
         warnings.filterwarnings("ignore", category=InsecureRequestWarning)
 
 
+def require_connection(needs: str) -> None:
+    """Refuse, in h2osweep's words, a call that needs H2O when no cluster is connected (the
+    client's own error names h2o.init, or is an AttributeError on a closed connection)."""
+    import h2o
+
+    if h2o.connection() is None:
+        raise ClusterError(
+            f"{needs} needs a connected H2O cluster: call it inside `with H2OCluster():` "
+            "(or H2OCluster(ClusterOptions(url=...)) for a running one)"
+        )
+
+
 def check_alive() -> None:
     """Raise ClusterLostError when the cluster this thread talks to no longer answers."""
     from h2osweep.training import rest

@@ -19,6 +19,24 @@ def test_run_needs_data_to_train():
         run(403)
 
 
+def test_run_and_upload_outside_a_cluster_say_so_in_h2osweeps_words(monkeypatch):
+    """As after `with H2OCluster():` ends (the client's connection gone): no AttributeError,
+    no h2o.init advice; and a model name must be a non-empty text."""
+    import h2o
+
+    from h2osweep import load_data, upload
+    from h2osweep.errors import ClusterError
+
+    monkeypatch.setattr(h2o.h2o, "h2oconn", None)
+    data = load_data("digits")
+    with pytest.raises(ClusterError, match=r"^upload\(data\) needs a connected H2O cluster: "):
+        upload(data)
+    with pytest.raises(ClusterError, match=r"^run\(seed\) needs a connected H2O cluster: call"):
+        run(403, object(), epochs=1)
+    with pytest.raises(UserInputError, match="^name must be a non-empty text"):
+        run(403, object(), name=" ")
+
+
 @pytest.mark.h2o
 def test_run_trains_and_collects_train_and_test_metrics(digits_h2o):
     record = run(10, digits_h2o, epochs=1)

@@ -95,6 +95,9 @@ def upload(local: LocalData | ClusterData) -> H2OData:
     """
     import h2o
 
+    from h2osweep.cluster import require_connection
+
+    require_connection("upload(data)")
     if isinstance(local, ClusterData):
         return import_on_cluster(local)
 

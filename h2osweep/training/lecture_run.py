@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from h2osweep.cluster import require_connection
 from h2osweep.data import H2OData
 from h2osweep.errors import UserInputError
 from h2osweep.record.runs import RunSpec
@@ -11,6 +12,7 @@ from h2osweep.space import LECTURE_SPACE, Space, sample_params
 from h2osweep.training.flight import train_one
 from h2osweep.training.parameters import LECTURE_EPOCHS
 from h2osweep.training.scheduler import TrainSettings
+from h2osweep.validation import invalid
 
 
 def run(
@@ -33,6 +35,8 @@ def run(
     """
     params = sample_params(seed, space)
     if name is not None:
+        if not isinstance(name, str) or not name.strip():
+            raise invalid("name", "a non-empty text (the model's name on the cluster)", name)
         params["name"] = name
     if not train:
         return params
@@ -41,6 +45,7 @@ def run(
             "run(seed) trains on data uploaded to a connected cluster: pass "
             "data=upload(load_data(...)) inside `with H2OCluster():`, or train=False"
         )
+    require_connection("run(seed)")
     config = {k: v for k, v in params.items() if k not in ("name", "seed")}
     settings = TrainSettings(
         epochs=epochs, reproducible=reproducible, keep_models=True, model_prefix=""
