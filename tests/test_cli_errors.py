@@ -282,6 +282,16 @@ CORPUS = [
         ["analyze", "{out}/nosuch.csv", "--out", "{out}"],
         LIB + "results not found: '{out}/nosuch.csv' is neither a file nor a folder",
     ),
+    (
+        ["analyze", "sqlite:///{out}/study.db", "--out", "{out}"],
+        LIB + "'sqlite:///{out}/study.db' is a database, not a results table: give an Optuna "
+        "study's trials table (study.trials_dataframe().to_csv('trials.csv')), or a sweep "
+        "folder rather than its store",
+    ),
+    (
+        ["analyze", "{sweep}/store.sqlite", "--out", "{out}"],
+        LIB + "'{sweep}/store.sqlite' is a database, not a results table: …",
+    ),
     (["analyze", "{empty}", "--out", "{out}"], LIB + "the table '{empty}' is empty (no rows)"),
     (["analyze", "{header}", "--out", "{out}"], LIB + "the table '{header}' is empty (no rows)"),
     (

@@ -7,6 +7,7 @@ the default target and notes saying how the table was read.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import math
 import re
@@ -74,6 +75,12 @@ class RawTable:
 def load_results(source: str | Path, all_rungs: bool = False) -> RawTable:
     """Read a sweep folder (a multi-fidelity one's top rungs, or `all_rungs`) or a CSV/Parquet
     file and recognise its format."""
+    if "://" in str(source) or _is_sqlite(Path(source)):  # a storage, not its table
+        raise UserInputError(
+            f"{str(source)!r} is a database, not a results table: give an Optuna study's "
+            "trials table (study.trials_dataframe().to_csv('trials.csv')), or a sweep folder "
+            "rather than its store"
+        )
     path = Path(source)
     if path.is_dir():
         return load_sweep_folder(path, all_rungs)
@@ -83,6 +90,13 @@ def load_results(source: str | Path, all_rungs: bool = False) -> RawTable:
     if frame.empty or len(frame.columns) == 0:
         raise UserInputError(f"the table {str(path)!r} is empty (no rows)")
     return recognise(frame, path.name)
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether a file starts as every SQLite database does."""
+    with contextlib.suppress(OSError), open(path, "rb") as handle:
+        return handle.read(16) == b"SQLite format 3\x00"
+    return False
 
 
 def read_file(path: Path) -> pd.DataFrame:
