@@ -248,3 +248,21 @@ def test_a_plain_tables_metrics_are_whole_words_of_numeric_columns(tmp_path):
     table = load_results(tmp_path / "t.csv")
     assert table.params == ["lr", "layer2_units", "loss_function"]
     assert table.metrics == ["valLoss", "val_mse"]
+
+
+def test_a_whole_number_parameter_is_suggested_as_an_integer(tmp_path):
+    """H2O's grid table writes ntrees 10 as 10.0; the configurations give 10, as H2O takes it."""
+    rng = np.random.default_rng(3)
+    depth, trees = rng.choice([2.0, 4.0, 6.0], 12), rng.choice([10.0, 20.0], 12)
+    rate = rng.choice([0.05, 0.2], 12)
+    logloss = 0.5 - 0.03 * depth + rate + rng.normal(0, 0.01, 12)
+    ids = [f"g_model_{i}" for i in range(12)]
+    frame = pd.DataFrame({"learn_rate": rate, "max_depth": depth, "ntrees": trees,
+                          "model_ids": ids, "logloss": logloss})  # fmt: skip
+    frame.to_csv(tmp_path / "grid.csv", index=False)
+    status, out, err = run(["analyze", str(tmp_path / "grid.csv"), "--out", str(tmp_path / "g")])
+    assert status == 0, err
+    suggested = out.split("GAM-suggested configuration: ")[1].splitlines()[0]
+    config = ast.literal_eval(suggested)
+    assert type(config["max_depth"]) is int and type(config["ntrees"]) is int
+    assert type(config["learn_rate"]) is float

@@ -50,8 +50,11 @@ def best_observed(prepared: Prepared) -> Optimum:
 
 
 def run_config(prepared: Prepared, i: int) -> dict:
-    """Every hyperparameter of run `i` as given in the table, its layer lists included."""
-    return config_of(prepared.rows.iloc[i], prepared.params)
+    """Every hyperparameter of run `i` as given in the table, its layer lists included, and a
+    whole-number column's value as an integer (H2O's grid table writes ntrees 10 as 10.0)."""
+    config = config_of(prepared.rows.iloc[i], prepared.params)
+    whole = {k for k, v in config.items() if isinstance(v, float) and v.is_integer()}
+    return {k: int(v) if k in whole & set(prepared.integers) else v for k, v in config.items()}
 
 
 def config_of(row: pd.Series, params: list[str]) -> dict:
