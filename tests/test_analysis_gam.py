@@ -245,3 +245,16 @@ def test_a_gam_over_layers_and_units_alone_keeps_its_point():
     assert config["depth"] == config["layers"] and "neurons" not in config
     assert config["SumNeurons"] == config["layers"] * config["units"]
     assert (config["layers"], config["units"]) == (3, 35)
+
+
+def test_too_many_coefficients_names_only_what_was_done():
+    """Bases already at k=4 are not said to be cut to k=4; the linearised terms are named."""
+    from h2osweep.analysis.gam_formula import GamTerm, fit_to_runs
+
+    notes: list[str] = []
+    terms = fit_to_runs([GamTerm("s", ("a",), 4), GamTerm("s", ("b",), 4)], 7, notes)
+    assert terms == [GamTerm("s", ("a",), 4), GamTerm("l", ("b",))]
+    assert notes == ["GAM: 9 coefficients for 7 runs is too many; made linear: s(b)."]
+    notes.clear()
+    fit_to_runs([GamTerm("s", ("a",), 10)], 8, notes)
+    assert notes == ["GAM: 11 coefficients for 8 runs is too many; bases cut to k=4."]

@@ -168,6 +168,7 @@ def fit_to_runs(terms: list[GamTerm], n: int, notes: list[str]) -> list[GamTerm]
     if total(terms) < n:
         return terms
     before = total(terms)
+    cut = any(t.kind != "l" and t.k > MIN_SPLINES for t in terms)
     terms = [replace(t, k=min(t.k, MIN_SPLINES)) if t.kind != "l" else t for t in terms]
     linear, dropped = [], []
     for index in reversed(range(len(terms))):
@@ -180,11 +181,12 @@ def fit_to_runs(terms: list[GamTerm], n: int, notes: list[str]) -> list[GamTerm]
         dropped.insert(0, terms[-1].label)
         terms = terms[:-1]
     what = [
+        f"bases cut to k={MIN_SPLINES}" if cut else "",
         f"made linear: {', '.join(linear)}" if linear else "",
         f"dropped: {', '.join(dropped)}" if dropped else "",
     ]
     notes.append(
-        f"GAM: {before} coefficients for {n} runs is too many; bases cut to k={MIN_SPLINES}"
+        f"GAM: {before} coefficients for {n} runs is too many"
         + "".join(f"; {w}" for w in what if w)
         + "."
     )
