@@ -26,9 +26,8 @@ from h2osweep.store.results_store import (
     is_sweep_folder,
     read_definition,
     read_objective,
-    read_results,
+    read_runs,
     records_sweep,
-    store_damage,
 )
 
 SWEEP_FOLDER = "sweep folder"
@@ -114,17 +113,16 @@ def load_sweep_folder(folder: Path, all_rungs: bool = False) -> RawTable:
     multi-fidelity sweep, its top rung unless `all_rungs`)."""
     if not is_sweep_folder(folder):
         raise UserInputError(f"{str(folder)!r} is not a sweep folder: it has no {RESULTS}")
-    frame = read_results(folder)
+    frame, damage = read_runs(folder)
     if frame.empty:
         raise UserInputError(f"the results table of {str(folder)!r} is empty (no rows)")
-    damage = store_damage(folder)
     notes = [f"Read from {RESULTS}: {damage}."] if damage else []
     if "status" in frame.columns:
         ok = frame["status"].astype(str) == OK
         if (~ok).any():
             notes.append(f"Dropped {int((~ok).sum())} run(s) whose status is not '{OK}'.")
         frame = frame.loc[ok].reset_index(drop=True)
-    budget_name = _budget_name(folder) if is_multi_fidelity(frame) else BUDGET
+    budget_name = rung_budget_name(folder) if is_multi_fidelity(frame) else BUDGET
     rungs = choose_rungs(frame, budget_name, all_rungs)
     frame, notes = rungs.frame, notes + rungs.notes
     metrics = [c for c in frame.columns if c.startswith(tuple(f"{p}_" for p in PARTS + ("valid",)))]
@@ -148,7 +146,7 @@ def load_sweep_folder(folder: Path, all_rungs: bool = False) -> RawTable:
     )  # fmt: skip
 
 
-def _budget_name(folder: Path) -> str:
+def rung_budget_name(folder: Path) -> str:
     """The parameter a multi-fidelity rung of the folder's algorithm sets (epochs, ntrees)."""
     from h2osweep.training.algorithms import BUDGETS, DEEPLEARNING
 

@@ -47,7 +47,7 @@ def run_show(args) -> int:
     import pandas as pd
 
     from h2osweep.cli.selection import folder_objective
-    from h2osweep.store.results_store import records_sweep
+    from h2osweep.store.results_store import full_budget, records_sweep
 
     if args.confusion:
         return show_confusion(args.folder, args.confusion)
@@ -58,9 +58,10 @@ def run_show(args) -> int:
         from h2osweep.cli.live import follow
 
         return follow(args.folder, objective.metric, str(objective.goal))
-    every_rung = args.all_rungs or full_budget(args.folder) is None  # --top cuts the reading
+    full = full_budget(args.folder)
+    every_rung = args.all_rungs or full is None  # --top cuts the reading
     table, damage = ranked(args.folder, objective, args.top if every_rung else None)
-    table, rungs = top_rungs(table, args)
+    table, rungs = top_rungs(table, args, full)
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0
@@ -96,28 +97,20 @@ def ranked(folder, objective, top):
         return rank_results_csv(folder, objective, top), error.damage
 
 
-def top_rungs(table, args):
-    """A multi-fidelity folder's top-rung runs (the ones that compete for the best), unless
-    --all-rungs; and what the ranking line says about the rungs left out."""
+def top_rungs(table, args, full: float | None):
+    """A multi-fidelity folder's top-rung runs (the ones that compete for the best: at the
+    `full` budget it records, else the highest there), unless --all-rungs; and what the
+    ranking line says about the rungs left out."""
     from h2osweep.analysis.rungs import BUDGET, is_multi_fidelity
 
     if args.all_rungs or not is_multi_fidelity(table):
         return table.head(args.top), ""
-    top = full_budget(args.folder) or table[BUDGET].max()
+    top = full or table[BUDGET].max()
     kept = table[table[BUDGET] == top].head(args.top)
     if kept.empty:
         return table.head(args.top), f"; every rung: none has reached the full budget ({top:g}) yet"
     lower = int((table[BUDGET] != top).sum())
     return kept, f"; top rung only (budget {top:g}): --all-rungs adds {lower} lower-rung run(s)"
-
-
-def full_budget(folder) -> float | None:
-    """The top rung's budget a multi-fidelity folder records (None: it records none)."""
-    from h2osweep.store.results_store import read_definition, records_sweep
-
-    if not records_sweep(folder):
-        return None
-    return read_definition(folder).get("fidelity", {}).get("max_budget")
 
 
 def show_confusion(folder, name: str) -> int:

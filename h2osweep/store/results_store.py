@@ -498,13 +498,19 @@ def read_results(folder: Path) -> pd.DataFrame:
     """A sweep folder's runs in plan order, as results.csv has them (what `analyze` and the
     exports read), floats read exactly: from the store, which is always current (results.csv
     can lag while a sweep runs), else from results.csv (a copy, or a damaged store)."""
+    return read_runs(folder)[0]
+
+
+def read_runs(folder: Path) -> tuple[pd.DataFrame, str | None]:
+    """`read_results`, and what is wrong with the store when the runs came from results.csv
+    instead (None: from the store, or the folder has none)."""
     folder = Path(folder)
     if not (folder / DATABASE).is_file():
-        return read_results_csv(folder)
+        return read_results_csv(folder), None
     try:
-        return _store_table(folder)
-    except DamagedStoreError:
-        return read_results_csv(folder)
+        return _store_table(folder), None
+    except DamagedStoreError as error:
+        return read_results_csv(folder), error.damage
 
 
 def read_results_csv(folder: Path) -> pd.DataFrame:
@@ -537,14 +543,14 @@ def read_ranked(folder: Path, objective: Objective, top: int | None = None) -> p
     top = min(top, SQLITE_LARGEST) if top else top  # more than every run: every run
     if not (folder / DATABASE).is_file():
         return rank_results_csv(folder, objective, top)
-    with _read_only(folder) as db:
-        indexed = _has_table(db, "metrics") and objective.metric in ALL_METRIC_COLUMNS
-        state = _csv_state(db) if indexed else None
-        if top and state:
-            records = [run_record(*row) for row in _top_rows(db, objective, top)]
-            text = io.StringIO()
-            state.layout.widened(records).write(text, records)
-            return _parse_table(io.StringIO(text.getvalue()), folder / DATABASE)
+    if top and objective.metric in ALL_METRIC_COLUMNS:
+        with _read_only(folder) as db:
+            state = _csv_state(db) if _has_table(db, "metrics") else None
+            if state:
+                records = [run_record(*row) for row in _top_rows(db, objective, top)]
+                text = io.StringIO()
+                state.layout.widened(records).write(text, records)
+                return _parse_table(io.StringIO(text.getvalue()), folder / DATABASE)
     return _best_first(_store_table(folder), folder, objective, top)
 
 
@@ -733,6 +739,13 @@ def read_objective(folder: Path) -> Objective:
         if isinstance(recorded, dict) and recorded.get("metric"):
             return Objective(recorded["metric"], recorded.get("goal", "min"))
     return Objective()
+
+
+def full_budget(folder: Path) -> float | None:
+    """The top rung's budget a multi-fidelity folder records (None: it records none)."""
+    if not records_sweep(folder):
+        return None
+    return (read_definition(folder).get("fidelity") or {}).get("max_budget")
 
 
 def resumed_objective(folder: Path, force_new: bool = False) -> Objective | None:

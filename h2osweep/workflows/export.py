@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from h2osweep.analysis.rungs import BUDGET, RUNG, is_multi_fidelity
+from h2osweep.analysis.tables import rung_budget_name
 from h2osweep.analysis.trials import distribution_of, frozen_trial
 from h2osweep.errors import UserInputError
 from h2osweep.record.columns import ARCHITECTURE, LEADING, TRAILING
@@ -21,12 +22,12 @@ from h2osweep.store.results_store import (
     STORE_FILES,
     STUDY_FILE,
     SWEEP_OUTPUTS,
+    full_budget,
     read_configs,
     read_definition,
     read_objective,
     read_results,
 )
-from h2osweep.training.algorithms import BUDGETS
 
 WANDB_STATES = {OK: "finished"}  # any other status: "failed"
 LAYER = "*"  # stands for every layer of a per-layer entry
@@ -93,7 +94,7 @@ def study_trials(folder: Path):
     objective, definition = read_objective(folder), read_definition(folder)
     results, configs = read_results(folder), read_configs(folder)
     multi = is_multi_fidelity(results)
-    budget = BUDGETS.get(definition.get("training", {}).get("algorithm")) if multi else None
+    budget = rung_budget_name(folder) if multi else None
     params = {
         name: {k: level(v) for k, v in flat_params(config).items() if k != budget}
         for name, config in configs.items()
@@ -101,8 +102,8 @@ def study_trials(folder: Path):
     known = space_distributions(definition)
     table = pd.DataFrame.from_records(list(params.values()))
     distributions = {c: distribution_for(c, known, table[c]) for c in table.columns}
-    fidelity = definition.get("fidelity") or {}
-    full = fidelity.get("max_budget") or results[BUDGET].max() if multi else None
+    full = (full_budget(folder) or results[BUDGET].max()) if multi else None
+    step = (BUDGET if (results[BUDGET] % 1 == 0).all() else RUNG) if multi else None
     trials = []
     for number, rows in enumerate(_trial_rows(results, multi)):
         row = rows[-1]  # a configuration's furthest rung
@@ -111,7 +112,7 @@ def study_trials(folder: Path):
         attrs = {k: plain(v) for k, v in row.items() if not pd.isna(v)}
         run_params = {k: v for k, v in params.get(row["name"], {}).items() if k in distributions}
         values = None if value is None or pd.isna(value) else [value]
-        steps = {_step(r, results): r.get(objective.metric) for r in rows} if multi else None
+        steps = {int(r[step]): r.get(objective.metric) for r in rows} if multi else None
         trial = frozen_trial(number, run_params, distributions, values, attrs, steps, stopped)
         trials.append(trial)
     return trials, objective
@@ -124,12 +125,6 @@ def _trial_rows(results: pd.DataFrame, multi: bool) -> list[list[dict]]:
         key = config_name(record["name"], int(record[RUNG])) if multi else record["name"]
         trials.setdefault(key, []).append(record)
     return [sorted(rows, key=lambda row: row.get(BUDGET, 0)) for rows in trials.values()]
-
-
-def _step(row: dict, results: pd.DataFrame) -> int:
-    """A rung's Optuna step: its budget when every budget is whole, else its rung."""
-    whole = (results[BUDGET] % 1 == 0).all()
-    return int(row[BUDGET]) if whole else int(row[RUNG])
 
 
 def plain(value: object) -> object:
