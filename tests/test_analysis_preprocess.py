@@ -74,3 +74,24 @@ def test_numeric_text_is_numeric_and_lists_parse():
     )
     p = prepare(frame, "y", ["a", "hidden"])
     assert p.numeric == ["a", "depth", "SumNeurons"]
+
+
+def test_own_summary_column_beside_layer_lists():
+    """A table's own `depth` beside `hidden` lists: analysed as it is, and said when it is not
+    the lists' layer count (then [10, 10] and [20] differ in nothing the analysis sees)."""
+    table = pd.DataFrame(
+        {
+            "hidden": ["[10, 10]", "[20]", "[5, 5, 10]", "[30]"],
+            "depth": [1, 1, 2, 2],
+            "valid_mse": [0.1, 0.2, 0.15, 0.3],
+        }
+    )
+    p = prepare(table, "valid_mse", ["hidden", "depth"])
+    assert p.table["depth"].tolist() == [1, 1, 2, 2]
+    assert p.notes[-1] == (
+        "The table's own depth is analysed, not the depth of hidden's lists (they differ in 3 "
+        "run(s)); rename that column to analyse both."
+    )
+    table["depth"] = [2, 1, 3, 1]
+    notes = prepare(table, "valid_mse", ["hidden", "depth"]).notes
+    assert not any("own depth" in note for note in notes)

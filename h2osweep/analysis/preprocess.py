@@ -150,11 +150,13 @@ def expand_lists(hyper: pd.DataFrame, notes: list[str], taken=()) -> pd.DataFram
             hyper[column] = unwrap_single(hyper[column], parsed, column, notes)
             continue
         hyper = hyper.drop(columns=column)
-        derived = derive_from_lists(column, parsed, [*hyper.columns, *taken])
+        summaries = list_summaries(column, parsed)
+        derived = {n: v for n, v in summaries.items() if n not in [*hyper.columns, *taken]}
         for name, values in derived.items():
             hyper[name] = values
         what = ", ".join(derived) or "nothing (already present)"
         notes.append(f"List-valued {column} replaced by {what}.")
+        notes.extend(shadowed(column, summaries, hyper))
     return hyper
 
 
@@ -169,12 +171,27 @@ def unwrap_single(column: pd.Series, parsed: list, name: str, notes: list[str]) 
     return pd.Series(values, index=column.index, name=column.name)
 
 
-def derive_from_lists(column: str, parsed: list, existing) -> dict[str, list]:
+def list_summaries(column: str, parsed: list) -> dict[str, list]:
     """Summaries of one list column: mean for dropouts, depth and sum for layer sizes."""
     summarise = dropout_summary if is_dropout_column(column) else layer_summary
     rows = [summarise(p) if p else None for p in parsed]
-    names = [name for name in summarise([1]) if name not in existing]
-    return {name: [row[name] if row else np.nan for row in rows] for name in names}
+    return {name: [row[name] if row else np.nan for row in rows] for name in summarise([1])}
+
+
+def shadowed(column: str, summaries: dict[str, list], hyper: pd.DataFrame) -> list[str]:
+    """Notes for the summaries of `column` that a table column of the same name but other
+    values stands in for (its own `depth` beside a `hidden` list): that column is analysed."""
+    notes = []
+    for name in (n for n in summaries if n in hyper.columns):
+        lists = np.asarray(summaries[name], dtype=float)
+        own = pd.to_numeric(hyper[name], errors="coerce").to_numpy(dtype=float)
+        differ = int((~np.isclose(lists, own, equal_nan=True) & ~np.isnan(lists)).sum())
+        if differ:
+            notes.append(
+                f"The table's own {name} is analysed, not the {name} of {column}'s lists "
+                f"(they differ in {differ} run(s)); rename that column to analyse both."
+            )
+    return notes
 
 
 def split_types(hyper: pd.DataFrame) -> tuple[list[str], list[str]]:
