@@ -62,7 +62,7 @@ def test_unknown_variable_in_formula():
 def test_lecture_fit_finds_the_structure():
     p = prepared_lecture(300)
     fit = fit_gam(p)
-    assert "the lecture's formula" in fit.notes[0]
+    assert "the lecture's formula" in fit.notes[-1]
     table = gam_table(fit).set_index("term")
     assert list(table.index)[-1] == "te(depth,SumNeurons)"
     assert table.loc["s(input_dropout)", "p_value"] < 1e-6
@@ -212,7 +212,7 @@ def test_gamma_and_log_families_never_predict_below_zero(family):
     assert gaussian.predict(grid).min() < 0 < fit.predict(grid).min()
     steep = analyze(table, target="test_mse", gam_family=family)
     assert steep.suggested.value > 0 and "below zero" not in steep.suggested.note
-    assert (family == "gamma") == ("gamma family with a log link" in steep.gam_fit.notes[0])
+    assert (family == "gamma") == ("gamma family with a log link" in " ".join(steep.gam_fit.notes))
 
 
 def test_a_family_needs_a_positive_target_and_must_be_known():
@@ -258,3 +258,29 @@ def test_too_many_coefficients_names_only_what_was_done():
     notes.clear()
     fit_to_runs([GamTerm("s", ("a",), 10)], 8, notes)
     assert notes == ["GAM: 11 coefficients for 8 runs is too many; bases cut to k=4."]
+
+
+def test_few_runs_notes_in_order_and_the_suggestion_cautioned():
+    """A te() term over a variable of 3 values is split (said once, then each s() as it is),
+    the formula is stated after what shaped it, and a suggestion from a GAM that had to leave a
+    hyperparameter out for lack of runs says so."""
+    rows = 12
+    table = pd.DataFrame(
+        {
+            "depth": [1 + i % 3 for i in range(rows)],
+            "SumNeurons": [10.0 * (i + 1) for i in range(rows)],
+            "l1": np.linspace(1e-5, 1e-3, rows),
+            "valid_mse": np.linspace(0.3, 0.1, rows) + 0.01 * np.sin(np.arange(rows)),
+        }
+    )
+    fit = fit_gam(prepare(table, "valid_mse", ["depth", "SumNeurons", "l1"]))
+    gam_notes = [note for note in fit.notes if note.startswith("GAM")]
+    assert gam_notes[0] == (
+        "GAM: te(depth,SumNeurons) split into one term per variable: depth has only 3 distinct "
+        "values."
+    )
+    assert gam_notes[1] == "GAM: s(depth) has only 3 distinct values; linear instead."
+    assert fit.notes[-1].startswith("GAM (s(x, k=4) per numeric hyperparameter): valid_mse ~ ")
+    assert fit.left_out == []
+    few = analyze(table.head(4), target="valid_mse")
+    assert few.gam_fit.left_out and "With 4 runs the GAM had to leave out" in few.suggested.note

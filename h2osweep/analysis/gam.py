@@ -38,6 +38,7 @@ class GamFit:
     formula: str
     notes: list[str] = field(default_factory=list)
     family: str = "gaussian"
+    left_out: list[str] = field(default_factory=list)  # usable variables too few runs cost
 
     def matrix(self, frame: pd.DataFrame) -> np.ndarray:
         """The model matrix (its columns in order) for rows of a feature table."""
@@ -76,13 +77,15 @@ def fit_gam(prepared: Prepared, formula: str | None = None, family: str = "gauss
         terms, source = parse_formula(formula), "the given formula"
     else:
         terms, source = default_terms(prepared)
+    asked = [v for t in terms for v in t.variables if v in prepared.features]
     terms = plan_terms(terms, prepared, notes)
     columns = list(dict.fromkeys(v for t in terms for v in t.variables))
     text = " + ".join(t.label if t.kind == "l" else f"{t.label[:-1]}, k={t.k})" for t in terms)
     left = f"log({prepared.target})" if family == "log" else prepared.target
     link = ", gamma family with a log link" if family == "gamma" else ""
-    notes.insert(0, f"GAM ({source}{link}): {left} ~ {text or '1'}.")
-    fit = GamFit(None, terms, columns, text, notes, family)
+    notes.append(f"GAM ({source}{link}): {left} ~ {text or '1'}.")  # after what shaped it
+    left_out = [v for v in dict.fromkeys(asked) if v not in columns]
+    fit = GamFit(None, terms, columns, text, notes, family, left_out)
     if not terms:
         notes.append("GAM skipped: no term can be fitted with these runs.")
         return fit

@@ -145,13 +145,14 @@ def fit_to_values(term: GamTerm, prepared: Prepared, notes: list[str]) -> list[G
     k = term.k or DEFAULT_K[term.kind]
     distinct = {v: int(prepared.table[v].nunique()) for v in term.variables}
     fewest = min(distinct.values())
+    if fewest < MIN_SPLINES and term.kind == "te":
+        few = ", ".join(f"{v} has only {n}" for v, n in distinct.items() if n < MIN_SPLINES)
+        notes.append(f"GAM: {term.label} split into one term per variable: {few} distinct values.")
+        return [
+            fit_to_values(GamTerm("s", (v,), term.k), prepared, notes)[0] for v in term.variables
+        ]
     if fewest < MIN_SPLINES:
         notes.append(f"GAM: {term.label} has only {fewest} distinct values; linear instead.")
-        if term.kind == "te":
-            return [
-                fit_to_values(GamTerm("s", (v,), term.k), prepared, notes)[0]
-                for v in term.variables
-            ]
         return [GamTerm("l", term.variables)]
     if fewest < k:
         notes.append(f"GAM: {term.label} basis reduced from k={k} to k={fewest} (distinct values).")

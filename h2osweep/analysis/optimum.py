@@ -98,6 +98,7 @@ def gam_suggestion(
     else:
         config = point_config(fit, prepared, candidates.iloc[i])
         note += "a random point in the sampled box" + kept_from_best(fit, prepared, config) + "."
+    note += too_few_runs(fit, prepared)
     value = float(predicted[i])
     warning = impossible_prediction(value, prepared, folder)
     retrain = folder if warning and folder else None
@@ -131,6 +132,16 @@ def kept_from_best(fit: GamFit, prepared: Prepared, config: dict) -> str:
         varied |= set(LIST_COLUMNS)
     kept = [c for c in config if c not in varied]
     return f"; {', '.join(kept)} as in the best observed run" if kept else ""
+
+
+def too_few_runs(fit: GamFit, prepared: Prepared) -> str:
+    """A caution when the runs were too few for the GAM to keep every hyperparameter."""
+    if not fit.left_out:
+        return ""
+    return (
+        f" With {len(prepared.y)} runs the GAM had to leave out {', '.join(fit.left_out)}:"
+        " a rough guess, which more runs would sharpen."
+    )
 
 
 def impossible_prediction(value: float, prepared: Prepared, folder: str | None = None) -> str:
