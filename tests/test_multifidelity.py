@@ -136,6 +136,28 @@ def _analysed_on_top_rungs_or_all(out, tmp_path) -> None:
     assert alone.status == 0, alone.stderr
     assert "the 3 top-rung runs (budget 3) are analysed" in alone.stdout
     assert "No sweep.json says what the sweep chose on: test_mse is the default" in alone.stdout
+    _analysed_before_any_run_reached_the_top(out, tmp_path)
+
+
+def _analysed_before_any_run_reached_the_top(out, tmp_path) -> None:
+    """A sweep interrupted before its top rung: the highest rung trained stands in, said so,
+    and the compute saved counts against the top budget the sweep records (9 x 3 epochs)."""
+    early = tmp_path / "early"
+    shutil.copytree(out, early, ignore=shutil.ignore_patterns("results.csv"))
+    with sqlite3.connect(early / "store.sqlite") as db:
+        for table in ("runs", "metrics"):
+            db.execute(f"DELETE FROM {table} WHERE name LIKE '%@3'")
+    analysed = cli("analyze", early, "--out", tmp_path / "early-report")
+    assert analysed.status == 0, analysed.stderr
+    assert "the 9 top-rung runs (epochs 1) are analysed" in analysed.stdout
+    assert (
+        "No run has reached the sweep's top rung (epochs 3) yet: the highest rung trained (1) "
+        "is analysed in its place." in analysed.stdout
+    )
+    assert (
+        "Compute: 9 epochs trained in all, where all 9 configurations at the top budget would "
+        "take 27 (3x less)." in analysed.stdout
+    )
 
 
 def _hyperband(url_or_none, space_file, out) -> list[str]:

@@ -28,16 +28,19 @@ def is_multi_fidelity(frame: pd.DataFrame) -> bool:
     return {RUNG, BUDGET} <= set(frame.columns) and frame[BUDGET].notna().any()
 
 
-def choose_rungs(frame: pd.DataFrame, budget_name: str, all_rungs: bool = False) -> Rungs:
+def choose_rungs(
+    frame: pd.DataFrame, budget_name: str, all_rungs: bool = False, full: float | None = None
+) -> Rungs:
     """The top-rung runs (or, with `all_rungs`, every rung with its budget named `budget_name`
-    as a hyperparameter); a single-fidelity table is returned as it is."""
+    as a hyperparameter); a single-fidelity table is returned as it is. `full` is the top
+    budget the sweep records, of which an interrupted sweep may have no run yet."""
     if not is_multi_fidelity(frame):
         single = frame.drop(columns=[c for c in (RUNG, BUDGET) if c in frame])
         notes = ["Every rung was asked for, but the table has none (not a multi-fidelity "
                  "sweep): every run is analysed."] if all_rungs else []  # fmt: skip
         return Rungs(single, notes=notes)
     table = rung_table(frame)
-    table.attrs["budget_name"] = budget_name
+    table.attrs |= {"budget_name": budget_name, "full": full}
     notes = [compute_note(table, budget_name)]
     if all_rungs:
         kept = frame.drop(columns=RUNG).rename(columns={BUDGET: budget_name})
@@ -55,6 +58,11 @@ def choose_rungs(frame: pd.DataFrame, budget_name: str, all_rungs: bool = False)
         f"Multi-fidelity sweep: the {len(kept)} top-rung runs ({budget_name} {top:g}) are "
         f"analysed; {len(frame) - len(kept)} lower-rung runs are left out (all rungs on request)."
     )
+    if full is not None and top < full:
+        notes.append(
+            f"No run has reached the sweep's top rung ({budget_name} {full:g}) yet: the highest "
+            f"rung trained ({top:g}) is analysed in its place."
+        )
     return Rungs(kept.reset_index(drop=True), table, notes)
 
 
@@ -76,7 +84,7 @@ def trained_budget(table: pd.DataFrame) -> float:
 def compute_note(table: pd.DataFrame, budget_name: str) -> str:
     """How much less the early stops trained than every configuration at the top budget."""
     trained = trained_budget(table)
-    full = table[CONFIG].nunique() * table[BUDGET].max()
+    full = table[CONFIG].nunique() * (table.attrs.get("full") or table[BUDGET].max())
     return (
         f"Compute: {trained:g} {budget_name} trained in all, where all "
         f"{table[CONFIG].nunique()} configurations at the top budget would take {full:g} "

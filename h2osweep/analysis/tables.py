@@ -23,6 +23,7 @@ from h2osweep.record.columns import LIST_COLUMNS, PARTS, RUN_IDS
 from h2osweep.record.runs import OK
 from h2osweep.store.results_store import (
     RESULTS,
+    full_budget,
     is_sweep_folder,
     read_definition,
     read_objective,
@@ -123,7 +124,7 @@ def load_sweep_folder(folder: Path, all_rungs: bool = False) -> RawTable:
             notes.append(f"Dropped {int((~ok).sum())} run(s) whose status is not '{OK}'.")
         frame = frame.loc[ok].reset_index(drop=True)
     budget_name = rung_budget_name(folder) if is_multi_fidelity(frame) else BUDGET
-    rungs = choose_rungs(frame, budget_name, all_rungs)
+    rungs = choose_rungs(frame, budget_name, all_rungs, full_budget(folder))
     frame, notes = rungs.frame, notes + rungs.notes
     metrics = [c for c in frame.columns if c.startswith(tuple(f"{p}_" for p in PARTS + ("valid",)))]
     lists = [c for c in LIST_COLUMNS if c in frame.columns]
