@@ -4,6 +4,8 @@ give a full report, as a plain table, an Optuna trials table and a W&B export.""
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from h2osweep.analysis import analyze
 from h2osweep.report import write_report
 from h2osweep.report.figures import draw_all
+from h2osweep.report.outputs import REPORT_FILES
 from tests.conftest import recorded_main as main
 from tests.synthetic import wandb_table
 
@@ -94,6 +97,7 @@ def test_several_objectives_named_after_internal_names(tmp_path):
     assert analysis.knee is not None and analysis.knee.config.keys() == set(params)
     names = {p.name for p in write_report(analysis, tmp_path)}
     assert {"pareto.png", "pareto.csv", "objective2_facets.png"} <= names
+    assert all(any(fnmatch(n, glob) for glob in REPORT_FILES) for n in names)  # none missed
 
 
 def test_an_optuna_table_with_value_as_target_and_every_internal_name(

@@ -102,7 +102,7 @@ def test_demo_then_optimize_on_small_settings(tmp_path, url):
     grid = ["grid", "--param", "units=4", "--param", "layers=1", "--epochs", "1", "--out", out]
     assert cli(*grid, *url).status == 0  # a folder of another sweep: --force-new moves it aside
     stale = ("report.html", "gam_surface_7.png", "objective2_ols.csv")  # an older demo's report
-    for name in (*stale, "notes.txt"):
+    for name in (*stale, "notes.txt", "photo.png"):
         (out / name).write_text("old")
     result = cli(
         "demo", "--runs", "5", "--epochs", "1", "--force-new", "--quiet", "--out", out, *url
@@ -113,7 +113,8 @@ def test_demo_then_optimize_on_small_settings(tmp_path, url):
     (kept,) = out.glob("previous-*")
     assert list(pd.read_csv(kept / "results.csv")["name"]) == ["g_1"]
     assert all((kept / name).read_text() == "old" for name in stale)  # moved with the store
-    assert not (out / "gam_surface_7.png").exists() and (out / "notes.txt").read_text() == "old"
+    assert not (out / "gam_surface_7.png").exists()
+    assert (out / "notes.txt").read_text() == (out / "photo.png").read_text() == "old"  # theirs
     assert len(pd.read_csv(out / "results.csv")) == 5
     for name in (
         "report.html",

@@ -47,6 +47,11 @@ class FigureSpec:
     draw: Callable[[object], list[Figure]]
     per_objective: bool = False
 
+    @property
+    def files(self) -> str:
+        """The glob of the PNGs its figures are written to (a surface per `te` term)."""
+        return "gam_surface_*.png" if self.draw is gam_surfaces else f"{self.key}.png"
+
 
 def facets(analysis) -> list[Figure]:
     """The lecture's plot: the target against every numeric hyperparameter, with a smoother."""
@@ -245,6 +250,12 @@ FIGURES = [
         rungs,
     )
 ]
+
+
+def figure_files() -> list[str]:
+    """Globs of every PNG `draw_all` may write (a further objective's prefixed)."""
+    files = [spec.files for spec in FIGURES]
+    return files + [f"objective*_{spec.files}" for spec in FIGURES if spec.per_objective]
 
 
 def draw_all(analysis) -> list[Figure]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from h2osweep.errors import UserInputError
-from h2osweep.report.figures import Figure, draw_all
+from h2osweep.report.figures import Figure, draw_all, figure_files
 from h2osweep.store.files import write_atomic
 
 DPI = 110
@@ -26,7 +26,7 @@ PARETO = "pareto.csv"
 PAGE = "report.html"
 # glob patterns of every file `write_report` may leave in a folder (a second objective's
 # tables are prefixed `objective2_`), for a sweep that starts over to move them aside
-REPORT_FILES = (PAGE, PARETO, "*.png", *TABLES, *(f"objective*_{name}" for name in TABLES))
+REPORT_FILES = (PAGE, PARETO, *figure_files(), *TABLES, *(f"objective*_{n}" for n in TABLES))
 
 
 @dataclass(frozen=True)
