@@ -529,11 +529,6 @@ CORPUS = [
         LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away, or "
         "start the sweep over with --force-new (its results.csv keeps the runs finished before)",
     ),
-    (
-        ["optimize", "{bad_db}"],
-        LIB + "{bad_db}/store.sqlite is damaged (file is not a database); move it away, or "
-        "start the sweep over with --force-new (its results.csv keeps the runs finished before)",
-    ),
 ]
 SWEEPS = ("{sweep}", "{bad_json}", "{bad_db}", "{list_json}")
 # Run again as subprocesses: an argparse error, a library error, a store error.
@@ -578,6 +573,18 @@ def test_user_mistake_in_a_subprocess_is_one_line_with_status_2(
     result = run_cli(*arguments)
     _assert_refused(result.returncode, result.stderr, expected)
     assert _snapshot(tmp_path) == before, "a user mistake wrote or changed files"
+
+
+def test_optimize_retrains_a_damaged_stores_best_from_results_csv(one_run_sweep, h2o_cluster,
+                                                                  tmp_path):  # fmt: skip
+    """Not a mistake: the best run and its configuration come from results.csv, and it says so."""
+    paths = _inputs(tmp_path)
+    _copy_sweeps(one_run_sweep, paths)
+    intact = cli("optimize", paths["sweep"], "--epochs", "1", "--url", h2o_cluster.url)
+    damaged = cli("optimize", paths["bad_db"], "--epochs", "1", "--url", h2o_cluster.url)
+    assert damaged.status == 0, damaged.stderr
+    assert damaged.stderr.startswith(f"reading results.csv: {paths['bad_db']}/store.sqlite is ")
+    assert damaged.stdout.splitlines()[0] == intact.stdout.splitlines()[0]  # the configuration
 
 
 def _assert_refused(status: int, stderr: str, expected: str) -> None:

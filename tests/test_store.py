@@ -13,6 +13,7 @@ from itertools import count
 from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -213,13 +214,16 @@ def test_a_copy_on_read_only_media_still_shows(tmp_path, small_disk, capsys):
 
 
 def test_a_damaged_store_is_read_from_results_csv_and_said_so(tmp_path, capsys):
-    """show, analyze and export --csv read results.csv (the runs finished before the damage)
+    """show, analyze and both exports read results.csv (the runs finished before the damage)
     and say why; a resume is refused, nothing written."""
     folder = tmp_path / "sweep"
     rng = np.random.default_rng(3)
     with open_store(folder, DEFINITION) as store:
         for position in range(4):
             store.commit(synthetic_result(position, rng))
+    intact = f"sqlite:///{tmp_path / 'intact.db'}"
+    assert main(["export", str(folder), "--optuna", intact, "--study-name", "s"]) == 0
+    capsys.readouterr()
     with open(folder / "store.sqlite", "r+b") as database:
         database.write(b"not SQLite" * 20)
     written = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
@@ -233,6 +237,12 @@ def test_a_damaged_store_is_read_from_results_csv_and_said_so(tmp_path, capsys):
     assert main(["export", str(folder), "--csv", str(tmp_path / "flat.csv")]) == 0
     assert capsys.readouterr().err == f"reading results.csv: {damage}\n"
     assert pd.read_csv(tmp_path / "flat.csv")["Name"].tolist() == [f"m_{i}" for i in range(1, 5)]
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    assert main(["export", str(folder), "--optuna", storage, "--study-name", "s"]) == 0
+    assert capsys.readouterr().err == f"reading results.csv: {damage}\n"
+    studies = [optuna.load_study(study_name="s", storage=url) for url in (intact, storage)]
+    before, after = ([(t.params, t.value) for t in study.trials] for study in studies)
+    assert after == before and len(after) == 4  # the same trials, from results.csv
     assert load_results(folder).notes[0] == f"Read from results.csv: {damage}."
     with pytest.raises(StoreError, match="keeps the runs finished before"):
         open_store(folder, DEFINITION).close()

@@ -4,7 +4,6 @@ flat CSV."""
 from __future__ import annotations
 
 import argparse
-import sys
 
 from h2osweep.errors import UserInputError
 
@@ -39,15 +38,13 @@ def register(subparsers) -> None:
 
 
 def run_export(args) -> int:
-    from h2osweep.store.results_store import store_damage
+    from h2osweep.cli.options import say_store_damage
     from h2osweep.workflows.export import export_csv, export_optuna
 
     if not args.storage and not args.csv:
         raise UserInputError("give --optuna URL, --csv FILE or both")
+    say_store_damage(args.folder)  # either export then reads results.csv
     if args.csv:  # first: writing it again is harmless, a study written again needs --force
-        damage = store_damage(args.folder)
-        if damage:
-            print(f"reading results.csv: {damage}", file=sys.stderr)
         print(f"wrote {export_csv(args.folder, args.csv)}")
     if args.storage:
         name = export_optuna(args.folder, args.storage, args.study_name, args.force)

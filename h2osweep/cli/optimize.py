@@ -52,10 +52,12 @@ def register(subparsers) -> None:
 def run_optimize(args) -> int:
     import pandas as pd
 
+    from h2osweep.cli.options import say_store_damage
     from h2osweep.cli.selection import folder_objective
     from h2osweep.store.results_store import OPTIMIZED
     from h2osweep.workflows.retrain import retrain
 
+    say_store_damage(args.folder)  # the runs and their configurations then come from results.csv
     retrained = retrain(
         args.folder,
         args.config,

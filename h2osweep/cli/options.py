@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 
 from h2osweep.errors import UserInputError
@@ -309,3 +310,11 @@ def _scalar(text: str):
         except ValueError:
             pass
     return text
+
+
+def say_store_damage(folder) -> None:
+    """Say on stderr that a folder's store is damaged, so its readers take results.csv."""
+    from h2osweep.store.results_store import store_damage
+
+    if damage := store_damage(folder):
+        print(f"reading results.csv: {damage}", file=sys.stderr)

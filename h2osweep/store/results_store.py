@@ -33,6 +33,7 @@ from h2osweep.store.table import (
     StoredMetrics,
     confusion_from_json,
     confusion_to_json,
+    record_config,
     results_frame,
     run_record,
 )
@@ -619,11 +620,15 @@ def finished_runs(folder: Path) -> set[str]:
 
 
 def read_configs(folder: Path) -> dict[str, dict]:
-    """Each stored run's full configuration (lists included), read without taking the lock."""
-    with _read_only(folder) as db:
-        return {
-            name: json.loads(config) for name, config in db.execute("SELECT name, config FROM runs")
-        }
+    """Each stored run's full configuration (lists included), read without taking the lock;
+    of a damaged store, what results.csv records of each run."""
+    try:
+        with _read_only(folder) as db:
+            rows = db.execute("SELECT name, config FROM runs")
+            return {name: json.loads(config) for name, config in rows}
+    except DamagedStoreError:
+        records = read_results_csv(folder).to_dict("records")
+        return {record["name"]: record_config(record) for record in records}
 
 
 @contextlib.contextmanager

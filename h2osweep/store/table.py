@@ -104,6 +104,32 @@ def confusion_from_json(text: str | None) -> dict[str, pd.DataFrame]:
     }
 
 
+def record_config(record: dict) -> dict:
+    """A results-table record's configuration, undoing `run_record` (lists and dicts back from
+    JSON, a parameter the run did not set, blank in the table, left out): what results.csv
+    still tells of a run when the store cannot be read. The architecture summaries, which the
+    table always has, are kept beside layer lists (as a space's draws set them) and dropped
+    beside the `layers`/`units` shorthand, which derives them."""
+    skip = {*LEADING, *ALL_METRIC_COLUMNS, *TRAILING, "rung", "budget"}
+    config = {
+        key: _uncell(value)
+        for key, value in record.items()
+        if key not in skip and not (isinstance(value, float) and math.isnan(value))
+    }
+    if not any(isinstance(value, list) for value in config.values()):
+        config = {key: value for key, value in config.items() if key not in ARCHITECTURE}
+    return config
+
+
+def _uncell(value):
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value.item() if hasattr(value, "item") else value
+
+
 def _cell(value):
     return json.dumps(value) if isinstance(value, list | dict) else value
 
