@@ -68,6 +68,20 @@ def test_target_checks():
         prepare(frame.assign(x=1), "x", ["w"])
 
 
+def test_infinite_values_are_a_diverged_run_and_a_gap():
+    """A diverged run (loss inf) is dropped, an infinite hyperparameter filled like a gap."""
+    frame = pd.DataFrame(
+        {"lr": [0.1, np.inf, 0.3, 0.4], "bs": [1, 2, 3, 4], "loss": [0.5, 0.4, np.inf, 0.2]}
+    )
+    p = prepare(frame, "loss", ["lr", "bs"])
+    assert p.notes[:2] == [
+        "Dropped 1 run(s) whose loss is infinite (diverged).",
+        "Counted 1 infinite lr as missing.",
+    ]
+    assert p.table["lr"].tolist() == pytest.approx([0.1, 0.25, 0.4])
+    assert np.isfinite(p.table.to_numpy()).all()
+
+
 def test_numeric_text_is_numeric_and_lists_parse():
     frame = pd.DataFrame(
         {"a": ["1", "2", "3"], "hidden": [json.dumps([3, 4])] * 2 + ["[5]"], "y": [1, 2, 3]}

@@ -65,6 +65,10 @@ def prepare(frame: pd.DataFrame, target: str, params: list[str], goal: str = "mi
     keep = y.notna().to_numpy()
     if not keep.all():
         notes.append(f"Dropped {int((~keep).sum())} run(s) whose {target} is missing.")
+    infinite = np.isinf(y.to_numpy())
+    if infinite.any():
+        notes.append(f"Dropped {int(infinite.sum())} run(s) whose {target} is infinite (diverged).")
+        keep = keep & ~infinite
     frame = frame.loc[keep].reset_index(drop=True)
     y = y.loc[keep].reset_index(drop=True)
     if len(frame) < 2:
@@ -80,6 +84,11 @@ def prepare(frame: pd.DataFrame, target: str, params: list[str], goal: str = "mi
     num = fill_numeric(hyper[numeric], notes)
     cats = fill_categorical(hyper[categorical], notes)
     num, cats = drop_constant(num, cats, notes)
+    if num.empty and cats.empty:
+        raise UserInputError(
+            f"no hyperparameter varies across the {len(frame)} runs with a {target} (each is "
+            "constant or missing): nothing to explain it by"
+        )
     indicators, dummies = encode(cats, notes, taken=[*num.columns, target])
     table = pd.concat([num, dummies, y.rename(target).astype(float)], axis=1)
     integers = [c for c in num.columns if is_integral(num[c])]
@@ -212,6 +221,9 @@ def fill_numeric(num: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     """Numbers as floats, missing values replaced by the column mean (the blog's choice)."""
     num = num.apply(lambda c: pd.to_numeric(c, errors="coerce").astype(float))
     for column in num.columns:
+        if infinite := int(np.isinf(num[column]).sum()):
+            num[column] = num[column].replace([np.inf, -np.inf], np.nan)
+            notes.append(f"Counted {infinite} infinite {column} as missing.")
         missing = int(num[column].isna().sum())
         if missing == len(num):
             continue
