@@ -284,13 +284,21 @@ CORPUS = [
     ),
     (
         ["analyze", "sqlite:///{out}/study.db", "--out", "{out}"],
-        LIB + "'sqlite:///{out}/study.db' is a database, not a results table: give an Optuna "
-        "study's trials table (study.trials_dataframe().to_csv('trials.csv')), or a sweep "
-        "folder rather than its store",
+        LIB + "no Optuna storage at 'sqlite:///{out}/study.db': {out}/study.db does not exist",
     ),
     (
         ["analyze", "{sweep}/store.sqlite", "--out", "{out}"],
-        LIB + "'{sweep}/store.sqlite' is a database, not a results table: …",
+        LIB + "'{sweep}/store.sqlite' is a database, but not an Optuna study's storage: give a "
+        "sweep folder rather than its store, or a results table (CSV or Parquet)",
+    ),
+    (
+        ["analyze", "sqlite:///{studies}", "--out", "{out}"],
+        LIB + "the Optuna storage 'sqlite:///{studies}' holds 2 studies ('a', 'b'): name one "
+        "with --study-name",
+    ),
+    (
+        ["analyze", "{studies}", "--study-name", "c", "--out", "{out}"],
+        LIB + "--study-name 'c' is not in '{studies}'; its studies: 'a', 'b'",
     ),
     (["analyze", "{empty}", "--out", "{out}"], LIB + "the table '{empty}' is empty (no rows)"),
     (["analyze", "{header}", "--out", "{out}"], LIB + "the table '{header}' is empty (no rows)"),
@@ -309,6 +317,11 @@ CORPUS = [
     (
         ["analyze", "{single}", "--target", "y", "--out", "{out}"],
         LIB + "need at least 2 runs with a y to analyse, found 1",
+    ),
+    (
+        ["analyze", "{flat}", "--target", "y", "--out", "{out}"],
+        LIB + "no hyperparameter varies across the 3 runs with a y (each is constant or "
+        "missing): nothing to explain it by",
     ),
     (
         ["analyze", "{csv}", "--target", "b", "--goal", "best", "--out", "{out}"],
@@ -602,6 +615,8 @@ def _filled(request, tmp_path, arguments, message) -> tuple[list[str], str]:
     paths = _inputs(tmp_path)
     if _needs_sweep(arguments):
         _copy_sweeps(request.getfixturevalue("one_run_sweep"), paths)
+    if any("{studies}" in a for a in arguments):
+        paths["studies"] = str(_two_studies(tmp_path / "studies.db"))
     arguments = [a.format(**paths) for a in arguments]
     if arguments[0] in ("random", "grid") and "--out" not in arguments:
         arguments += ["--out", paths["out"]]
@@ -635,6 +650,7 @@ def _inputs(tmp_path) -> dict[str, str]:
         "header": ("header.csv", "a,b,y\n"),
         "words": ("words.csv", "a,b,y\n1,2,x\n3,4,z\n5,6,w\n"),
         "single": ("single.csv", "a,b,y\n1,2,3\n"),
+        "flat": ("flat.csv", "a,b,y\n1,,3\n1,,inf\n1,,4\n1,,5\n"),  # y: one diverged
         "parquet": ("damaged.parquet", "PAR1 but not really"),
         "file": ("a_file", "not a folder"),
         "const": ("const.csv", "a,y\n1,1\n2,1\n3,1\n"),
@@ -653,6 +669,16 @@ def _inputs(tmp_path) -> dict[str, str]:
     paths.update({key: str(tmp_path / key) for key in kept})
     paths["port"] = str(free_port_pair())
     return paths
+
+
+def _two_studies(path):
+    """An Optuna storage holding two studies, a and b, each with one trial."""
+    import optuna
+
+    for name in ("a", "b"):
+        study = optuna.create_study(study_name=name, storage=f"sqlite:///{path}")
+        study.optimize(lambda trial: trial.suggest_float("x", 0, 1), n_trials=1)
+    return path
 
 
 def _snapshot(folder) -> dict[str, bytes]:

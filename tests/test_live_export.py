@@ -139,6 +139,6 @@ def test_export_csv_is_a_flat_table_analyze_reads(followed, tmp_path):
 )
 def test_the_database_file_behind_any_form_of_sqlite_url(storage, database):
     """What the export compares with the sweep's own files, read as SQLAlchemy reads the URL."""
-    from h2osweep.workflows.export import sqlite_file
+    from h2osweep.analysis.studies import sqlite_file
 
     assert sqlite_file(storage) == (None if database is None else Path(database))

@@ -61,8 +61,31 @@ def test_an_optuna_study_with_pruned_and_failed_trials(optuna_csvs, capsys):
     status, out, err = run(argv, capsys)
     assert status == 0, err
     assert "Dropped 9 trial(s) that are not COMPLETE (3 FAIL, 6 PRUNED)." in out
-    assert "value is minimised unless a goal is given (the table does not record" in out
+    assert "value minimised (the table does not record the study's directions; give" in out
     assert "fANOVA" in out and (folder / "single" / "importance_methods.csv").exists()
+
+
+def test_an_optuna_storage_is_analysed_with_the_studys_own_directions(tmp_path, capsys):
+    """A study read from its storage: a maximising objective is ranked highest first, with no
+    goal given and no trials table written by hand; multi-objective studies likewise."""
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    sampler = optuna.samplers.RandomSampler(seed=1)
+    study = optuna.create_study(study_name="up", storage=storage, sampler=sampler,
+                                direction="maximize")  # fmt: skip
+    study.optimize(lambda trial: -single_objective(trial), n_trials=40, catch=(RuntimeError,))
+    status, out, err = run(["analyze", storage, "--out", str(tmp_path / "a")], capsys)
+    assert status == 0, err
+    best = study.best_trial
+    assert f"best run {best.number}: value = {best.value:.6g} (higher is better)\n" in out
+    assert "Goals as the study records them: value max." in out and "minimised" not in out
+    two = optuna.create_study(study_name="two", storage=storage, sampler=sampler,
+                              directions=["maximize", "minimize"])  # fmt: skip
+    two.optimize(two_objectives, n_trials=20)
+    argv = ["analyze", str(tmp_path / "study.db"), "--study-name", "two", "--out", str(tmp_path)]
+    status, out, err = run(argv, capsys)
+    assert status == 0, err
+    assert "Goals as the study records them: values_0 max, values_1 min." in out
+    assert f"values_0 = {max(t.values[0] for t in two.trials):.6g} (higher is better)" in out
 
 
 def test_a_multi_objective_optuna_table_analyses_every_objective(optuna_csvs, capsys):

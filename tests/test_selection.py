@@ -348,6 +348,9 @@ def test_r2_is_maximised_unless_a_goal_is_given(tmp_path):
         *[(m, "max") for m in ("accuracy_score", "f1_macro", "roc_auc_ovr", "neg_log_loss")],
         *[(m, "min") for m in ("valid_mse", "val/loss", "mean_per_class_error", "rmse")],
         *[(m, "min") for m in ("valid_logloss", "epochs", "r2_error")],
+        *[(m, "max") for m in ("mean_test_score", "mean_test_neg_mean_squared_error", "valAcc")],
+        *[(m, "max") for m in ("split0_test_r2", "val/mAP", "episode_reward", "val_iou")],
+        *[(m, "min") for m in ("rank_test_score", "mean_score_time", "valLoss", "p95_latency")],
     ],
 )
 def test_a_metric_is_read_higher_is_better_by_its_name(metric, goal):

@@ -94,9 +94,11 @@ def analyze(
     compare: list[str | Path] | None = None,
     gam_family: str = "gaussian",
     all_rungs: bool = False,
+    study_name: str | None = None,
 ) -> Analysis:
-    """Load a sweep folder, a CSV/Parquet file or a DataFrame and run every analysis on it
-    (a multi-fidelity sweep's top-rung runs, or every rung with `all_rungs`).
+    """Load a sweep folder, an Optuna storage (`study_name`: which study), a CSV/Parquet file
+    or a DataFrame and run every analysis on it (a multi-fidelity sweep's top-rung runs, or
+    every rung with `all_rungs`).
 
     Several targets (one goal each, or none: each the table's default) add the Pareto front,
     its knee and each further objective's statistics in `others`. For a sweep folder,
@@ -104,8 +106,10 @@ def analyze(
     """
     check_numpy_seed("seed", seed)
     check_family(gam_family)
-    raw = load_source(source, all_rungs)
+    raw = load_source(source, all_rungs, study_name)
     targets, chosen, notes = choose_objectives(raw, as_list(target), params)
+    if raw.guess_note and goal is None:
+        notes.append(raw.guess_note)
     goals = objective_goals(targets, as_list(goal), raw)
     options = dict(gam_formula=gam_formula, intercept=intercept, seed=seed, gam_family=gam_family)
     analyses = [single(raw, t, g, chosen, options) for t, g in zip(targets, goals, strict=True)]
@@ -135,8 +139,8 @@ def as_list(value: str | Sequence[str] | None) -> list[str]:
 
 
 def objective_goals(targets: list[str], goals: list[str], raw: RawTable) -> list[Goal]:
-    """One goal per target: as given (one each, or one for a single target), else the table's
-    recorded goal for its default target, else the metric's natural goal (max for R²)."""
+    """One goal per target: as given (one each, or one for a single target), else the goal the
+    table's tool recorded for it, else the metric's natural goal (max for R²)."""
     if goals and len(goals) != len(targets):
         raise UserInputError(
             f"give one {{goal}} per {{target}}: {len(targets)} target(s) and {len(goals)} goal(s)",
@@ -145,10 +149,7 @@ def objective_goals(targets: list[str], goals: list[str], raw: RawTable) -> list
         )
     if goals:
         return [Goal.parse(g) for g in goals]
-    recorded = raw.default_goal if targets == [raw.default_target] else None
-    if recorded:
-        return [Goal.parse(recorded) for _ in targets]
-    return [Goal.natural(target) for target in targets]
+    return [Goal.parse(raw.goals[t]) if t in raw.goals else Goal.natural(t) for t in targets]
 
 
 def analyse_prepared(
@@ -212,7 +213,9 @@ def strategy_curves(source, raw: RawTable, compare: list, target: str, goal) -> 
     return curves.reset_index(drop=True)
 
 
-def load_source(source: str | Path | pd.DataFrame, all_rungs: bool = False) -> RawTable:
+def load_source(
+    source: str | Path | pd.DataFrame, all_rungs: bool = False, study_name: str | None = None
+) -> RawTable:
     """A RawTable from a path or an in-memory DataFrame."""
     if isinstance(source, pd.DataFrame):
         from h2osweep.analysis.tables import recognise
@@ -220,4 +223,4 @@ def load_source(source: str | Path | pd.DataFrame, all_rungs: bool = False) -> R
         if source.empty:
             raise UserInputError("the table is empty (no rows)")
         return recognise(source, "DataFrame")
-    return load_results(source, all_rungs)
+    return load_results(source, all_rungs, study_name)

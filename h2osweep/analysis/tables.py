@@ -61,7 +61,8 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     source: str | None = None  # the sweep folder it came from, if it is one
     objectives: list[str] = field(default_factory=list)  # several default targets (Optuna)
-    default_goal: str | None = None  # the goal the table's own tool recorded for its target
+    goals: dict[str, str] = field(default_factory=dict)  # goals its tool recorded, per target
+    guess_note: str | None = None  # said only when no goal is given: how goals were guessed
     rungs: pd.DataFrame = field(default_factory=pd.DataFrame)  # a multi-fidelity sweep's rungs
 
     @property
@@ -72,14 +73,20 @@ class RawTable:
         return [self.default_target] if self.default_target else []
 
 
-def load_results(source: str | Path, all_rungs: bool = False) -> RawTable:
-    """Read a sweep folder (a multi-fidelity one's top rungs, or `all_rungs`) or a CSV/Parquet
-    file and recognise its format."""
-    if "://" in str(source) or _is_sqlite(Path(source)):  # a storage, not its table
+def load_results(
+    source: str | Path, all_rungs: bool = False, study_name: str | None = None
+) -> RawTable:
+    """Read a sweep folder (a multi-fidelity one's top rungs, or `all_rungs`), an Optuna
+    study's storage (`study_name`: which of its studies) or a CSV/Parquet file and recognise
+    its format."""
+    from h2osweep.analysis.studies import is_optuna_storage, study_table
+
+    if is_optuna_storage(source):
+        return study_table(source, study_name)
+    if _is_sqlite(Path(source)):  # our store, or another database
         raise UserInputError(
-            f"{str(source)!r} is a database, not a results table: give an Optuna study's "
-            "trials table (study.trials_dataframe().to_csv('trials.csv')), or a sweep folder "
-            "rather than its store"
+            f"{str(source)!r} is a database, but not an Optuna study's storage: give a sweep "
+            "folder rather than its store, or a results table (CSV or Parquet)"
         )
     path = Path(source)
     if path.is_dir():
@@ -143,7 +150,7 @@ def load_sweep_folder(folder: Path, all_rungs: bool = False) -> RawTable:
         )
     return RawTable(
         frame, SWEEP_FOLDER, params, metrics, objective.metric, notes, str(folder),
-        default_goal=str(objective.goal), rungs=rungs.table,
+        goals={objective.metric: str(objective.goal)}, rungs=rungs.table,
     )  # fmt: skip
 
 
@@ -236,9 +243,10 @@ def from_wandb(frame: pd.DataFrame) -> RawTable:
     return RawTable(out, "W&B export", list(config.columns), metrics, None, [note])
 
 
-def from_optuna(frame: pd.DataFrame) -> RawTable:
+def from_optuna(frame: pd.DataFrame, goals: list[str] | None = None) -> RawTable:
     """Optuna's `trials_dataframe()`: `params_*` are hyperparameters, `value` the objective
-    (`values_0`, `values_1`, ... for a multi-objective study: all of them by default)."""
+    (`values_0`, `values_1`, ... for a multi-objective study: all of them by default), each
+    with the study's own goal when `goals` (its directions) are known."""
     renames = {c: c.removeprefix("params_") for c in frame.columns if c.startswith("params_")}
     clash = set(renames.values()) & set(frame.columns)
     renames = {c: (c if renames[c] in clash else renames[c]) for c in renames}
@@ -252,16 +260,22 @@ def from_optuna(frame: pd.DataFrame) -> RawTable:
     if len(objectives) > 1:
         notes.append(
             f"Optuna multi-objective table: all {len(objectives)} objectives analysed "
-            f"({', '.join(objectives)}), each minimised unless a goal is given for it (the table "
-            "does not record the study's directions); name one target to analyse it alone."
+            f"({', '.join(objectives)}); name one target to analyse it alone."
         )
+    guess = None
+    if goals:
+        stated = ", ".join(f"{o} {g}" for o, g in zip(objectives, goals, strict=False))
+        notes.append(f"Goals as the study records them: {stated}.")
     elif objectives:
-        notes.append(
-            f"Optuna trials table: {objectives[0]} is minimised unless a goal is given (the "
-            "table does not record the study's direction; give goal max for a maximising study)."
+        guess = (
+            f"Optuna trials table: {' and '.join(objectives)} minimised (the table does not "
+            "record the study's directions; give the goal, max for a maximising study, or "
+            "analyse the study's storage itself)."
         )
     target = objectives[0] if objectives else None
-    return RawTable(out, "Optuna trials", params, metrics, target, notes, objectives=objectives)
+    recorded = dict(zip(objectives, goals or [], strict=False))
+    return RawTable(out, "Optuna trials", params, metrics, target, notes, objectives=objectives,
+                    goals=recorded, guess_note=guess)  # fmt: skip
 
 
 def complete_trials(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

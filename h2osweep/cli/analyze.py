@@ -12,10 +12,11 @@ POSITION = 50
 EXAMPLE = "h2osweep analyze runs/digits --target test_mse --goal min --out runs/digits/analysis"
 
 DESCRIPTION = """\
-Analyse a sweep's results: a sweep folder of ours (results.csv), or a CSV/Parquet table from
-elsewhere (a W&B runs export with config/summary columns, Optuna's trials_dataframe(), an H2O
-grid summary table, or any table with one row per run). Writes correlations.csv, ols.csv,
-importance.csv, gam.csv, PNG plots and a self-contained report.html into --out.
+Analyse a sweep's results: a sweep folder of ours (results.csv), an Optuna study's storage
+(sqlite:///study.db or the file; its directions give the goals), or a CSV/Parquet table from
+elsewhere (a W&B runs export, Optuna's trials_dataframe(), an H2O grid summary table,
+scikit-learn's cv_results_, or any table with one row per run). Writes correlations.csv,
+ols.csv, importance.csv, gam.csv, PNG plots and a self-contained report.html into --out.
 """
 
 EPILOG = f"""\
@@ -35,7 +36,14 @@ def register(subparsers) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("results", metavar="RESULTS", help="a sweep folder or a CSV/Parquet file")
+    parser.add_argument(
+        "results",
+        metavar="RESULTS",
+        help="a sweep folder, an Optuna storage (sqlite:///study.db) or a CSV/Parquet file",
+    )
+    parser.add_argument(
+        "--study-name", metavar="NAME", help="which study of an Optuna storage (default: its only)"
+    )
     add_objective_options(parser)
     add_model_options(parser)
     parser.add_argument("--params", help="comma-separated hyperparameter columns (default: all)")
@@ -71,8 +79,9 @@ def add_objective_options(parser) -> None:
         "--goal",
         action="append",
         choices=["min", "max"],
-        help="min or max, one per --target (default: the sweep's own goal, else max for an "
-        "r2, min otherwise)",
+        help="min or max, one per --target (default: the goal the sweep or Optuna study "
+        "recorded, else what the name says: max for r2, accuracy, auc, f1, score, neg_..., "
+        "min otherwise)",
     )
 
 
@@ -117,6 +126,7 @@ def handle(args: argparse.Namespace) -> int:
         compare=args.compare,
         gam_family=args.gam_family,
         all_rungs=args.all_rungs,
+        study_name=args.study_name,
     )
     written = write_report(analysis, args.out)
     for line in summary_lines(analysis, args.out, len(written)):
@@ -151,7 +161,8 @@ def summary_lines(analysis, out: str, files: int) -> list[str]:
 def optimum_lines(analysis) -> list[str]:
     """The best run and the GAM's suggestion of one objective."""
     best = analysis.best
-    lines = [f"best run {best.run}: {analysis.prepared.target} = {best.value:.6g}"]
+    prepared = analysis.prepared
+    lines = [f"best run {best.run}: {prepared.target} = {best.value:.6g} ({prepared.goal.wording})"]
     if analysis.selection is not None:
         from h2osweep.analysis.selection import selection_sentences
 

@@ -65,14 +65,13 @@ def run_show(args) -> int:
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0
-    better = "lower" if objective.goal.ascending else "higher"
     unrecorded = args.metric is None and not records_sweep(args.folder)
     why = (
         "; no sweep.json says what the sweep chose on, --metric names another" if unrecorded else ""
     )
     source = f", read from results.csv: {damage}" if damage else ""
     print(
-        f"{len(table)} run(s) ranked by {objective.metric} ({better} is better{why}){rungs}"
+        f"{len(table)} run(s) ranked by {objective.metric} ({objective.goal.wording}{why}){rungs}"
         f"{source}",
         file=sys.stderr,
     )

@@ -15,9 +15,16 @@ from h2osweep.record.runs import OK
 from h2osweep.validation import invalid
 
 # words in a metric's name that say higher is better, or lower (as H2O, scikit-learn's scorers
-# and W&B name them); a lower word wins, and scikit-learn's `neg_` scores are higher-is-better
-HIGHER_WORDS = {"r2", "rsquared", "accuracy", "acc", "auc", "aucpr", "f1", "precision", "recall"}
-LOWER_WORDS = {"mse", "rmse", "mae", "loss", "logloss", "error", "deviance", "mape"}
+# and cv_results_, W&B and the usual papers name them); a lower word wins, and scikit-learn's
+# `neg_` scores (`mean_test_neg_log_loss`) are higher-is-better
+HIGHER_WORDS = {
+    *("r2", "rsquared", "accuracy", "acc", "auc", "aucpr", "auroc", "f1", "precision", "recall"),
+    *("score", "reward", "iou", "map", "bleu", "rouge", "ndcg", "mcc", "dice", "top1", "top5"),
+}
+LOWER_WORDS = {
+    *("mse", "rmse", "mae", "loss", "logloss", "error", "deviance", "mape", "perplexity"),
+    *("rank", "time", "seconds", "latency", "runtime"),
+}
 
 
 class Goal(str, Enum):
@@ -36,17 +43,19 @@ class Goal(str, Enum):
 
     @classmethod
     def natural(cls, metric: str) -> Goal:
-        """The goal a metric is read by when none is given: max for R², accuracy, AUC and the
-        like (`valid_r2`, W&B's `val/accuracy`, `f1_macro`, `neg_log_loss`), min for errors
-        and losses."""
+        """The goal a metric is read by when none is given: max for R², accuracy, AUC, scores
+        and the like (`valid_r2`, W&B's `val/accuracy` or `valAcc`, `f1_macro`, scikit-learn's
+        `mean_test_score` and `neg_log_loss`), min for errors, losses, ranks and times."""
         return cls.stated(metric) or cls.MIN
 
     @classmethod
     def stated(cls, metric: str) -> Goal | None:
         """The goal a metric's name says (see `natural`); None when its name says none."""
-        name = re.split(r"[/.]", metric.lower())[-1]
-        words = set(re.split(r"[_\-\s]+", name))
-        if name.startswith("neg_"):
+        name = re.split(r"[/.]", metric)[-1]
+        parts = re.split(r"[_\-\s]+", name)  # each whole (`mAP`) and by its capitals (`valAcc`)
+        camel = [w for part in parts for w in re.split(r"(?<=[a-z0-9])(?=[A-Z])", part)]
+        words = {w.lower() for w in parts + camel}
+        if "neg" in words:
             return cls.MAX
         if words & LOWER_WORDS:
             return cls.MIN
@@ -59,6 +68,11 @@ class Goal(str, Enum):
     def ascending(self) -> bool:
         """Whether sorting best-first is ascending."""
         return self is Goal.MIN
+
+    @property
+    def wording(self) -> str:
+        """The goal in words: 'lower is better' or 'higher is better'."""
+        return f"{'lower' if self is Goal.MIN else 'higher'} is better"
 
     @property
     def direction(self) -> str:

@@ -198,10 +198,7 @@ def meta_block(analysis) -> str:
 
 def objectives_text(analysis) -> str:
     """Each target with the direction that is better."""
-    return "; ".join(
-        f"{a.prepared.target} ({'lower' if a.prepared.goal == 'min' else 'higher'} is better)"
-        for a in analysis.analyses
-    )
+    return "; ".join(f"{a.prepared.target} ({a.prepared.goal.wording})" for a in analysis.analyses)
 
 
 def statistics_sections(analysis, saved, objective: int = 0, level: str = "h2") -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from h2osweep.analysis.rungs import BUDGET, RUNG, is_multi_fidelity
+from h2osweep.analysis.studies import sqlite_file
 from h2osweep.analysis.tables import rung_budget_name
 from h2osweep.analysis.trials import distribution_of, frozen_trial
 from h2osweep.errors import UserInputError
@@ -205,21 +206,6 @@ def refuse_own_file(folder, path: Path, parameter: str) -> None:
             f"{{{parameter}}} {path} is one of the sweep's own files: write the export elsewhere",
             parameter,
         )
-
-
-def sqlite_file(storage: str) -> Path | None:
-    """The database file of an SQLite storage URL (any driver, query or `file:` form), else
-    None."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        url = make_url(storage)
-    except ArgumentError:
-        return None  # refused when Optuna opens it
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database.removeprefix("file:"))
 
 
 def _same_file(path: Path, file: Path) -> bool:
