@@ -118,6 +118,8 @@ def test_expand_layers():
         "depth": 1,
         "SumNeurons": 100,
     }  # the default units stay unset
+    foreign = expand_layers({"model.hidden": [128], "layer_dropouts": [0.5], "depth": 2})
+    assert foreign == {"model.hidden": [64, 64], "layer_dropouts": [0.5, 0.5], "depth": 2}
 
 
 def layered_runs() -> pd.DataFrame:

@@ -85,7 +85,8 @@ def test_an_optuna_storage_is_analysed_with_the_studys_own_directions(tmp_path, 
     status, out, err = run(argv, capsys)
     assert status == 0, err
     assert "Goals as the study records them: values_0 max, values_1 min." in out
-    assert f"values_0 = {max(t.values[0] for t in two.trials):.6g} (higher is better)" in out
+    highest = max(trial.values[0] for trial in two.trials)  # noqa: PD011 (Optuna's, not pandas')
+    assert f"values_0 = {highest:.6g} (higher is better)" in out
 
 
 def test_a_multi_objective_optuna_table_analyses_every_objective(optuna_csvs, capsys):
@@ -104,6 +105,27 @@ def test_a_multi_objective_optuna_table_analyses_every_objective(optuna_csvs, ca
     status, _, err = run(["analyze", str(folder / "multi.csv"), "--gam-family", "beta",
                           "--out", "x"], capsys)  # fmt: skip
     assert status == 2 and "--gam-family must be one of gaussian, gamma, log" in err
+
+
+def test_a_scikit_learn_grid_search_is_read_with_its_scores_maximised(tmp_path, capsys):
+    """cv_results_ as GridSearchCV writes it: param_* are the hyperparameters, mean_test_score
+    is maximised (its winner is sklearn's rank 1), and max_depth=None is a level of its own."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    x, y = load_digits(return_X_y=True)
+    grid = {"max_depth": [2, 4, None], "criterion": ["gini", "entropy"], "min_samples_leaf": [1, 8]}
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0), grid, cv=3).fit(x, y)
+    pd.DataFrame(search.cv_results_).to_csv(tmp_path / "cv.csv", index=False)
+    status, out, err = run(["analyze", str(tmp_path / "cv.csv"), "--out", str(tmp_path)], capsys)
+    assert status == 0, err
+    winner = int(np.argmin(search.cv_results_["rank_test_score"])) + 1
+    best = search.best_score_
+    assert f"best run row {winner}: mean_test_score = {best:.6g} (higher is better)\n" in out
+    assert "Hyperparameters (all scikit-learn search hyperparameter columns): criterion, " in out
+    assert "- max_depth is None in 4 run(s): its values are levels.\n" in out
+    assert "Categorical max_depth" in out and "params" not in out.split("Target:")[1]
 
 
 def test_fanova_and_ped_anova_equal_optunas_on_the_same_trials(optuna_csvs):
@@ -155,8 +177,11 @@ def test_a_wandb_export_as_wandbs_export_code_writes_it(tmp_path, capsys):
         summary_list.append({"val_acc": acc, "_step": 9, "_runtime": 12.5, "_timestamp": 1.7e9,
                              "_wandb": {"runtime": 12}})  # fmt: skip
         config_list.append({"lr": lr, "batch_size": batch, "optimizer": ["adam", "sgd"][i % 2]})
+        config_list[-1]["model"] = {"hidden": [[64, 64], [128], [32, 32, 64]][i % 3]}
         name_list.append(f"run-{i}")
-    runs_df = pd.DataFrame({"summary": summary_list, "config": config_list, "name": name_list})
+    states = ["crashed" if i % 10 == 7 else "finished" for i in range(29)] + ["running"]
+    runs_df = pd.DataFrame({"summary": summary_list, "config": config_list, "name": name_list,
+                            "state": states})  # fmt: skip
     runs_df.to_csv(tmp_path / "project.csv")
     status, _, err = run(["analyze", str(tmp_path / "project.csv"), "--out", "x"], capsys)
     assert status == 2 and err.count("\n") == 1 and "give --target: one of val_acc" in err
@@ -164,10 +189,50 @@ def test_a_wandb_export_as_wandbs_export_code_writes_it(tmp_path, capsys):
             "--out", str(tmp_path / "w")]  # fmt: skip
     status, out, err = run(argv, capsys)
     assert status == 0, err
-    assert (
-        "Hyperparameters (all W&B export hyperparameter columns): lr, batch_size, optimizer" in out
-    )
+    assert "Hyperparameters (all W&B export hyperparameter columns): lr, batch_size, " in out
+    assert "- Dropped 4 run(s) not finished (3 crashed, 1 running).\n" in out
     assert (tmp_path / "w" / "report.html").exists()
+    runs_df.drop(columns="state").to_csv(tmp_path / "all.csv")  # the GAM moves depth to 2
+    suggested = analyze(tmp_path / "all.csv", target="val_acc", goal="max").gam_config
+    assert suggested["model.hidden"] == [64, 64] and suggested["depth"] == 2  # they agree
+
+
+def test_a_wandb_web_ui_export_leaves_its_run_columns_out(tmp_path, capsys):
+    """The CSV W&B's runs table exports: run columns, then config and summary values."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for i in range(12):
+        lr = float(10 ** rng.uniform(-4, -1))
+        rows.append(
+            {
+                "Name": f"run-{i}",
+                "State": "crashed" if i == 3 else "finished",
+                "Notes": "-",
+                "User": ["ann", "bob"][i % 2],
+                "Tags": "",
+                "Sweep": "k3j2",
+                "Created": f"2026-01-0{1 + i % 9}T10:00:00.000Z",
+                "Runtime": 60 + i,
+                "lr": lr,
+                "val_acc": 0.9 - 0.05 * (np.log10(lr) + 2.5) ** 2,
+                "_step": 9,
+            }
+        )
+    pd.DataFrame(rows).to_csv(tmp_path / "ui.csv", index=False)
+    argv = ["analyze", str(tmp_path / "ui.csv"), "--target", "val_acc", "--out", str(tmp_path)]
+    status, out, err = run(argv, capsys)
+    assert status == 0, err
+    assert "run columns Name, State, Notes, User, Tags, Sweep, Created, Runtime, _step left" in out
+    assert "Dropped 1 run(s) not finished (1 crashed)." in out
+    assert "Hyperparameters (all W&B export hyperparameter columns): lr." in out
+    assert "(higher is better)" in out
+    (tmp_path / "saved").mkdir()  # the same export saved as a folder's results.csv
+    (tmp_path / "saved" / "results.csv").write_bytes((tmp_path / "ui.csv").read_bytes())
+    argv = ["analyze", str(tmp_path / "saved"), "--target", "val_acc", "--out", str(tmp_path)]
+    status, again, err = run(argv, capsys)
+    assert status == 0, err
+    assert again.startswith(f"- {tmp_path}/saved/results.csv is not h2osweep's (no name and ")
+    assert again.split("\n", 1)[1] == out
 
 
 @pytest.mark.h2o

@@ -22,6 +22,7 @@ from h2osweep.errors import UserInputError
 from h2osweep.record.columns import LIST_COLUMNS, PARTS, RUN_IDS
 from h2osweep.record.runs import OK
 from h2osweep.store.results_store import (
+    DATABASE,
     RESULTS,
     full_budget,
     is_sweep_folder,
@@ -38,6 +39,12 @@ ID_PATTERN = re.compile(
     r"job_?type|_.*|.*_id|.*_ids|.*seconds|.*_time)$",
     re.IGNORECASE,
 )
+# the run columns of W&B's web-UI CSV export, and a run's states there
+WANDB_RUN_COLUMNS = {
+    *("Name", "State", "Notes", "User", "Tags", "Created", "Runtime", "Sweep", "ID", "Group"),
+    *("Job Type", "Hostname", "GPU Type", "GPU Count", "Commit", "GitHub", "Command"),
+}
+WANDB_STATES = {"finished", "crashed", "failed", "killed", "running", "preempted", "pending"}
 NON_FINITE = {"nan": math.nan, "NaN": math.nan, "inf": math.inf, "Infinity": math.inf}
 OPTUNA_VALUES = re.compile(r"^values_.+$")
 # a metric's word, whole: at the start, after a separator or a camelCase capital, and not
@@ -89,6 +96,11 @@ def load_results(
             "folder rather than its store, or a results table (CSV or Parquet)"
         )
     path = Path(source)
+    if path.is_dir() and _foreign_results(path):
+        raw = recognise(read_file(path / RESULTS), f"{path.name}/{RESULTS}")
+        raw.notes.insert(0, f"{path / RESULTS} is not h2osweep's (no name and status columns): "
+                            "read as a table from elsewhere.")  # fmt: skip
+        return raw
     if path.is_dir():
         return load_sweep_folder(path, all_rungs)
     if not path.exists():
@@ -97,6 +109,18 @@ def load_results(
     if frame.empty or len(frame.columns) == 0:
         raise UserInputError(f"the table {str(path)!r} is empty (no rows)")
     return recognise(frame, path.name)
+
+
+def _foreign_results(folder: Path) -> bool:
+    """Whether a folder's only results are a results.csv another tool wrote (a W&B export
+    saved under that name): no store beside it, and none of our run columns in it."""
+    if records_sweep(folder) or (folder / DATABASE).is_file() or not (folder / RESULTS).is_file():
+        return False
+    try:
+        columns = set(pd.read_csv(folder / RESULTS, nrows=0).columns)
+    except (ValueError, OSError):  # empty or unreadable: the sweep folder's reader says so
+        return False
+    return not {"name", "status"} <= columns
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -169,10 +193,14 @@ def recognise(frame: pd.DataFrame, label: str) -> RawTable:
     columns = set(frame.columns)
     if {"config", "summary"} <= columns:
         return from_wandb(frame)
+    if {"Name", "State", "Created", "Runtime"} <= columns:
+        return from_wandb_flat(frame)
     if any(str(c).startswith("params_") for c in frame.columns):
         return from_optuna(frame)
     if "model_ids" in columns:
         return from_h2o_grid(frame)
+    if "params" in columns and any(str(c).startswith("mean_test_") for c in frame.columns):
+        return from_sklearn(frame)
     return from_plain(frame, label)
 
 
@@ -234,13 +262,37 @@ def from_wandb(frame: pd.DataFrame) -> RawTable:
     rest = frame.drop(columns=["config", "summary"])
     summary = summary.drop(columns=[c for c in summary if c in rest])
     config = config.rename(columns={c: f"config.{c}" for c in config if c in rest})
-    out = pd.concat([rest, config, summary], axis=1)
+    out, notes = finished_runs(pd.concat([rest, config, summary], axis=1))
     metrics = [c for c in summary.columns if not str(c).startswith("_")]
-    note = (
-        f"W&B export: {len(config.columns)} hyperparameter(s) from 'config', "
-        f"{len(metrics)} metric(s) from 'summary'."
-    )
-    return RawTable(out, "W&B export", list(config.columns), metrics, None, [note])
+    notes.insert(0, f"W&B export: {len(config.columns)} hyperparameter(s) from 'config', "
+                    f"{len(metrics)} metric(s) from 'summary'.")  # fmt: skip
+    return RawTable(out, "W&B export", list(config.columns), metrics, None, notes)
+
+
+def from_wandb_flat(frame: pd.DataFrame) -> RawTable:
+    """The CSV the W&B web UI exports: its run columns (Name, State, Notes, User, Tags,
+    Created, Runtime, Sweep, ...), then config and summary values side by side; the rest is
+    read as a plain table's is."""
+    own = [c for c in frame.columns if c in WANDB_RUN_COLUMNS or str(c).startswith("_")]
+    out, notes = finished_runs(frame)
+    plain = from_plain(out.drop(columns=own), "W&B export")
+    notes.insert(0, f"W&B export (web UI): run columns {', '.join(map(str, own))} left out.")
+    return RawTable(out, "W&B export", plain.params, plain.metrics, None, notes)
+
+
+def finished_runs(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The W&B runs whose state is `finished` (a crashed, failed or killed run's summary holds
+    its last logged values, a running one's a value still changing)."""
+    column = next((c for c in ("State", "state") if c in frame.columns), None)
+    if column is None:
+        return frame, []
+    state = frame[column].astype(str).str.lower()
+    if not state.isin(WANDB_STATES).all() or (state == "finished").all():
+        return frame, []
+    counts = state[state != "finished"].value_counts().sort_index()
+    dropped = ", ".join(f"{count} {name}" for name, count in counts.items())
+    note = f"Dropped {int((state != 'finished').sum())} run(s) not finished ({dropped})."
+    return frame.loc[state == "finished"].reset_index(drop=True), [note]
 
 
 def from_optuna(frame: pd.DataFrame, goals: list[str] | None = None) -> RawTable:
@@ -292,6 +344,36 @@ def complete_trials(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return frame.loc[complete].reset_index(drop=True), [note]
 
 
+def from_sklearn(frame: pd.DataFrame) -> RawTable:
+    """scikit-learn's `cv_results_` (GridSearchCV, RandomizedSearchCV, HalvingGridSearchCV):
+    the `param_*` columns are hyperparameters (prefix removed), the `mean_test_*` scores the
+    metrics (`mean_test_score` by default; several scorers: name one). A parameter left unset
+    in some runs (`max_depth=None`) is a choice, not a gap: its values become categories."""
+    frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("Unnamed")])
+    renames = {c: c.removeprefix("param_") for c in frame.columns if str(c).startswith("param_")}
+    renames = {c: (c if new in frame.columns else new) for c, new in renames.items()}
+    out, notes = frame.rename(columns=renames), []
+    for column in renames.values():
+        unset = out[column].isna()
+        if unset.any() and not unset.all():
+            out[column] = out[column].map(lambda v: "None" if pd.isna(v) else _level(v))
+            notes.append(f"{column} is None in {int(unset.sum())} run(s): its values are levels.")
+    metrics = [c for c in out.columns if str(c).startswith(("mean_test_", "mean_train_"))]
+    scores = [c for c in metrics if str(c).startswith("mean_test_")]
+    target = "mean_test_score" if "mean_test_score" in scores else None
+    target = target or (scores[0] if len(scores) == 1 else None)
+    notes.insert(0, "scikit-learn cv_results_: hyperparameters are the param_* columns (prefix "
+                    f"removed); scores {', '.join(scores)}.")  # fmt: skip
+    return RawTable(out, "scikit-learn search", list(renames.values()), metrics, target, notes)
+
+
+def _level(value: object) -> str:
+    """A cell as a category level: a whole float as its integer (3.0 was max_depth=3)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def from_h2o_grid(frame: pd.DataFrame) -> RawTable:
     """H2O's grid summary table: hyperparameters, `model_ids`, then the sort metric last."""
     frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("Unnamed")])
@@ -314,7 +396,10 @@ def from_plain(frame: pd.DataFrame, label: str) -> RawTable:
         and pd.api.types.is_numeric_dtype(frame[c])
     ]  # a column of words (`loss_function`) is a hyperparameter whatever its name
     params = [c for c in frame.columns if c not in ids and c not in metrics]
-    note = f"Plain table {label!r}: columns {', '.join(map(str, ids)) or 'none'} look like ids."
+    named = (
+        f"columns {', '.join(map(str, ids))} look like ids" if ids else "no column looks like an id"
+    )
+    note = f"Plain table {label!r}: {named}."
     return RawTable(frame, "table", params, metrics, None, [note])
 
 

@@ -205,8 +205,16 @@ def _shorthand(config: dict, depth: int, total: float | None) -> dict:
 
 
 def _present(config: dict, keys: tuple[str, ...]) -> str:
-    """The first of `keys` the configuration uses (the lecture's name when it uses none)."""
-    return next((key for key in keys if config.get(key) is not None), keys[0])
+    """The first of `keys` the configuration uses, else a foreign table's list of that kind
+    (`model.hidden`, `layer_dropouts`), else the lecture's name."""
+    own = next((key for key in keys if config.get(key) is not None), None)
+    dropouts = is_dropout_column(keys[0])
+    foreign = (
+        key
+        for key, value in config.items()
+        if is_layer_column(key) and is_dropout_column(key) == dropouts and parse_list(value)
+    )
+    return own or next(foreign, keys[0])
 
 
 def _agrees(values: list | None, depth: int, mean: float) -> bool:
