@@ -40,6 +40,16 @@ def test_parse_lecture_formula():
     assert parse_formula("x + l(y)") == [GamTerm("l", ("x",)), GamTerm("l", ("y",))]
 
 
+def test_a_column_name_r_would_quote_is_written_and_read_in_backquotes():
+    """W&B's `optim/lr` or `batch size`: the formula analyze prints can be given back."""
+    terms = parse_formula("`val/loss` ~ s(`optim/lr`, k=4) + te(`a-b`, c) + `batch size`")
+    assert terms == [GamTerm("s", ("optim/lr",), 4), GamTerm("te", ("a-b", "c")),
+                     GamTerm("l", ("batch size",))]  # fmt: skip
+    assert [t.label for t in terms] == ["s(`optim/lr`)", "te(`a-b`,c)", "`batch size`"]
+    with pytest.raises(UserInputError, match=r"goes in backquotes, as in R: s\(`val/loss`\)"):
+        parse_formula("s(optim/lr, k=4)")
+
+
 @pytest.mark.parametrize("bad", ["s(l1, q=3)", "s(a, b)", "s(l1) + ", "f(x)", "s(l1, k=x)"])
 def test_bad_formulas_are_user_errors(bad):
     with pytest.raises(UserInputError, match="GAM"):

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from h2osweep.analysis.gam_formula import GamTerm, default_terms, parse_formula, plan_terms
+from h2osweep.analysis.gam_formula import (
+    GamTerm,
+    default_terms,
+    parse_formula,
+    plan_terms,
+    quoted,
+)
 from h2osweep.analysis.preprocess import Prepared
 from h2osweep.errors import UserInputError
 from h2osweep.validation import check_choice
@@ -81,7 +87,8 @@ def fit_gam(prepared: Prepared, formula: str | None = None, family: str = "gauss
     terms = plan_terms(terms, prepared, notes)
     columns = list(dict.fromkeys(v for t in terms for v in t.variables))
     text = " + ".join(t.label if t.kind == "l" else f"{t.label[:-1]}, k={t.k})" for t in terms)
-    left = f"log({prepared.target})" if family == "log" else prepared.target
+    target = quoted(prepared.target)
+    left = f"log({target})" if family == "log" else target
     link = ", gamma family with a log link" if family == "gamma" else ""
     notes.append(f"GAM ({source}{link}): {left} ~ {text or '1'}.")  # after what shaped it
     left_out = [v for v in dict.fromkeys(asked) if v not in columns]

@@ -20,6 +20,20 @@ DEFAULT_K = {"s": 10, "te": 5}
 MIN_SPLINES = 4  # pygam's cubic splines need n_splines > spline_order (3)
 TERM = re.compile(r"^(s|te|l)\((.*)\)$")
 NAME = re.compile(r"^[A-Za-z_.][\w.]*$")
+QUOTED = re.compile(r"^`([^`]+)`$")  # any other column name, in R's backquotes: `val/loss`
+
+
+def quoted(name: str) -> str:
+    """A column name as a formula writes it: bare, or in backquotes when R needs them."""
+    return name if NAME.match(name) else f"`{name}`"
+
+
+def unquoted(text: str) -> str | None:
+    """The column a formula's name means (None: not a name)."""
+    if NAME.match(text):
+        return text
+    match = QUOTED.match(text)
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)
@@ -33,7 +47,8 @@ class GamTerm:
     @property
     def label(self) -> str:
         """The term as mgcv prints it, e.g. `s(l1)` or `te(depth,SumNeurons)`."""
-        return f"{self.kind}({','.join(self.variables)})" if self.kind != "l" else self.variables[0]
+        names = [quoted(v) for v in self.variables]
+        return f"{self.kind}({','.join(names)})" if self.kind != "l" else names[0]
 
     def size(self) -> int:
         """Number of basis coefficients the term adds."""
@@ -52,12 +67,13 @@ def parse_formula(text: str) -> list[GamTerm]:
     return [parse_term(p.strip(), text) for p in parts]
 
 
-def split_top_level(text: str) -> list[str]:
-    """Split on `+` outside parentheses."""
-    parts, depth, current = [], 0, ""
+def split_top_level(text: str, separator: str = "+") -> list[str]:
+    """Split on `separator` outside parentheses and backquotes."""
+    parts, depth, quoting, current = [], 0, False, ""
     for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "+" and depth == 0:
+        quoting ^= char == "`"
+        depth += 0 if quoting else {"(": 1, ")": -1}.get(char, 0)
+        if char == separator and depth == 0 and not quoting:
             parts.append(current)
             current = ""
         else:
@@ -67,20 +83,25 @@ def split_top_level(text: str) -> list[str]:
 
 def parse_term(part: str, text: str) -> GamTerm:
     """One term of a formula: `s(x, k=4)`, `te(a, b, k=4)`, `l(x)` or `x`."""
-    if NAME.match(part):
-        return GamTerm("l", (part,))
+    if unquoted(part):
+        return GamTerm("l", (unquoted(part),))
     match = TERM.match(part)
     if not match:
         raise UserInputError(
             f"cannot read GAM term {part!r} in {text!r}: use s(x, k=4), te(a, b) or x"
         )
     kind, inside = match.groups()
-    args = [a.strip() for a in inside.split(",") if a.strip()]
-    names = [a for a in args if "=" not in a]
-    options = dict(a.replace(" ", "").split("=", 1) for a in args if "=" in a)
-    unknown = set(options) - {"k", "bs"}
-    if unknown or not names or not all(NAME.match(n) for n in names):
+    args = [a.strip() for a in split_top_level(inside, ",") if a.strip()]
+    names = [a for a in args if "=" not in a or QUOTED.match(a)]
+    options = dict(a.replace(" ", "").split("=", 1) for a in args if a not in names)
+    if set(options) - {"k", "bs"} or not names:
         raise UserInputError(f"cannot read GAM term {part!r}: options allowed are k= and bs=")
+    if not all(unquoted(n) for n in names):
+        raise UserInputError(
+            f"cannot read GAM term {part!r}: a column name with other characters than letters, "
+            "digits, _ and . goes in backquotes, as in R: s(`val/loss`)"
+        )
+    names = [unquoted(n) for n in names]
     if kind != "te" and len(names) > 1:
         raise UserInputError(f"GAM term {part!r}: s() and l() take one variable; use te(a, b)")
     k = basis_size(options["k"], part) if "k" in options else None
