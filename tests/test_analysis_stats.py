@@ -1,6 +1,7 @@
 """Correlations, OLS and ExtraTrees importances over a prepared table."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from h2osweep.analysis import correlations, importances, ols
@@ -26,6 +27,27 @@ def test_correlations_match_numpy_and_cover_every_indicator(prepared):
         assert frame.loc[term, "correlation"] == pytest.approx(expected, rel=1e-12)
     strengths = correlations(prepared)["correlation"].abs().tolist()
     assert strengths == sorted(strengths, reverse=True)
+
+
+def test_a_saturated_ols_has_no_errors_as_rs_lm_has_none():
+    """Three runs, three coefficients: R's summary(lm) gives NaN errors, t and p (checked with
+    Rscript: 0.5586, 0.5051, -0.0545 and NaN beside each)."""
+    frame = pd.DataFrame({"lr": [0.1, 0.01, 0.001], "layers": [2, 3, 2], "loss": [0.5, 0.4, 0.45]})
+    table = ols(prepare(frame, "loss", ["lr", "layers"]))
+    assert table["coef"].to_numpy() == pytest.approx([0.55858586, 0.50505051, -0.05454545])
+    assert table[["std_err", "t", "p_value"]].isna().all().all()
+
+
+def test_json_records_and_semicolon_tables_are_read(tmp_path):
+    """A W&B runs table saved as JSON records (or JSON lines), and a European CSV."""
+    frame = wandb_table(30, seed=2)
+    frame.to_json(tmp_path / "runs.json", orient="records")
+    frame.to_json(tmp_path / "runs.jsonl", orient="records", lines=True)
+    flat = pd.DataFrame({"lr": [0.5, 0.25, 0.125, 0.0625], "val_acc": [0.75, 0.8, 0.85, 0.7]})
+    flat.to_csv(tmp_path / "eu.csv", sep=";", decimal=",", index=False)
+    for name in ("runs.json", "runs.jsonl"):
+        assert load_source(tmp_path / name).frame.equals(load_source(frame).frame)
+    assert load_source(tmp_path / "eu.csv").frame.equals(flat)
 
 
 def test_ols_with_intercept_matches_least_squares(prepared):

@@ -304,7 +304,7 @@ CORPUS = [
     (["analyze", "{header}", "--out", "{out}"], LIB + "the table '{header}' is empty (no rows)"),
     (
         ["analyze", "{parquet}", "--out", "{out}"],
-        LIB + "cannot read '{parquet}' as CSV or Parquet: …",
+        LIB + "cannot read '{parquet}' as CSV, Parquet or JSON records: …",
     ),
     (
         ["analyze", "{csv}", "--target", "nope", "--out", "{out}"],
@@ -318,6 +318,14 @@ CORPUS = [
         ["analyze", "{single}", "--target", "y", "--out", "{out}"],
         LIB + "need at least 2 runs with a y to analyse, found 1",
     ),
+    (
+        ["analyze", "{csv}", "--target", "b", "--all-rungs", "--out", "{out}"],
+        LIB + "--all-rungs needs a multi-fidelity sweep folder of h2osweep as the results",
+    ),
+    (
+        ["analyze", "{semicolons}", "--target", "y", "--out", "{out}"],
+        LIB + "target 'y' has a single value (0.5) in every run: nothing to explain",
+    ),  # read with its own separator and decimal commas: y is 0,5 in each run, a number
     (
         ["analyze", "{flat}", "--target", "y", "--out", "{out}"],
         LIB + "no hyperparameter varies across the 3 runs with a y (each is constant or "
@@ -650,6 +658,7 @@ def _inputs(tmp_path) -> dict[str, str]:
         "header": ("header.csv", "a,b,y\n"),
         "words": ("words.csv", "a,b,y\n1,2,x\n3,4,z\n5,6,w\n"),
         "single": ("single.csv", "a,b,y\n1,2,3\n"),
+        "semicolons": ("semicolons.csv", "a;y\n1;0,5\n2;0,5\n3;0,5\n"),
         "flat": ("flat.csv", "a,b,y\n1,,3\n1,,inf\n1,,4\n1,,5\n"),  # y: one diverged
         "parquet": ("damaged.parquet", "PAR1 but not really"),
         "file": ("a_file", "not a folder"),

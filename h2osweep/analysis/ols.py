@@ -39,6 +39,8 @@ def ols(prepared: Prepared, intercept: bool = True) -> pd.DataFrame:
                 "p_value": fit.pvalues,
             }
         )
+    if fit.df_resid <= 0:  # a saturated fit: R's lm gives NA, not an infinite error and t = 0
+        frame[["std_err", "t", "p_value"]] = np.nan
     frame.attrs["notes"] = notes
     return frame
 

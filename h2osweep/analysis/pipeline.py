@@ -107,6 +107,11 @@ def analyze(
     check_numpy_seed("seed", seed)
     check_family(gam_family)
     raw = load_source(source, all_rungs, study_name)
+    if all_rungs and raw.kind != SWEEP_FOLDER:
+        raise UserInputError(
+            "{all_rungs} needs a multi-fidelity sweep folder of h2osweep as the results",
+            "all_rungs",
+        )
     targets, chosen, notes = choose_objectives(raw, as_list(target), params)
     if raw.guess_note and goal is None:
         notes.append(raw.guess_note)

@@ -131,13 +131,33 @@ def _is_sqlite(path: Path) -> bool:
 
 
 def read_file(path: Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file; anything unreadable is the user's mistake."""
+    """Read a CSV (comma-, semicolon- or tab-separated), Parquet or JSON file (a list of
+    records, or one per line in .jsonl); anything unreadable is the user's mistake."""
+    suffix = path.suffix.lower()
     try:
-        return read_frame(path)
+        if suffix in (".json", ".jsonl"):
+            return pd.read_json(path, orient="records", lines=suffix == ".jsonl")
+        frame = read_frame(path)
+        header = str(frame.columns[0]) if len(frame.columns) == 1 else ""
+        separator = next((sep for sep in (";", "\t") if sep in header), None)
+        return _reread(path, separator) if separator else frame
     except pd.errors.EmptyDataError:
         raise UserInputError(f"the table {str(path)!r} is empty (no rows)") from None
     except (ValueError, OSError, ImportError) as error:
-        raise UserInputError(f"cannot read {str(path)!r} as CSV or Parquet: {error}") from None
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UserInputError(
+            f"cannot read {str(path)!r} as CSV, Parquet or JSON records: {reason}"
+        ) from None
+
+
+def _reread(path: Path, separator: str) -> pd.DataFrame:
+    """A table read again with its own separator, and decimal commas (`0,79`, as a
+    semicolon-separated export from a European locale writes them) read as numbers."""
+    frame = pd.read_csv(path, sep=separator)
+    text = frame.select_dtypes(exclude="number").astype("string")
+    if text.apply(lambda c: c.dropna().str.fullmatch(r"-?\d+,\d+(?:[eE][-+]?\d+)?").any()).any():
+        return pd.read_csv(path, sep=separator, decimal=",")
+    return frame
 
 
 def load_sweep_folder(folder: Path, all_rungs: bool = False) -> RawTable:
