@@ -90,3 +90,19 @@ def test_importances_are_seeded_and_spread_across_trees(prepared):
     assert first["importance"].sum() == pytest.approx(1.0)
     assert (first["std"] > 0).all()
     assert first["term"].iloc[0] in {"learning_rate", "optimizer_rmsprop", "optimizer_adam"}
+
+
+def test_the_knees_note_counts_measured_runs_and_says_when_there_is_no_knee():
+    """A front of one run, or of two, has no knee to speak of; runs without every target are
+    not counted among those the front was chosen from."""
+    from h2osweep.analysis.pareto import pareto_front
+    from h2osweep.record.goal import Goal
+
+    frame = pd.DataFrame({"x": [1, 2, 3, 4], "a": [0.1, 0.2, 0.3, np.nan], "b": [1, 2, 3, 4]})
+    one = pareto_front(frame, ["a", "b"], [Goal.MIN, Goal.MIN], ["x"])
+    assert one.knee.note == "One run of 3 is best on every objective (a = 0.1, b = 1)."
+    two = pareto_front(frame.assign(b=[3, 1, 4, 0]), ["a", "b"], [Goal.MIN, Goal.MIN], ["x"])
+    assert two.knee.note.startswith("The Pareto front has 2 of 3 runs and no knee between them")
+    frame = pd.DataFrame({"x": range(5), "a": [0, 1, 2, 3, 9], "b": [3, 1.5, 1, 0, 9]})
+    three = pareto_front(frame, ["a", "b"], [Goal.MIN, Goal.MIN], ["x"])
+    assert three.knee.note.startswith("The knee of the Pareto front (4 of 5 runs)")

@@ -54,11 +54,20 @@ def knee_optimum(frame, values: pd.DataFrame, rows, knee_row, params) -> Optimum
     if knee_row is None:
         return None
     shown = ", ".join(f"{t} = {v:.4g}" for t, v in values.iloc[knee_row].items())
-    note = (
-        f"The knee of the Pareto front ({len(rows)} of {len(frame)} runs): the front's run "
-        f"farthest from the line joining its extremes, objectives scaled to their range there "
-        f"({shown})."
-    )
+    measured = int(np.isfinite(values.to_numpy(dtype=float)).all(axis=1).sum())
+    if len(rows) == 1:
+        note = f"One run of {measured} is best on every objective ({shown})."
+    elif len(rows) == 2 and knee_row == rows[0]:
+        note = (
+            f"The Pareto front has 2 of {measured} runs and no knee between them: the one best "
+            f"on {values.columns[0]} is suggested ({shown})."
+        )
+    else:
+        note = (
+            f"The knee of the Pareto front ({len(rows)} of {measured} runs): the front's run "
+            f"farthest from the line joining its extremes, objectives scaled to their range "
+            f"there ({shown})."
+        )
     label = str(run_labels(frame).iloc[knee_row])
     config = config_of(frame.iloc[knee_row], params)
     return Optimum("Pareto knee", label, float(values.iloc[knee_row, 0]), config, note)
