@@ -38,6 +38,10 @@ def test_analyze_a_sweep_folder(sweep, tmp_path):
     for name in OUTPUTS:
         assert (tmp_path / "a" / name).exists()
     assert "- Target: test_mse." in out
+    best = pd.read_csv(sweep / "results.csv").sort_values("test_mse").iloc[0]
+    shown = out.split("best run's configuration: ")[1].splitlines()[0]
+    assert f"best run {best['name']}: test_mse = {best['test_mse']:.6g} (lower is better)" in out
+    assert ast.literal_eval(shown)["neurons"] == json.loads(best["neurons"])
     assert "GAM-suggested configuration:" in out
 
 

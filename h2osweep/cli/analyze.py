@@ -163,6 +163,7 @@ def optimum_lines(analysis) -> list[str]:
     best = analysis.best
     prepared = analysis.prepared
     lines = [f"best run {best.run}: {prepared.target} = {best.value:.6g} ({prepared.goal.wording})"]
+    lines.append(f"best run's configuration: {best.config}")
     if analysis.selection is not None:
         from h2osweep.analysis.selection import selection_sentences
 
