@@ -268,7 +268,12 @@ CORPUS = [
             "search", "argument --startup: invalid choice: 'never' (choose from 'prior', 'sampler')"
         ),
     ),
-    (["show", "{out}"], LIB + "{out} is not a sweep folder: it has no results.csv"),
+    (["show", "{out}"], LIB + "no sweep folder at {out}: it does not exist"),
+    (
+        ["show", "{file}"],
+        LIB + "{file} is a file, not a sweep folder (a table from elsewhere? "
+        "h2osweep analyze {file} reads it)",
+    ),  # fmt: skip
     (
         ["frobnicate"],
         usage(
@@ -414,7 +419,8 @@ CORPUS = [
         "search cannot grow it: use deeplearning, gbm, xgboost, drf",
     ),
     # optimize and demo
-    (["optimize", "{out}"], LIB + "{out} is not a sweep folder: it has no sweep.json"),
+    (["optimize", "{out}"], LIB + "no sweep folder at {out}: it does not exist"),
+    (["optimize", "{orphan}"], LIB + "{orphan} is not a sweep folder: it has no sweep.json"),
     (
         ["optimize", "{out}", "--config", "worst"],
         usage(

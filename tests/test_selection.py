@@ -308,10 +308,10 @@ def test_each_sweep_command_checks_its_selection_options(tmp_path, command, args
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["optimize", "{out}", "--goal", "max"], "is not a sweep folder"),
-        (["optimize", "{out}", "--goal", "min", "--refit-on", "train"], "is not a sweep folder"),
+        (["optimize", "{out}", "--goal", "max"], "no sweep folder at "),
+        (["optimize", "{out}", "--goal", "min", "--refit-on", "train"], "no sweep folder at "),
         (["optimize", "{out}", "--insecure"], "--insecure is only for a remote --url"),
-        (["show", "{out}", "--goal", "min"], "is not a sweep folder"),
+        (["show", "{out}", "--goal", "min"], "no sweep folder at "),
     ],
 )
 def test_optimize_and_show_check_their_options(tmp_path, args, message):

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -514,11 +515,23 @@ def read_runs(folder: Path) -> tuple[pd.DataFrame, str | None]:
         return read_results_csv(folder), error.damage
 
 
+def not_a_sweep_folder(folder: Path, why: str) -> str:
+    """Why `folder` is not a sweep folder, said of what it is: nothing, a table file, or a
+    folder that lacks one of a sweep's files (`why`)."""
+    folder = Path(folder)
+    if not folder.exists():
+        return f"no sweep folder at {folder}: it does not exist"
+    if folder.is_file():
+        return (f"{folder} is a file, not a sweep folder (a table from elsewhere? "
+                f"h2osweep analyze {shlex.quote(str(folder))} reads it)")  # fmt: skip
+    return f"{folder} is not a sweep folder: {why}"
+
+
 def read_results_csv(folder: Path) -> pd.DataFrame:
     """results.csv of a sweep folder alone, floats read exactly."""
     path = Path(folder) / RESULTS
     if not path.is_file():
-        raise StoreError(f"{folder} is not a sweep folder: it has no {RESULTS}")
+        raise StoreError(not_a_sweep_folder(folder, f"it has no {RESULTS}"))
     return _parse_table(path, path)
 
 
@@ -636,7 +649,7 @@ def _read_only(folder: Path):
     """The folder's database opened for reading only (a sweep may be running in it)."""
     path = Path(folder) / DATABASE
     if not path.is_file():
-        raise StoreError(f"{folder} is not a sweep folder: it has no {DATABASE}")
+        raise StoreError(not_a_sweep_folder(folder, f"it has no {DATABASE}"))
     try:
         with contextlib.closing(_reader(path)) as db:
             yield db
@@ -714,7 +727,7 @@ def read_description(folder: Path) -> dict:
     """sweep.json of a sweep folder."""
     description = _read_json(Path(folder) / DESCRIPTION)
     if description is None:
-        raise StoreError(f"{folder} is not a sweep folder: it has no {DESCRIPTION}")
+        raise StoreError(not_a_sweep_folder(folder, f"it has no {DESCRIPTION}"))
     return description
 
 
