@@ -82,6 +82,25 @@ def test_infinite_values_are_a_diverged_run_and_a_gap():
     assert np.isfinite(p.table.to_numpy()).all()
 
 
+def test_a_conditional_parameter_is_said_to_be_one():
+    """Optuna's `momentum` exists only where `optimizer` is sgd: its mean-filled gaps are runs
+    that never used it, and the note says so; a gap with no such pattern is a plain gap."""
+    frame = pd.DataFrame(
+        {
+            "optimizer": ["sgd", "adam", "sgd", "rmsprop", "sgd", "adam"],
+            "momentum": [0.9, np.nan, 0.5, np.nan, 0.7, np.nan],
+            "lr": [0.1, 0.2, np.nan, 0.4, 0.5, 0.6],
+            "loss": [0.5, 0.4, 0.3, 0.2, 0.1, 0.6],
+        }
+    )
+    notes = prepare(frame, "loss", ["optimizer", "momentum", "lr"]).notes
+    assert notes[0] == (
+        "Filled 3 missing momentum with the column mean 0.7; momentum is set only where "
+        "optimizer is sgd (a conditional parameter): the other runs never used it."
+    )
+    assert notes[1] == "Filled 1 missing lr with the column mean 0.36."
+
+
 def test_numeric_text_is_numeric_and_lists_parse():
     frame = pd.DataFrame(
         {"a": ["1", "2", "3"], "hidden": [json.dumps([3, 4])] * 2 + ["[5]"], "y": [1, 2, 3]}

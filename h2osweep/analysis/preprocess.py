@@ -81,7 +81,7 @@ def prepare(frame: pd.DataFrame, target: str, params: list[str], goal: str = "mi
     hyper = expand_lists(frame[params].copy(), notes, taken=[target])
     original = hyper.copy()
     numeric, categorical = split_types(hyper)
-    num = fill_numeric(hyper[numeric], notes)
+    num = fill_numeric(hyper[numeric], notes, conditions(hyper, numeric, categorical))
     cats = fill_categorical(hyper[categorical], notes)
     num, cats = drop_constant(num, cats, notes)
     if num.empty and cats.empty:
@@ -217,8 +217,27 @@ def split_types(hyper: pd.DataFrame) -> tuple[list[str], list[str]]:
     return numeric, categorical
 
 
-def fill_numeric(num: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """Numbers as floats, missing values replaced by the column mean (the blog's choice)."""
+def conditions(hyper: pd.DataFrame, numeric: list[str], categorical: list[str]) -> dict:
+    """For each number set in some runs only, the category that decides where (Optuna's
+    `momentum` only where `optimizer` is sgd): {column: (category, levels where it is set)}."""
+    found = {}
+    for column in numeric:
+        unset = hyper[column].isna()
+        if not unset.any() or unset.all():
+            continue
+        for category in categorical:
+            values = hyper[category].astype("string")
+            where = set(values[~unset].dropna())
+            if values.notna().all() and where and where.isdisjoint(values[unset]):
+                found[column] = (category, sorted(where))
+                break
+    return found
+
+
+def fill_numeric(num: pd.DataFrame, notes: list[str], conditional=None) -> pd.DataFrame:
+    """Numbers as floats, missing values replaced by the column mean (the blog's choice); a
+    conditional parameter's note says which runs never used it."""
+    conditional = conditional or {}
     num = num.apply(lambda c: pd.to_numeric(c, errors="coerce").astype(float))
     for column in num.columns:
         if infinite := int(np.isinf(num[column]).sum()):
@@ -230,7 +249,12 @@ def fill_numeric(num: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         if missing:
             mean = num[column].mean()
             num[column] = num[column].fillna(mean)
-            notes.append(f"Filled {missing} missing {column} with the column mean {mean:.6g}.")
+            note = f"Filled {missing} missing {column} with the column mean {mean:.6g}"
+            if column in conditional:
+                category, levels = conditional[column]
+                note += (f"; {column} is set only where {category} is {' or '.join(levels)} "
+                         "(a conditional parameter): the other runs never used it")  # fmt: skip
+            notes.append(note + ".")
     return num
 
 
