@@ -106,3 +106,13 @@ def test_the_knees_note_counts_measured_runs_and_says_when_there_is_no_knee():
     frame = pd.DataFrame({"x": range(5), "a": [0, 1, 2, 3, 9], "b": [3, 1.5, 1, 0, 9]})
     three = pareto_front(frame, ["a", "b"], [Goal.MIN, Goal.MIN], ["x"])
     assert three.knee.note.startswith("The knee of the Pareto front (4 of 5 runs)")
+
+
+def test_a_handful_of_runs_is_analysed_with_a_caution():
+    from h2osweep.analysis import analyze
+
+    frame = pd.DataFrame({"lr": [0.1, 0.01, 0.001, 0.05], "loss": [0.5, 0.4, 0.45, 0.3]})
+    caution = "Only 4 runs: correlations, importances and p-values rest on very few points"
+    assert any(note.startswith(caution) for note in analyze(frame, target="loss").notes)
+    many = pd.concat([frame] * 3, ignore_index=True)
+    assert not any(note.startswith("Only ") for note in analyze(many, target="loss").notes)

@@ -31,6 +31,8 @@ from h2osweep.record.goal import Goal
 from h2osweep.store.results_store import read_objective, read_results
 from h2osweep.validation import check_numpy_seed
 
+FEW_RUNS = 10  # below this many runs, the notes caution against reading the rankings
+
 
 @dataclass
 class Analysis:
@@ -132,8 +134,17 @@ def single(raw: RawTable, target: str, goal: Goal, chosen: list[str], options: d
     """Every analysis of one objective; its notes are the preprocessing's and the analyses'."""
     prepared = prepare(raw.frame, target, chosen, goal)
     analysis = analyse_prepared(prepared, raw, **options)
-    analysis.notes = prepared.notes + analysis.notes
+    analysis.notes = prepared.notes + few_runs(prepared) + analysis.notes
     return analysis
+
+
+def few_runs(prepared: Prepared) -> list[str]:
+    """A caution when the runs are too few for any ranking to mean much."""
+    n = len(prepared.y)
+    if n >= FEW_RUNS:
+        return []
+    return [f"Only {n} runs: correlations, importances and p-values rest on very few points; "
+            "read every ranking here as a hint, not a finding."]  # fmt: skip
 
 
 def as_list(value: str | Sequence[str] | None) -> list[str]:
