@@ -15,6 +15,7 @@ class H2OSweepError(Exception):
     """Root of every error h2osweep raises on purpose."""
 
     exit_status = 1
+    kind = "error: "  # how the command line introduces it (a Ctrl-C is not an error)
 
     def __init__(self, message: str = "", *parameters: str) -> None:
         self.template = message

@@ -410,14 +410,34 @@ CORPUS = [
     ),
     (
         ["search", "--n-runs", "9", "--strategy", "asha", "--space", "{epochs_space}"],
-        LIB + "--strategy asha sets epochs per rung, but the space fixes epochs: remove it from "
-        "the space",
+        LIB + "--strategy asha sets epochs per rung, but the space sets epochs too: remove its "
+        "entry from the space",
     ),
+    (
+        [
+            "search",
+            "--n-runs",
+            "9",
+            "--strategy",
+            "hyperband",
+            "--min-epochs",
+            "3",
+            "--max-epochs",
+            "3",
+        ],
+        LIB + "--min-epochs equals --max-epochs (3): a single rung leaves nothing to halve; give "
+        "a lower --min-epochs, or run a random search at that budget",
+    ),  # fmt: skip
     (
         ["search", "--n-runs", "9", "--strategy", "sha", "--algorithm", "glm", *GLM_SPACE],
         LIB + "--algorithm glm cannot continue a model from a checkpoint, so a multi-fidelity "
         "search cannot grow it: use deeplearning, gbm, xgboost, drf",
     ),
+    (
+        ["search", "--n-runs", "9", "--strategy", "asha", "--algorithm", "glm"],
+        LIB + "--algorithm glm cannot continue a model from a checkpoint, so a multi-fidelity "
+        "search cannot grow it: use deeplearning, gbm, xgboost, drf",
+    ),  # said before it asks for a space file that could not help
     # optimize and demo
     (["optimize", "{out}"], LIB + "no sweep folder at {out}: it does not exist"),
     (["optimize", "{orphan}"], LIB + "{orphan} is not a sweep folder: it has no sweep.json"),

@@ -57,7 +57,8 @@ def test_the_ladder_ends_at_the_full_budget():
     assert Ladder(1, 9, 3).budgets == (1.0, 3.0, 9.0)
     assert Ladder(1, 27, 3).budgets == (1.0, 3.0, 9.0, 27.0)
     assert Ladder(2, 10, 2).budgets == (2.0, 4.0, 8.0, 10.0)
-    assert Ladder(5, 5, 3).budgets == (5.0,)
+    with pytest.raises(UserInputError, match=r"^min_budget equals max_budget \(5\): a single"):
+        Ladder(5, 5, 3)  # one rung: nothing to halve, a random search in disguise
 
 
 def test_a_fractional_rung_budget_is_refused():

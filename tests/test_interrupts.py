@@ -48,7 +48,7 @@ def test_ctrl_c_during_demo_stops_its_sweep_and_its_h2o(tmp_path):
     assert "Traceback" not in stderr
     table = pd.read_csv(out / "results.csv")
     assert stderr.strip().splitlines()[-1] == (
-        f"h2osweep: error: interrupted: {len(table)} run(s) of this session are stored in {out}; "
+        f"h2osweep: interrupted: {len(table)} run(s) of this session are stored in {out}; "
         "run the same command again to resume"
     )
     assert jvm not in embedded_jvms(), "the demo's JVM survived the interrupt"

@@ -318,7 +318,7 @@ def test_ctrl_c_during_a_search_keeps_its_runs_and_a_rerun_completes_it(h2o_clus
     last = stderr.strip().splitlines()[-1]
     stored = pd.read_csv(out / "results.csv")
     assert last == (
-        f"h2osweep: error: interrupted: {len(stored)} run(s) of this session are stored in {out}; "
+        f"h2osweep: interrupted: {len(stored)} run(s) of this session are stored in {out}; "
         "run the same command again to resume"
     )
     values = dict(zip(stored["name"], stored["valid_mse"], strict=True))

@@ -104,7 +104,7 @@ def run_guarded(prog: str, function, *args, spell=None) -> int:
         return status
     except H2OSweepError as error:
         message = error.render(spell or (lambda name: f"--{name.replace('_', '-')}"))
-        sys.stderr.write(f"{prog}: error: {' '.join(message.split())}\n")  # always one line
+        sys.stderr.write(f"{prog}: {error.kind}{' '.join(message.split())}\n")  # one line
         return error.exit_status
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

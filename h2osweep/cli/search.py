@@ -68,8 +68,18 @@ def register(subparsers) -> None:
 
 def add_fidelity_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("multi-fidelity (sha, hyperband, asha)")
-    group.add_argument("--min-epochs", type=float, metavar="E", help="first rung (1)")
-    group.add_argument("--max-epochs", type=float, metavar="E", help="top rung (9)")
+    group.add_argument(
+        "--min-epochs",
+        type=float,
+        metavar="E",
+        help="first rung (1): epochs, or trees for gbm, drf and xgboost",
+    )
+    group.add_argument(
+        "--max-epochs",
+        type=float,
+        metavar="E",
+        help="top rung (9): epochs, or trees for gbm, drf and xgboost",
+    )
     group.add_argument("--eta", type=int, metavar="K", help="keep 1/K per rung (3)")
     group.add_argument("--sampler", choices=SAMPLERS, help="random (R-exact, default) or tpe")
 
@@ -83,9 +93,12 @@ def run_search(args) -> int:
 def search_plan(args):
     """The strategy the options ask for."""
     from h2osweep.search.base import space_for
+    from h2osweep.training.algorithms import budget_parameter
 
-    space = space_for(args.algorithm, chosen_space(args))
     fidelity = fidelity_options(args)
+    if args.strategy not in MODEL_BASED:
+        budget_parameter(args.algorithm)  # can it grow at all? before asking for its space
+    space = space_for(args.algorithm, chosen_space(args))
     if args.strategy in MODEL_BASED:
         from h2osweep.search.optuna.strategy import optuna_plan
 

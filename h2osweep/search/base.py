@@ -41,6 +41,7 @@ class Strategy(ABC):
     """Proposes the runs of one sweep, learns each finished one, and says when it is done."""
 
     known_in_advance: ClassVar[bool] = False  # every run is known before training starts
+    grows: ClassVar[bool] = False  # `total` is a floor that may rise as results come in (ASHA)
 
     kind: str  # the strategy's name in the folder's definition: grid, random, optuna-tpe, ...
 

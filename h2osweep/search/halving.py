@@ -180,6 +180,8 @@ class Asha(MultiFidelity):
     is in the best 1/eta of its rung's results so far (highest rung first), else start a new
     configuration at the first rung; no slot waits for a rung to complete."""
 
+    grows = True
+
     def __init__(self, ladder: Ladder, n_runs: int, proposer: Proposer) -> None:
         super().__init__("asha", ladder, n_runs, proposer)
 
@@ -303,8 +305,8 @@ def multi_fidelity_plan(
     budget_parameter = budget_of(algorithm)
     if budget_parameter in space:
         raise UserInputError(
-            f"{{strategy}} {strategy} sets {budget_parameter} per rung, but the space fixes "
-            f"{budget_parameter}: remove it from the space",
+            f"{{strategy}} {strategy} sets {budget_parameter} per rung, but the space sets "
+            f"{budget_parameter} too: remove its entry from the space",
             "strategy",
         )
     proposer = (RandomProposer if sampler == "random" else TPEProposer)(space, seed)

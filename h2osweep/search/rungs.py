@@ -30,6 +30,14 @@ class Ladder:
                 "min_budget",
                 "max_budget",
             )
+        if self.min_budget == self.max_budget:
+            raise UserInputError(
+                f"{{min_budget}} equals {{max_budget}} ({self.max_budget:g}): a single rung "
+                "leaves nothing to halve; give a lower {min_budget}, or run a random search at "
+                "that budget",
+                "min_budget",
+                "max_budget",
+            )
 
     @property
     def budgets(self) -> tuple[float, ...]:

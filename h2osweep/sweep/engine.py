@@ -42,6 +42,7 @@ class SweepInterrupted(H2OSweepError):
     """Ctrl-C or SIGTERM: builds in flight were cancelled, finished runs are kept."""
 
     exit_status = 130
+    kind = ""  # the message says "interrupted: ..." itself
 
 
 @dataclass
@@ -155,7 +156,7 @@ def _sweep_stored(strategy, store, pool: ClusterPool, data, training, options) -
     progress = Progress(todo, options.objective, options.quiet, best=best)
     _say_reranked(progress, replaced, options.objective)
     slots_of = functools.partial(builds_in_flight, options.parallel, training)
-    for line in _opening_lines(todo, strategy.total, pool, slots_of, options.out):
+    for line in _opening_lines(todo, strategy, pool, slots_of, options.out):
         progress.say(line)
     if todo:
         training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
@@ -205,11 +206,12 @@ def check_values(pool: ClusterPool, strategy: Strategy, data, training: TrainSet
     pool.run_or_lose(member, "the parameter check", check)
 
 
-def _opening_lines(todo: int, total: int, pool: ClusterPool, slots_of, out: Path) -> list[str]:
+def _opening_lines(todo: int, strategy, pool: ClusterPool, slots_of, out: Path) -> list[str]:
     """What the sweep will do and where: one line, and one per cluster of a pool."""
     reachable = [member.facts for member in pool.reachable]
+    floor = "at least " if strategy.grows else ""  # ASHA promotes as results arrive
     lines = [
-        f"h2osweep: {todo} of {total} run(s) to train on "
+        f"h2osweep: {floor}{todo} of {strategy.total} run(s) to train on "
         f"{_where(pool.describe(), sum(map(slots_of, reachable)))}; results in {out}"
     ]
     if pool.pooled:
@@ -346,7 +348,8 @@ def _train(strategy, store, lanes, training, options, progress) -> None:
                 strategy.tell(result)
             value = objective.value(result) if result.spec.final else math.nan
             budget.record(objective.goal.loss(value) if not math.isnan(value) else math.nan)
-            progress.total = max(progress.total, strategy.total - strategy.ended)  # ASHA's grows
+            left = strategy.total - strategy.ended  # ASHA's grows, and is exact once done
+            progress.total = left if strategy.is_done() else max(progress.total, left)
             progress.update(result)
             if options.after_commit:
                 options.after_commit(result)
