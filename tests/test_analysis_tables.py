@@ -119,3 +119,18 @@ def test_choose_columns_says_what_was_chosen_and_rejects_unknowns():
         choose_columns(raw, "val_acc", [])
     _, params, notes = choose_columns(raw, "val_acc", ["epochs"])
     assert params == ["epochs"] and "given by params" in notes[0]
+
+
+def test_an_h2o_grid_tables_one_layer_hidden_is_suggested_as_a_list():
+    """H2O's grid table writes hidden [10] as "10" beside "[5, 5]": a configuration shown or
+    retrained from it has the list, as H2O takes it."""
+    from h2osweep.analysis import analyze
+
+    hidden = ["10", "[5, 5]", "20", "[10, 10]", "5", "[20, 20]"] * 2
+    frame = pd.DataFrame({"hidden": hidden, "l1": [0.0, 0.001, 0.01] * 4,
+                          "model_ids": [f"grid_model_{i}" for i in range(12)],
+                          "logloss": [0.3, 0.5, 0.2, 0.6, 0.4, 0.7, 0.35, 0.55, 0.25, 0.65, 0.45,
+                                      0.75]})  # fmt: skip
+    analysis = analyze(frame)
+    assert analysis.best_config["hidden"] == [20]
+    assert isinstance(analysis.gam_config["hidden"], list)

@@ -5,6 +5,8 @@ option to add; fANOVA and PED-ANOVA equal Optuna's own numbers on the same trial
 
 from __future__ import annotations
 
+import ast
+
 import numpy as np
 import optuna
 import pandas as pd
@@ -251,6 +253,8 @@ def test_an_h2o_grid_search_table_on_digits(digits_h2o, tmp_path, capsys):
                            capsys)  # fmt: skip
     assert status == 0, err
     assert "H2O grid summary: hyperparameters hidden, l1; metric 'logloss'." in out
+    shown = ast.literal_eval(out.split("best run's configuration: ")[1].splitlines()[0])
+    assert shown["hidden"] in ([20], [40, 20])  # H2O writes [20] as "20": a list again
     assert (tmp_path / "g" / "report.html").exists()
     for key in grid.model_ids:
         import h2o

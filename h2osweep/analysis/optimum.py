@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from h2osweep.analysis.gam import GamFit
-from h2osweep.analysis.preprocess import Prepared
+from h2osweep.analysis.preprocess import Prepared, list_column
 from h2osweep.record.columns import (
     ARCHITECTURE,
     LIST_COLUMNS,
@@ -53,6 +53,10 @@ def run_config(prepared: Prepared, i: int) -> dict:
     """Every hyperparameter of run `i` as given in the table, its layer lists included, and a
     whole-number column's value as an integer (H2O's grid table writes ntrees 10 as 10.0)."""
     config = config_of(prepared.rows.iloc[i], prepared.params)
+    for column in (c for c in config if c in prepared.rows.columns):
+        lists = list_column(prepared.rows[column])  # an H2O grid's hidden "10" is [10]
+        if lists is not None and lists[i] is not None:
+            config[column] = lists[i]
     whole = {k for k, v in config.items() if isinstance(v, float) and v.is_integer()}
     return {k: int(v) if k in whole & set(prepared.integers) else v for k, v in config.items()}
 
