@@ -221,22 +221,31 @@ flight.start_build = start_then_kill_the_jvm
 """
 
 
-def test_a_dead_jvm_loses_the_checkpoints_and_the_rerun_retrains_them(tmp_path):
+def test_a_dead_jvm_loses_the_checkpoints_and_the_rerun_restores_or_retrains_them(tmp_path):
     """The sweep's own embedded H2O dies with the promotion in flight; the rerun starts another,
-    where the first rung's models are gone: the promotion trains from scratch to 3 epochs."""
+    where the first rung's models are gone: it uploads the one the sweep folder saved and
+    continues it, or, with the folder's copy gone too, trains from scratch to 3 epochs. The
+    two give the same model."""
     out, space_file = tmp_path / "hb", space(tmp_path, SMALL_NET)
     args = ["search", "--strategy", "sha", "--sampler", "random", "--n-runs", "3", "--min-epochs",
-            "1", "--max-epochs", "3", "--parallel", "1", "--space", str(space_file),
-            "--out", str(out)]  # fmt: skip
-    killed = start_cli(*args, prelude=JVM_KILLED_AT_THE_PROMOTION)
+            "1", "--max-epochs", "3", "--parallel", "1", "--space", str(space_file)]  # fmt: skip
+    killed = start_cli(*args, "--out", out, prelude=JVM_KILLED_AT_THE_PROMOTION)
     _, err = killed.communicate(timeout=300)
     assert killed.returncode == 1, err
     assert "lost the H2O cluster" in err.splitlines()[-1]
     assert len(_stored(out)) == 3  # the first rung, stored before the JVM died
-    rerun = cli(*args)
-    assert rerun.status == 0, rerun.stderr
-    assert "checkpoint gone: trained from scratch to 3" in rerun.stderr
-    assert set(_stored(out).values()) == {1} and len(_stored(out)) == 4
+    assert len(list((out / "checkpoints").iterdir())) == 3  # and each rung's model beside it
+    bare = tmp_path / "bare"
+    shutil.copytree(out, bare, ignore=shutil.ignore_patterns("checkpoints"))
+    rerun, retrained = cli(*args, "--out", out), cli(*args, "--out", bare)
+    assert rerun.status == 0 and retrained.status == 0, rerun.stderr + retrained.stderr
+    assert f"checkpoint restored from {out / 'checkpoints'}" in rerun.stderr
+    assert "checkpoint gone: trained from scratch to 3" in retrained.stderr
+    for folder in (out, bare):
+        assert set(_stored(folder).values()) == {1} and len(_stored(folder)) == 4
+    measured = [c for c in table(out).columns if c not in ("build_seconds", "model_id")]
+    assert table(out)[measured].equals(table(bare)[measured])  # bit for bit, either way
+    assert not (out / "checkpoints").exists()  # the sweep is done: nothing left to continue
 
 
 def test_asha_with_tpe_keeps_two_slots_busy_and_promotes_only_what_it_measured(

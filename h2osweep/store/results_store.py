@@ -50,8 +50,9 @@ STORE_FILES = (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", RESULTS, DESCRIPT
 STUDY_FILE = "optuna.sqlite"  # a model-based search's Optuna study
 REPORT_FOLDER = "report"  # the report a sweep refreshes as it runs (--report-every)
 OPTIMIZED = "optimized_{choice}.csv"  # optimize's comparison of a retrained configuration
+CHECKPOINTS = "checkpoints"  # lower rungs' models a multi-fidelity resume may continue
 # what else the sweep's commands write beside the store, which force_new moves aside with it
-SWEEP_OUTPUTS = (f"{STUDY_FILE}*", REPORT_FOLDER, OPTIMIZED.format(choice="*"))  # a journal too
+SWEEP_OUTPUTS = (f"{STUDY_FILE}*", REPORT_FOLDER, OPTIMIZED.format(choice="*"), CHECKPOINTS)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (

@@ -21,6 +21,7 @@ from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
 from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.store.results_store import (
+    CHECKPOINTS,
     check_folder,
     finished_runs,
     open_store,
@@ -159,7 +160,11 @@ def _sweep_stored(strategy, store, pool: ClusterPool, data, training, options) -
     for line in _opening_lines(todo, strategy, pool, slots_of, options.out):
         progress.say(line)
     if todo:
-        training = replace(training, model_prefix=f"h2osweep_{store.sweep_id}")
+        training = replace(
+            training,
+            model_prefix=f"h2osweep_{store.sweep_id}",
+            checkpoints=options.out / CHECKPOINTS,
+        )
         pool.each(lambda: cancel_leftovers(f"{training.model_prefix}_"))  # a killed session's
         pool.upload(data)
         progress.lanes = pool.lanes(slots_of)

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
+import shutil
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from h2osweep.data import H2OData
 from h2osweep.errors import UserInputError
@@ -46,6 +50,7 @@ class TrainSettings:
     model_prefix: str = "h2osweep"
     nfolds: int | None = None
     algorithm: str = DEEPLEARNING
+    checkpoints: Path | None = None  # where lower rungs' models are saved for a resume
 
     def __post_init__(self) -> None:
         check_epochs(self.epochs)
@@ -118,7 +123,40 @@ def continuation(spec: RunSpec, settings: TrainSettings) -> tuple[dict, str | No
     parent = model_id_for(replace(spec, rung=spec.rung - 1), settings)
     if _model_exists(parent):
         return {"checkpoint": parent}, None
+    if _restored(parent, settings):
+        return {"checkpoint": parent}, f"checkpoint restored from {settings.checkpoints}"
     return {}, f"checkpoint gone: trained from scratch to {spec.budget:g}"
+
+
+def _restored(model_id: str, settings: TrainSettings) -> bool:
+    """Upload a rung's model saved in the sweep folder to this cluster (a new cluster after a
+    crash, another of a pool); False when none was saved or the cluster refuses it."""
+    import h2o
+
+    saved = settings.checkpoints / model_id if settings.checkpoints else None
+    if saved is None or not saved.is_file():
+        return False
+    try:
+        h2o.upload_model(str(saved))
+    except Exception as error:
+        jobs.raise_if_cluster_lost(error)
+        return False
+    return True
+
+
+def save_rung_model(model_id: str, settings: TrainSettings) -> None:
+    """Download a lower rung's model into the sweep folder (atomically: a partial file never
+    takes the model's name), so a resume on any cluster can continue it."""
+    import h2o
+
+    if settings.checkpoints is None:
+        return
+    settings.checkpoints.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.checkpoints) as partial:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            path = h2o.download_model(h2o.get_model(model_id), path=partial)
+        os.replace(path, settings.checkpoints / model_id)
 
 
 def check_epochs_once(runs: Iterable[RunSpec], settings: TrainSettings) -> None:
@@ -267,6 +305,11 @@ def finish_build(build: Build, data: H2OData, settings: TrainSettings) -> RunRes
             model_id,
             seconds,
         )
+    if not spec.final:
+        try:
+            save_rung_model(model_id, settings)
+        except Exception as error:  # the store keeps the rung; a resume retrains it to climb
+            jobs.raise_if_cluster_lost(error)
     _tidy(build, model_id, settings)
     return RunResult(spec, OK, metrics, confusion, None, model_id, seconds, model, build.note)
 
@@ -276,6 +319,8 @@ def _tidy(build: Build, model_id: str, settings: TrainSettings) -> None:
     run started from (a configuration climbs each rung once)."""
     if build.parent is not None:
         _remove_model(build.parent)
+        if settings.checkpoints is not None:
+            (settings.checkpoints / build.parent).unlink(missing_ok=True)
     if build.spec.final and not settings.keep_models:
         _remove_model(model_id)
 
@@ -314,6 +359,8 @@ def _model_exists(model_id: str) -> bool:
 def remove_rung_models(settings: TrainSettings) -> None:
     """Remove the lower rungs' models a finished multi-fidelity sweep never promoted (its
     final models stay only when kept)."""
+    if settings.checkpoints is not None:
+        shutil.rmtree(settings.checkpoints, ignore_errors=True)
     if settings.keep_models:
         return
     prefix = f"{settings.model_prefix}_"
