@@ -134,3 +134,23 @@ def test_an_h2o_grid_tables_one_layer_hidden_is_suggested_as_a_list():
     analysis = analyze(frame)
     assert analysis.best_config["hidden"] == [20]
     assert isinstance(analysis.gam_config["hidden"], list)
+
+
+def test_a_label_like_column_and_a_repeated_name_are_said(tmp_path):
+    """A model column whose every architecture ran once is left out as an id, and the note
+    says how to keep it; a name the file repeats is said to be read twice."""
+    from h2osweep.analysis.tables import load_results
+
+    models = ["resnet18", "resnet34", "vgg16", "mlp", "vit", "lenet"]
+    frame = pd.DataFrame({"model": models, "lr": [0.1, 0.01] * 3, "val_acc": [0.8, 0.82] * 3})
+    frame.to_csv(tmp_path / "models.csv", index=False)
+    notes = load_results(tmp_path / "models.csv").notes
+    assert notes[0] == (
+        "Plain table 'models.csv': columns model look like ids (model: a different text in "
+        "every run, as a run's label has; name it among the params to analyse it)."
+    )
+    (tmp_path / "twice.csv").write_text("epoch,lr,epoch,loss\n1,0.1,1,0.5\n2,0.2,2,0.4\n")
+    assert load_results(tmp_path / "twice.csv").notes[-1] == (
+        "Column epoch appears more than once: the later ones are read as epoch.1, …, each a "
+        "column of its own."
+    )

@@ -108,7 +108,18 @@ def load_results(
     frame = read_file(path)
     if frame.empty or len(frame.columns) == 0:
         raise UserInputError(f"the table {str(path)!r} is empty (no rows)")
-    return recognise(frame, path.name)
+    raw = recognise(frame, path.name)
+    raw.notes += repeated_names(frame)
+    return raw
+
+
+def repeated_names(frame: pd.DataFrame) -> list[str]:
+    """Say which column names the file repeats (a W&B export with `epoch` in config and in
+    summary): pandas reads the later ones as `epoch.1`, ..., each a column of its own."""
+    names = {str(c) for c in frame.columns}
+    repeats = sorted({m.group(1) for c in names if (m := re.match(r"^(.+)\.\d+$", c))} & names)
+    return [f"Column {name} appears more than once: the later ones are read as {name}.1, …, "
+            "each a column of its own." for name in repeats]  # fmt: skip
 
 
 def _foreign_results(folder: Path) -> bool:
@@ -419,6 +430,10 @@ def from_plain(frame: pd.DataFrame, label: str) -> RawTable:
     named = (
         f"columns {', '.join(map(str, ids))} look like ids" if ids else "no column looks like an id"
     )
+    labels = [str(c) for c in ids if not ID_PATTERN.match(str(c))]
+    if labels:  # a hyperparameter whose every level was run once looks like this too
+        named += (f" ({', '.join(labels)}: a different text in every run, as a run's label has; "
+                  "name it among the params to analyse it)")  # fmt: skip
     note = f"Plain table {label!r}: {named}."
     return RawTable(frame, "table", params, metrics, None, [note])
 
