@@ -220,15 +220,15 @@ def split_types(hyper: pd.DataFrame) -> tuple[list[str], list[str]]:
 def conditions(hyper: pd.DataFrame, numeric: list[str], categorical: list[str]) -> dict:
     """For each number set in some runs only, the category that decides where (Optuna's
     `momentum` only where `optimizer` is sgd): {column: (category, levels where it is set)}."""
+    levels = {c: hyper[c].astype("string") for c in categorical if hyper[c].notna().all()}
     found = {}
     for column in numeric:
         unset = hyper[column].isna()
         if not unset.any() or unset.all():
             continue
-        for category in categorical:
-            values = hyper[category].astype("string")
-            where = set(values[~unset].dropna())
-            if values.notna().all() and where and where.isdisjoint(values[unset]):
+        for category, values in levels.items():
+            where = set(values[~unset])
+            if where.isdisjoint(values[unset]):
                 found[column] = (category, sorted(where))
                 break
     return found

@@ -57,8 +57,8 @@ def load_study(source: str | Path, study_name: str | None = None):
     except (ValueError, ImportError, optuna.exceptions.OptunaError, SQLAlchemyError) as error:
         reason = str(error).splitlines()[0]
         raise UserInputError(f"cannot read the Optuna storage {str(source)!r}: {reason}") from None
+    listed = ", ".join(map(repr, names)) or "none"
     if study_name is None and len(names) != 1:
-        listed = ", ".join(map(repr, names)) or "none"
         raise UserInputError(
             f"the Optuna storage {str(source)!r} holds {len(names)} studies ({listed}): "
             "name one with {study_name}",
@@ -66,7 +66,6 @@ def load_study(source: str | Path, study_name: str | None = None):
         )
     name = study_name or names[0]
     if name not in names:
-        listed = ", ".join(map(repr, names)) or "none"
         raise UserInputError(
             f"{{study_name}} {name!r} is not in {str(source)!r}; its studies: {listed}",
             "study_name",

@@ -88,9 +88,9 @@ def load_results(
     its format."""
     from h2osweep.analysis.studies import is_optuna_storage, study_table
 
-    if is_optuna_storage(source):
-        return study_table(source, study_name)
-    if _is_sqlite(Path(source)):  # our store, or another database
+    if "://" in str(source) or _is_sqlite(Path(source)):  # a database: Optuna's, or our store
+        if is_optuna_storage(source):
+            return study_table(source, study_name)
         raise UserInputError(
             f"{str(source)!r} is a database, but not an Optuna study's storage: give a sweep "
             "folder rather than its store, or a results table (CSV or Parquet)"
@@ -293,7 +293,7 @@ def from_wandb(frame: pd.DataFrame) -> RawTable:
     rest = frame.drop(columns=["config", "summary"])
     summary = summary.drop(columns=[c for c in summary if c in rest])
     config = config.rename(columns={c: f"config.{c}" for c in config if c in rest})
-    out, notes = finished_runs(pd.concat([rest, config, summary], axis=1))
+    out, notes = finished_wandb_runs(pd.concat([rest, config, summary], axis=1))
     metrics = [c for c in summary.columns if not str(c).startswith("_")]
     notes.insert(0, f"W&B export: {len(config.columns)} hyperparameter(s) from 'config', "
                     f"{len(metrics)} metric(s) from 'summary'.")  # fmt: skip
@@ -305,25 +305,32 @@ def from_wandb_flat(frame: pd.DataFrame) -> RawTable:
     Created, Runtime, Sweep, ...), then config and summary values side by side; the rest is
     read as a plain table's is."""
     own = [c for c in frame.columns if c in WANDB_RUN_COLUMNS or str(c).startswith("_")]
-    out, notes = finished_runs(frame)
+    out, notes = finished_wandb_runs(frame)
     plain = from_plain(out.drop(columns=own), "W&B export")
     notes.insert(0, f"W&B export (web UI): run columns {', '.join(map(str, own))} left out.")
     return RawTable(out, "W&B export", plain.params, plain.metrics, None, notes)
 
 
-def finished_runs(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def finished_wandb_runs(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The W&B runs whose state is `finished` (a crashed, failed or killed run's summary holds
     its last logged values, a running one's a value still changing)."""
     column = next((c for c in ("State", "state") if c in frame.columns), None)
     if column is None:
         return frame, []
     state = frame[column].astype(str).str.lower()
-    if not state.isin(WANDB_STATES).all() or (state == "finished").all():
+    if not state.isin(WANDB_STATES).all():
         return frame, []
-    counts = state[state != "finished"].value_counts().sort_index()
+    return rows_kept(frame, state == "finished", state, "run(s) not finished")
+
+
+def rows_kept(frame: pd.DataFrame, kept: pd.Series, state: pd.Series, what: str):
+    """The `kept` rows, and a note counting the others by `state` (`what` says what they are)."""
+    if kept.all():
+        return frame, []
+    counts = state[~kept].value_counts().sort_index()
     dropped = ", ".join(f"{count} {name}" for name, count in counts.items())
-    note = f"Dropped {int((state != 'finished').sum())} run(s) not finished ({dropped})."
-    return frame.loc[state == "finished"].reset_index(drop=True), [note]
+    note = f"Dropped {int((~kept).sum())} {what} ({dropped})."
+    return frame.loc[kept].reset_index(drop=True), [note]
 
 
 def from_optuna(frame: pd.DataFrame, goals: list[str] | None = None) -> RawTable:
@@ -367,12 +374,7 @@ def complete_trials(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         return frame, []
     state = frame["state"].astype(str)
     complete = state.str.upper().str.removeprefix("TRIALSTATE.") == "COMPLETE"
-    if complete.all():
-        return frame, []
-    counts = state[~complete].value_counts().sort_index()
-    dropped = ", ".join(f"{count} {name}" for name, count in counts.items())
-    note = f"Dropped {int((~complete).sum())} trial(s) that are not COMPLETE ({dropped})."
-    return frame.loc[complete].reset_index(drop=True), [note]
+    return rows_kept(frame, complete, state, "trial(s) that are not COMPLETE")
 
 
 def from_sklearn(frame: pd.DataFrame) -> RawTable:
