@@ -341,3 +341,46 @@ def test_show_ranks_every_rung_while_none_has_reached_the_full_budget(tmp_path, 
     assert err.endswith("top rung only (budget 9): --all-rungs adds 2 lower-rung run(s)\n")
     assert main(["show", str(folder), "--metric", "test_mse", "--top", "1", "--all-rungs"]) == 0
     assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]] == ["m_1"]
+
+
+def test_every_rung_is_analysed_but_only_the_top_rung_competes_for_the_best(tmp_path, capsys):
+    """A 1-epoch rung with the lowest figure of all is analysed, never named the best run."""
+    folder = tmp_path / "sha"
+    definition = {"strategy": "sha", "fidelity": {"max_budget": 3.0}}
+    rng = np.random.default_rng(3)
+    with open_store(folder, definition) as store:
+        for position in range(12):
+            config = {"l1": float(rng.uniform(0, 0.01)), "rho": float(rng.uniform(0.9, 1))}
+            low = 0.01 if position == 5 else 0.5 + rng.uniform(0, 0.1)
+            spec = RunSpec(f"m_{position}", config, position=position, budget=1.0, final=False)
+            store.commit(RunResult(spec, OK, {"valid_mse": low, "test_mse": low + 0.01}))
+            if position % 2 == 0:
+                top = 0.2 + rng.uniform(0, 0.1)
+                climbed = RunSpec(f"m_{position}", config, position=position, rung=1, budget=3.0)
+                store.commit(RunResult(climbed, OK, {"valid_mse": top, "test_mse": top + 0.01}))
+    csv = (folder / "results.csv").read_text().splitlines()
+    assert {line.split(",")[csv[0].split(",").index("budget")] for line in csv[1:]} == {"1", "3"}
+    best = read_ranked(folder, Objective("test_mse"), None).query("rung == 1")["name"].iloc[0]
+    assert main(["analyze", str(folder), "--all-rungs", "--out", str(tmp_path / "all")]) == 0
+    out = capsys.readouterr().out
+    assert f"best run {best}: test_mse = " in out and "m_5" not in out
+    assert "chosen among the 6 runs of the top rung (epochs 3); the lower rungs" in out
+    assert f"Chosen on test_mse over 6 runs: {best}" in out
+    assert main(["show", str(folder), "--all-rungs"]) == 0
+    err = capsys.readouterr().err
+    assert "every rung ranked together (only the top rung, budget 3, competes for the best)" in err
+
+
+def test_show_prints_the_columns_asked_for_and_refuses_one_it_does_not_have(tmp_path, capsys):
+    folder = tmp_path / "sweep"
+    rng = np.random.default_rng(2)
+    with open_store(folder, DEFINITION) as store:
+        for position in range(4):
+            store.commit(synthetic_result(position, rng))
+    assert main(["show", str(folder), "--columns", "test_mse, depth,name", "--top", "2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["name", "test_mse", "depth"] and len(out) == 3
+    assert main(["show", str(folder), "--columns", "test_ms"]) == 2
+    err = capsys.readouterr().err
+    assert "--columns: no column 'test_ms' in the results (did you mean test_mse" in err
+    assert len(err.splitlines()) == 1

@@ -44,21 +44,26 @@ class Optimum:
 
 def best_observed(prepared: Prepared) -> Optimum:
     """The best run as observed, with its hyperparameters as given in the table."""
-    i = prepared.goal.best_position(prepared.y)
+    i = prepared.best_position()
     config = run_config(prepared, i)
     return Optimum("best observed run", prepared.labels.iloc[i], float(prepared.y[i]), config)
 
 
 def run_config(prepared: Prepared, i: int) -> dict:
-    """Every hyperparameter of run `i` as given in the table, its layer lists included, and a
-    whole-number column's value as an integer (H2O's grid table writes ntrees 10 as 10.0)."""
-    config = config_of(prepared.rows.iloc[i], prepared.params)
-    for column in (c for c in config if c in prepared.rows.columns):
-        lists = list_column(prepared.rows[column])  # an H2O grid's hidden "10" is [10]
+    """Every hyperparameter of run `i` of a prepared table (see `table_config`)."""
+    return table_config(prepared.rows, i, prepared.params, prepared.integers)
+
+
+def table_config(rows: pd.DataFrame, i: int, params: list[str], integers=()) -> dict:
+    """Every hyperparameter of row `i` as given in the table, its layer lists included, and an
+    `integers` column's whole value as an integer (H2O's grid table writes ntrees 10 as 10.0)."""
+    config = config_of(rows.iloc[i], params)
+    for column in (c for c in config if c in rows.columns):
+        lists = list_column(rows[column])  # an H2O grid's hidden "10" is [10]
         if lists is not None and lists[i] is not None:
             config[column] = lists[i]
     whole = {k for k, v in config.items() if isinstance(v, float) and v.is_integer()}
-    return {k: int(v) if k in whole & set(prepared.integers) else v for k, v in config.items()}
+    return {k: int(v) if k in whole & set(integers) else v for k, v in config.items()}
 
 
 def config_of(row: pd.Series, params: list[str]) -> dict:

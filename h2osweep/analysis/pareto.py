@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from h2osweep.analysis.optimum import Optimum, config_of
+from h2osweep.analysis.optimum import Optimum, table_config
 from h2osweep.analysis.preprocess import run_labels
 from h2osweep.record.goal import Goal
 from h2osweep.record.pareto import knee_position, losses, pareto_mask
@@ -69,5 +69,5 @@ def knee_optimum(frame, values: pd.DataFrame, rows, knee_row, params) -> Optimum
             f"there ({shown})."
         )
     label = str(run_labels(frame).iloc[knee_row])
-    config = config_of(frame.iloc[knee_row], params)
+    config = table_config(frame, knee_row, params)
     return Optimum("Pareto knee", label, float(values.iloc[knee_row, 0]), config, note)

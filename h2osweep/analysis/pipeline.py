@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from h2osweep.analysis.correlation import correlations
@@ -133,9 +134,23 @@ def analyze(
 def single(raw: RawTable, target: str, goal: Goal, chosen: list[str], options: dict) -> Analysis:
     """Every analysis of one objective; its notes are the preprocessing's and the analyses'."""
     prepared = prepare(raw.frame, target, chosen, goal)
+    contest = top_rung_contest(prepared, raw.rungs)
     analysis = analyse_prepared(prepared, raw, **options)
-    analysis.notes = prepared.notes + few_runs(prepared) + analysis.notes
+    analysis.notes = prepared.notes + few_runs(prepared) + contest + analysis.notes
     return analysis
+
+
+def top_rung_contest(prepared: Prepared, rungs: pd.DataFrame) -> list[str]:
+    """With every rung analysed, let only the top rung's runs compete for the best (as search
+    and show choose: a lower rung's figure is of a model trained less); what that means."""
+    budget = rungs.attrs.get("budget_name") if not rungs.empty else None
+    if budget not in prepared.rows.columns:
+        return []
+    budgets = pd.to_numeric(prepared.rows[budget], errors="coerce").to_numpy(dtype=float)
+    top = np.nanmax(budgets)
+    prepared.contenders = budgets == top
+    return [f"The best run is chosen among the {prepared.contending} runs of the top rung "
+            f"({budget} {top:g}); the lower rungs are analysed but do not compete."]  # fmt: skip
 
 
 def few_runs(prepared: Prepared) -> list[str]:

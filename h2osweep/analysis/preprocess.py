@@ -40,6 +40,7 @@ class Prepared:
     rows: pd.DataFrame
     params: list[str]
     notes: list[str] = field(default_factory=list)
+    contenders: np.ndarray | None = None  # rows that may win (a multi-fidelity top rung)
 
     @property
     def features(self) -> list[str]:
@@ -55,6 +56,17 @@ class Prepared:
     def y(self) -> np.ndarray:
         """The target as a float array."""
         return self.table[self.target].to_numpy(dtype=float)
+
+    @property
+    def contending(self) -> int:
+        """How many runs may win."""
+        return len(self.y) if self.contenders is None else int(self.contenders.sum())
+
+    def best_position(self) -> int | None:
+        """Position of the best run among the contenders (every run unless some are set)."""
+        if self.contenders is None:
+            return self.goal.best_position(self.y)
+        return self.goal.best_position(np.where(self.contenders, self.y, np.nan))
 
 
 def prepare(frame: pd.DataFrame, target: str, params: list[str], goal: str = "min") -> Prepared:

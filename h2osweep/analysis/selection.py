@@ -40,12 +40,13 @@ def selection(prepared: Prepared) -> Selection | None:
     if "_" not in target or part_of(target) not in SELECTION_PARTS:
         return None
     test_metric = "test_" + metric_of(target)
-    i = prepared.goal.best_position(prepared.y)
+    i = prepared.best_position()
     row = prepared.rows.iloc[i]
     test_value = float(row[test_metric]) if test_metric in row.index else math.nan
     label = str(prepared.labels.iloc[i])
     value = float(prepared.y[i])
-    return Selection(target, prepared.goal, len(prepared.y), label, value, test_metric, test_value)
+    runs = prepared.contending
+    return Selection(target, prepared.goal, runs, label, value, test_metric, test_value)
 
 
 def selection_sentences(chosen: Selection, retrained_test: float | None = None) -> list[str]:

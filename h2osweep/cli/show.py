@@ -33,6 +33,12 @@ def register(subparsers) -> None:
         "for the best)",
     )
     show.add_argument(
+        "--columns",
+        metavar="A,B",
+        help="only these columns, comma-separated (the run's name always comes first), e.g. "
+        "--columns valid_mse,test_mse,depth",
+    )
+    show.add_argument(
         "--confusion", metavar="RUN", help="print the train and test confusion matrices of RUN"
     )
     show.add_argument(
@@ -65,6 +71,7 @@ def run_show(args) -> int:
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0
+    shown = chosen_columns(table, args.columns)
     unrecorded = args.metric is None and not records_sweep(args.folder)
     why = (
         "; no sweep.json says what the sweep chose on, --metric names another" if unrecorded else ""
@@ -75,13 +82,34 @@ def run_show(args) -> int:
         f"{source}",
         file=sys.stderr,
     )
-    shown = [c for c in table.columns if c not in ("error", "model_id") or table[c].notna().any()]
     with pd.option_context(
         "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40,
         "display.float_format", "{:.6g}".format,  # an l1 of 5.2e-06 is not 0.000005
     ):  # fmt: skip
         print(table[shown].to_string(index=False))
     return 0
+
+
+def chosen_columns(table, columns: str | None) -> list[str]:
+    """The columns --columns names (after the run's name), or every column with something in
+    it (an error or model id column only when a run has one)."""
+    if columns is None:
+        rare = ("error", "model_id")
+        return [c for c in table.columns if c not in rare or table[c].notna().any()]
+    wanted = [c.strip() for c in columns.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in table.columns]
+    if unknown or not wanted:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], list(table.columns), n=3) if unknown else []
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise UserInputError(
+            f"--columns: no column {unknown[0]!r} in the results{hint}; columns are: "
+            f"{', '.join(table.columns)}"
+            if unknown
+            else "--columns needs at least one column name, e.g. --columns valid_mse,depth"
+        )
+    return ["name", *dict.fromkeys(c for c in wanted if c != "name")]
 
 
 def ranked(folder, objective, top):
@@ -102,9 +130,12 @@ def top_rungs(table, args, full: float | None):
     ranking line says about the rungs left out."""
     from h2osweep.analysis.rungs import BUDGET, is_multi_fidelity
 
-    if args.all_rungs or not is_multi_fidelity(table):
+    if not is_multi_fidelity(table):
         return table.head(args.top), ""
     top = full or table[BUDGET].max()
+    if args.all_rungs:
+        together = f"only the top rung, budget {top:g}, competes for the best"
+        return table.head(args.top), f"; every rung ranked together ({together})"
     kept = table[table[BUDGET] == top].head(args.top)
     if kept.empty:
         return table.head(args.top), f"; every rung: none has reached the full budget ({top:g}) yet"

@@ -37,8 +37,8 @@ def run_record(
             if key not in ("name", "seed", *ARCHITECTURE)
         }
     )
-    if budget is not None:
-        record |= {"rung": rung, "budget": budget}
+    if budget is not None:  # a whole number of epochs or trees (the store holds it as REAL)
+        record |= {"rung": rung, "budget": int(budget) if float(budget).is_integer() else budget}
     record.update(architecture(config))
     columns = metric_columns(measured_parts(metrics))
     record.update({column: metrics.get(column, math.nan) for column in columns})
