@@ -33,6 +33,17 @@ OLD_FOLDER = Path(__file__).parent / "data" / "store-ce18601"
 OLD_DEFINITION = {"strategy": "random", "space": {"written by": "h2osweep at ce18601"}}
 DEFINITION = {"strategy": "synthetic"}
 
+
+def synthetic_folder(tmp_path: Path, runs: int, seed: int) -> Path:
+    """A sweep folder holding `runs` synthetic finished runs."""
+    folder = tmp_path / "sweep"
+    rng = np.random.default_rng(seed)
+    with open_store(folder, DEFINITION) as store:
+        for position in range(runs):
+            store.commit(synthetic_result(position, rng))
+    return folder
+
+
 # Cells of every kind pandas types differently: whole numbers, floats, gaps, booleans, text
 # that needs quoting (a line break included), lists.
 VALUES = st.one_of(
@@ -216,11 +227,7 @@ def test_a_copy_on_read_only_media_still_shows(tmp_path, small_disk, capsys):
 def test_a_damaged_store_is_read_from_results_csv_and_said_so(tmp_path, capsys):
     """show, analyze and both exports read results.csv (the runs finished before the damage)
     and say why; a resume is refused, nothing written."""
-    folder = tmp_path / "sweep"
-    rng = np.random.default_rng(3)
-    with open_store(folder, DEFINITION) as store:
-        for position in range(4):
-            store.commit(synthetic_result(position, rng))
+    folder = synthetic_folder(tmp_path, 4, seed=3)
     intact = f"sqlite:///{tmp_path / 'intact.db'}"
     assert main(["export", str(folder), "--optuna", intact, "--study-name", "s"]) == 0
     capsys.readouterr()
@@ -258,11 +265,7 @@ def test_a_damaged_store_is_read_from_results_csv_and_said_so(tmp_path, capsys):
 def test_analyze_and_export_read_the_store_not_a_lagging_results_csv(tmp_path, capsys):
     """results.csv can lag the store while a sweep runs (or be gone from a folder): analyze
     and export --csv read every stored run, as show does."""
-    folder = tmp_path / "sweep"
-    rng = np.random.default_rng(6)
-    with open_store(folder, DEFINITION) as store:
-        for position in range(5):
-            store.commit(synthetic_result(position, rng))
+    folder = synthetic_folder(tmp_path, 5, seed=6)
     names = [f"m_{i}" for i in range(1, 6)]
     lines = (folder / "results.csv").read_text().splitlines(keepends=True)
     (folder / "results.csv").write_text("".join(lines[:3]))  # two runs of five
@@ -301,11 +304,7 @@ def test_force_new_moves_what_the_sweep_wrote_aside_and_leaves_the_rest(tmp_path
 
 def test_a_store_damaged_inside_its_runs_table_is_shown_from_results_csv(tmp_path, capsys):
     """A leaf page of the runs table written over (its header intact): show still falls back."""
-    folder = tmp_path / "sweep"
-    rng = np.random.default_rng(5)
-    with open_store(folder, DEFINITION) as store:
-        for position in range(300):
-            store.commit(synthetic_result(position, rng))
+    folder = synthetic_folder(tmp_path, 300, seed=5)
     with sqlite3.connect(folder / "store.sqlite") as db:
         size = db.execute("PRAGMA page_size").fetchone()[0]
         leaves = db.execute(
@@ -372,11 +371,7 @@ def test_every_rung_is_analysed_but_only_the_top_rung_competes_for_the_best(tmp_
 
 
 def test_show_prints_the_columns_asked_for_and_refuses_one_it_does_not_have(tmp_path, capsys):
-    folder = tmp_path / "sweep"
-    rng = np.random.default_rng(2)
-    with open_store(folder, DEFINITION) as store:
-        for position in range(4):
-            store.commit(synthetic_result(position, rng))
+    folder = synthetic_folder(tmp_path, 4, seed=2)
     assert main(["show", str(folder), "--columns", "test_mse, depth,name", "--top", "2"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["name", "test_mse", "depth"] and len(out) == 3
