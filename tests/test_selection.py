@@ -391,6 +391,11 @@ def test_a_resume_that_names_no_metric_keeps_the_folders_and_another_one_is_said
         "ranked them by valid_logloss (min)\n" in reranked.stderr
     )
     assert json.loads((out / "sweep.json").read_text())["selection"]["metric"] == "valid_mse"
+    on_test = run_in_process(*sweep, "--seeds", "1", "2", "--select-on", "test")  # split kept
+    assert on_test.status == 0, on_test.stderr
+    assert "ranked by test_mse (min) from now on, where this folder ranked them by valid_mse" in (
+        on_test.stderr
+    )
     search = ["search", "--n-runs", "1", "--epochs", "0.1", *url, "--out", tmp_path / "tpe"]
     assert run_in_process(*search, "--metric", "logloss").status == 0
     resumed = run_in_process(*search[:2], "2", *search[3:])

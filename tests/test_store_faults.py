@@ -113,6 +113,11 @@ def test_resume_into_a_read_only_folder_is_refused_and_changes_nothing(tmp_path,
         message = f"cannot write to {out}: the folder is not writable"
         assert result.stderr == f"h2osweep: error: {message}\n"
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        optimized = run_cli("optimize", str(out), "--url", h2o_cluster.url)
+        assert optimized.returncode == 2 and "optimized_best.csv" in optimized.stderr
+        assert optimized.stderr.endswith(": the folder is not writable (copy the sweep folder "
+                                         "somewhere writable, or make it writable)\n")  # fmt: skip
+        assert "training" not in optimized.stderr  # refused before it trains
         fresh = run_cli(*first, "--out", str(disk / "new"))
         assert fresh.returncode == 2
         message = f"cannot create {disk / 'new'}: {disk} is not writable"

@@ -5,6 +5,7 @@ the lecture's hand-picked `hidden = c(500, 500, 500)` model."""
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import LocalData, reload_data, upload
-from h2osweep.errors import UserInputError
+from h2osweep.errors import StoreError, UserInputError
 from h2osweep.record.columns import ALL_METRIC_COLUMNS, with_layers
 from h2osweep.record.goal import Objective
 from h2osweep.record.runs import RunResult, RunSpec
@@ -128,6 +129,7 @@ def retrain(
     folder = Path(folder)
     objective = objective or read_objective(folder)
     definition = read_definition(folder)
+    check_writable(folder, OPTIMIZED.format(choice=choice))
     best = best_row(folder, objective)  # checks the metric before the store is opened
     if config is None:
         algorithm = definition["training"]["algorithm"]
@@ -147,6 +149,15 @@ def retrain(
     comparison = compare(best, result)
     write_atomic(folder / OPTIMIZED.format(choice=choice), comparison.to_csv(index=False))
     return Retrained(choice, config, result, comparison)
+
+
+def check_writable(folder: Path, name: str) -> None:
+    """Refuse before training when the result could not be written into the sweep folder."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"cannot write {name} to {folder}: the folder is not writable (copy the sweep "
+            "folder somewhere writable, or make it writable)"
+        )
 
 
 def refit_data(data: LocalData, refit_on: str) -> LocalData:
