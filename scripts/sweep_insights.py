@@ -20,8 +20,16 @@ from h2osweep.cli.main import run_guarded
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="a sweep folder, or a CSV/Parquet results table")
-    parser.add_argument("--target", help="the metric column (default: test_mse for our folders)")
-    parser.add_argument("--goal", choices=["min", "max"], default="min")
+    parser.add_argument(
+        "--target",
+        help="the metric column (default: the metric our sweep folders chose on, or the one "
+        "a W&B, Optuna or H2O table records)",
+    )
+    parser.add_argument(
+        "--goal",
+        choices=["min", "max"],
+        help="min or max (default: the table's own, else the metric's: max for r2 or accuracy)",
+    )
     parser.add_argument(
         "--no-intercept", action="store_true", help="the blog's OLS: every indicator, no intercept"
     )

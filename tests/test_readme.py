@@ -50,3 +50,28 @@ def test_usage_errors_are_one_line_with_status_2():
     result = run_cli("random", "--seeds", "abc")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "invalid int value: 'abc'" in result.stderr
+
+
+DOC_PATH = re.compile(r"`((?:[\w.-]+/)*[\w-]+\.(?:py|R|toml))(?![\w(])(?::\s*(\w+))?")
+DOCS = ["README.md", "reference_r/README.md", "benchmarks/README.md", "docs/ARCHITECTURE.md",
+        "docs/clusters.md"]  # fmt: skip
+ROOTS = ["", "h2osweep", "reference_r", "benchmarks", "docs", "tests", "scripts"]
+
+
+def test_every_file_and_name_the_docs_point_to_exists():
+    """A module the docs name (`space/rng.py: scramble_seed`) is where they say, so a reader
+    following a path lands on it; a bare file name is somewhere in the repository."""
+    stale = []
+    for doc in DOCS:
+        for match in DOC_PATH.finditer((REPO / doc).read_text()):
+            path, name = match.groups()
+            found = [REPO / root / path for root in ROOTS if (REPO / root / path).is_file()]
+            if "/" not in path:
+                found += [p for p in REPO.rglob(path) if ".git" not in p.parts]
+            if not found:
+                stale.append(f"{doc}: {path}")
+            elif name and not re.search(
+                rf"^(def|class) {name}\b|^{name}\b.*=", found[0].read_text(), re.M
+            ):
+                stale.append(f"{doc}: {path}: {name}")
+    assert not stale, stale
