@@ -9,8 +9,13 @@ GAM) -> report (plots, HTML); workflows and the CLI on top; `record` (the run re
 
 __version__ = "0.1.0"
 
+from h2osweep.analysis import analyze
 from h2osweep.cluster import ClusterOptions, H2OCluster
 from h2osweep.data import load_data, upload
+from h2osweep.record.goal import Objective
+from h2osweep.report.outputs import write_report
+from h2osweep.search.fixed import grid_plan, random_plan
+from h2osweep.search.optuna.strategy import optuna_plan
 from h2osweep.space import (
     LECTURE_SPACE,
     Beta,
@@ -32,11 +37,15 @@ from h2osweep.space import (
     sample_params,
     space_to_r,
 )
+from h2osweep.sweep import Budget, SweepOptions, run_sweep
 from h2osweep.training.lecture_run import run
+from h2osweep.training.scheduler import TrainSettings
+from h2osweep.workflows.retrain import retrain
 
 __all__ = [
     "LECTURE_SPACE",
     "Beta",
+    "Budget",
     "Choice",
     "ClusterOptions",
     "Fixed",
@@ -45,18 +54,28 @@ __all__ = [
     "LogIntRange",
     "LogUniform",
     "Mean",
+    "Objective",
     "PerLayer",
     "RRandom",
     "Space",
     "SteppedIntRange",
     "SteppedUniform",
     "Sum",
+    "SweepOptions",
+    "TrainSettings",
     "Uniform",
+    "analyze",
     "expand_grid",
+    "grid_plan",
     "load_data",
+    "optuna_plan",
+    "random_plan",
     "read_space_file",
+    "retrain",
     "run",
+    "run_sweep",
     "sample_params",
     "space_to_r",
     "upload",
+    "write_report",
 ]

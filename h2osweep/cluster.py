@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from h2osweep.errors import ClusterError, ClusterLostError, ClusterUnreachableError, UserInputError
+from h2osweep.validation import check_int, check_type
 
 LOOPBACK = "127.0.0.1"
 USERNAME_VARIABLE = "H2OSWEEP_USERNAME"
@@ -58,6 +59,10 @@ class ClusterOptions:
     startup_seconds: int = 120
 
     def __post_init__(self) -> None:
+        if self.nthreads != -1:
+            check_int("nthreads", self.nthreads, 1, rule="-1 (every core) or at least 1")
+        if self.max_mem is not None:
+            parse_memory(check_type("max_mem", self.max_mem, str, "a heap size such as 4G"))
         if self.url is not None and not isinstance(self.url, str):
             urls = tuple(self.url)
             object.__setattr__(self, "url", urls[0] if len(urls) == 1 else urls or None)
@@ -92,6 +97,9 @@ class H2OCluster:
     """A connected H2O cluster for the duration of a `with` block."""
 
     def __init__(self, options: ClusterOptions | None = None, pooled: bool = False) -> None:
+        if options is not None:
+            rule = "ClusterOptions, e.g. ClusterOptions(url='http://HOST:54321')"
+            check_type("options", options, ClusterOptions, rule)
         self.options = options or ClusterOptions()
         self.pooled = pooled  # one of a pool: errors name its URL
         self._server = None

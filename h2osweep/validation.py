@@ -23,6 +23,14 @@ def invalid(name: str, rule: str, value: object) -> UserInputError:
     return UserInputError(f"{{{name}}} must be {rule}, but got {shown}", name)
 
 
+def check_type(name: str, value: object, kind: type | tuple[type, ...], rule: str) -> object:
+    """`value` if it is a `kind`; else the error names its type (an object's repr can be huge)."""
+    if not isinstance(value, kind):
+        shown = repr(value) if isinstance(value, str | int | float) else type(value).__name__
+        raise UserInputError(f"{{{name}}} must be {rule}, but got {shown}", name)
+    return value
+
+
 def is_whole(value: object) -> bool:
     """An integer that is not a bool (numpy integers count)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)

@@ -25,14 +25,16 @@ def test_run_and_upload_outside_a_cluster_say_so_in_h2osweeps_words(monkeypatch)
     import h2o
 
     from h2osweep import load_data, upload
+    from h2osweep.data import H2OData
     from h2osweep.errors import ClusterError
 
     monkeypatch.setattr(h2o.h2o, "h2oconn", None)
     data = load_data("digits")
     with pytest.raises(ClusterError, match=r"^upload\(data\) needs a connected H2O cluster: "):
         upload(data)
+    stale = H2OData(data, train=None, test=None)  # frames of a cluster since stopped
     with pytest.raises(ClusterError, match=r"^run\(seed\) needs a connected H2O cluster: call"):
-        run(403, object(), epochs=1)
+        run(403, stale, epochs=1)
     with pytest.raises(UserInputError, match="^name must be a non-empty text"):
         run(403, object(), name=" ")
 

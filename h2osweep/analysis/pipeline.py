@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from h2osweep.analysis.tables import SWEEP_FOLDER, RawTable, choose_objectives, 
 from h2osweep.errors import UserInputError
 from h2osweep.record.goal import Goal
 from h2osweep.store.results_store import read_objective, read_results
-from h2osweep.validation import check_numpy_seed
+from h2osweep.validation import check_numpy_seed, check_type, invalid
 
 FEW_RUNS = 10  # below this many runs, the notes caution against reading the rankings
 
@@ -109,16 +110,18 @@ def analyze(
     """
     check_numpy_seed("seed", seed)
     check_family(gam_family)
+    rule = "a sweep folder, a results file's path or URL, or a DataFrame"
+    check_type("source", source, str | os.PathLike | pd.DataFrame, rule)
     raw = load_source(source, all_rungs, study_name)
     if all_rungs and raw.kind != SWEEP_FOLDER:
         raise UserInputError(
             "{all_rungs} needs a multi-fidelity sweep folder of h2osweep as the results",
             "all_rungs",
         )
-    targets, chosen, notes = choose_objectives(raw, as_list(target), params)
+    targets, chosen, notes = choose_objectives(raw, as_list("target", target), params)
     if raw.guess_note and goal is None:
         notes.append(raw.guess_note)
-    goals = objective_goals(targets, as_list(goal), raw)
+    goals = objective_goals(targets, as_list("goal", goal), raw)
     options = dict(gam_formula=gam_formula, intercept=intercept, seed=seed, gam_family=gam_family)
     analyses = [single(raw, t, g, chosen, options) for t, g in zip(targets, goals, strict=True)]
     analysis, analysis.others = analyses[0], analyses[1:]
@@ -162,11 +165,15 @@ def few_runs(prepared: Prepared) -> list[str]:
             "read every ranking here as a hint, not a finding."]  # fmt: skip
 
 
-def as_list(value: str | Sequence[str] | None) -> list[str]:
-    """One name or several as a list (none: empty)."""
+def as_list(name: str, value: str | Sequence[str] | None) -> list[str]:
+    """One name or several as a list (none: empty); `name` is the parameter they came from."""
     if value is None:
         return []
-    return [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        raise invalid(name, "a column name or a list of them", value)
+    return list(value)
 
 
 def objective_goals(targets: list[str], goals: list[str], raw: RawTable) -> list[Goal]:

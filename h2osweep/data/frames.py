@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from h2osweep.data.on_cluster import ClusterData, import_on_cluster
+from h2osweep.validation import check_type
 
 
 @dataclass
@@ -97,6 +98,7 @@ def upload(local: LocalData | ClusterData) -> H2OData:
 
     from h2osweep.cluster import require_connection
 
+    check_type("local", local, LocalData | ClusterData, "data from load_data(...)")
     require_connection("upload(data)")
     if isinstance(local, ClusterData):
         return import_on_cluster(local)

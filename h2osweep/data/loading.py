@@ -3,6 +3,7 @@ with a seed; `reload_data`: the same split again for a sweep that recorded it.""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from h2osweep.data.frames import LocalData
@@ -19,7 +20,7 @@ from h2osweep.data.sources import (
 )
 from h2osweep.data.split import carve_validation, check_same_columns, split_test
 from h2osweep.errors import UserInputError
-from h2osweep.validation import NUMPY_SEED_LIMIT, check_fraction, is_whole
+from h2osweep.validation import NUMPY_SEED_LIMIT, check_fraction, check_type, is_whole
 
 DEFAULT_TEST_FRACTION = 0.2
 DEFAULT_SPLIT_SEED = 42
@@ -39,6 +40,7 @@ def load_data(
     A validation part comes from `valid_fraction` of the training rows (split with the same seed)
     or from the file `valid` (the same columns as the data); without either there is none.
     """
+    check_type("spec", spec, str | os.PathLike, "a dataset name (digits) or a file's path")
     check_split(test_fraction, split_seed, valid_fraction, valid)
     data = _load(spec, target, test_fraction, split_seed)
     data.reload = {

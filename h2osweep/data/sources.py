@@ -103,7 +103,7 @@ def read_rows(path: Path) -> pd.DataFrame:
     try:
         frame = read_frame(path)
     except unreadable as error:
-        raise UserInputError(f"{path} is not a readable {kind}: {error}") from error
+        raise UserInputError(f"{path} is not a readable {kind}: {str(error).strip()}") from error
     if frame.empty:
         raise UserInputError(f"{path} has no data rows")
     return frame
@@ -113,7 +113,8 @@ def read_table(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, sep=r"\s+", header=None)
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
-        raise UserInputError(f"{path} is not a whitespace-separated table: {error}") from error
+        reason = str(error).strip()
+        raise UserInputError(f"{path} is not a whitespace-separated table: {reason}") from error
 
 
 def unique_names(names: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import replace
 
 import pandas as pd
@@ -16,7 +17,7 @@ from h2osweep.search.base import SearchContext, Strategy
 from h2osweep.space import LECTURE_SPACE, Space, sample_params
 from h2osweep.training.algorithms import DEEPLEARNING
 from h2osweep.training.parameters import check_keys, validate_config, validate_values
-from h2osweep.validation import R_SEED_LIMIT, check_int, check_r_seed
+from h2osweep.validation import R_SEED_LIMIT, check_int, check_r_seed, invalid
 
 
 class FixedPlan(Strategy):
@@ -89,6 +90,8 @@ MAX_GRID_ROWS = 1_000_000  # the largest grid `h2osweep grid` plans (each row is
 def random_plan(seeds, space: Space = LECTURE_SPACE, algorithm: str = DEEPLEARNING) -> FixedPlan:
     """A random search: one run per R seed, named `m_<seed>`, drawn as R would (the lecture's
     space by default)."""
+    if isinstance(seeds, str) or not isinstance(seeds, Iterable):
+        raise invalid("seeds", "a list of R seeds (integers), e.g. range(1, 41)", seeds)
     seeds = [check_r_seed("seeds", seed) for seed in seeds]
     if not seeds:
         raise UserInputError("a random search needs at least one seed")

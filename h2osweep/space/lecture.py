@@ -13,6 +13,7 @@ from typing import Any
 from h2osweep.space.distributions import Beta, IntRange, Mean, PerLayer, Sum, Uniform
 from h2osweep.space.rng import check_seed
 from h2osweep.space.space import Space
+from h2osweep.validation import check_type
 
 LECTURE_SPACE = Space(
     {
@@ -42,4 +43,5 @@ def sample_params(seed: int, space: Space = LECTURE_SPACE) -> dict[str, Any]:
     >>> p["name"], p["depth"], p["neurons"]
     ('m_403', 4, [389, 594, 348, 32])
     """
+    check_type("space", space, Space, "a Space (read_space_file(path), or Space({...}))")
     return {"name": run_name(seed), "seed": check_seed(seed), **space.sample(seed)}

@@ -12,7 +12,7 @@ from h2osweep.space import LECTURE_SPACE, Space, sample_params
 from h2osweep.training.flight import train_one
 from h2osweep.training.parameters import LECTURE_EPOCHS
 from h2osweep.training.scheduler import TrainSettings
-from h2osweep.validation import invalid
+from h2osweep.validation import check_type, invalid
 
 
 def run(
@@ -45,6 +45,7 @@ def run(
             "run(seed) trains on data uploaded to a connected cluster: pass "
             "data=upload(load_data(...)) inside `with H2OCluster():`, or train=False"
         )
+    check_type("data", data, H2OData, "uploaded to a cluster (upload(load_data(...)))")
     require_connection("run(seed)")
     config = {k: v for k, v in params.items() if k not in ("name", "seed")}
     settings = TrainSettings(
