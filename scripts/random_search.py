@@ -30,7 +30,7 @@ from h2osweep.data import load_data, upload
 from h2osweep.record.runs import RunSpec
 from h2osweep.training.flight import train_one
 from h2osweep.training.scheduler import TrainSettings
-from h2osweep.workflows.retrain import LECTURE_OPTIMUM
+from h2osweep.workflows.retrain import LECTURE_OPTIMUM, Retrained, compare
 
 DAT_COLUMNS = [
     "l1",
@@ -46,9 +46,23 @@ DEFAULT_SEEDS = [403, 10, *range(1, 19)]
 
 
 def model_res_dat(records: list[dict]) -> pd.DataFrame:
-    """R's `model.res.dat`: the sampled parameters of each model and its test MSE."""
+    """R's `model.res.dat`: the sampled parameters of each model and its test MSE, its rows
+    numbered from 1 as R numbers them."""
     rows = [{**{c: r[c] for c in DAT_COLUMNS}, "MSE": r["test_mse"]} for r in records]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, index=range(1, len(rows) + 1))
+
+
+def analysed_table(table: pd.DataFrame, records: list[dict]) -> pd.DataFrame:
+    """`model.res.dat` as the analysis reads it: each row named by its run (m_403), and MSE
+    called what it is, the test MSE that chose the best (the lecture's choice)."""
+    names = [record["name"] for record in records]
+    return table.rename(columns={"MSE": "test_mse"}).assign(name=names)
+
+
+def lecture_optimum(records: list[dict], optimized) -> Retrained:
+    """Step 8's model next to the best run of the sweep, for the report."""
+    best = pd.Series(min(records, key=lambda record: record["test_mse"]))
+    return Retrained("lecture", dict(LECTURE_OPTIMUM), optimized, compare(best, optimized))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args) -> int:
     from h2osweep.analysis import analyze
+    from h2osweep.analysis.selection import selection
     from h2osweep.report.outputs import write_report
 
     local = load_data(args.data)
@@ -95,10 +110,13 @@ def _main(args) -> int:
             TrainSettings(epochs=args.epochs),
         )
     table = model_res_dat(records)
-    print("model.res.dat:")
+    print("model.res.dat:  # MSE is the test MSE, which chooses the best (the lecture's choice)")
     print(table.to_string())
-    analysis = analyze(table, target="MSE", goal="min")  # steps 6-7: plots and the GAM
-    write_report(analysis, args.out)
+    analysis = analyze(analysed_table(table, records), target="test_mse", goal="min")
+    analysis.selection = selection(analysis.prepared)  # a sweep's table: say what chose
+    write_report(analysis, args.out, retrained=[lecture_optimum(records, optimized)])
+    print("\nwhat the analysis did (also in the report):")
+    print("\n".join(f"  - {note}" for note in analysis.notes))
     print("\nsummary(m.gam):")
     print(analysis.gam.to_string(index=False))
     print(f"\nplots (p.perf, plot(m.gam, select = i)): {args.out}/")

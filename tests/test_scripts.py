@@ -79,7 +79,12 @@ def test_random_search_runs_steps_one_to_eight(tmp_path, url):
     assert "model.res.dat:" in out and "summary(m.gam):" in out
     assert "h2o.performance(model.optimized, test):  # hidden = c(500, 500, 500)" in out
     assert "model.res.dat[which.min(model.res.dat$MSE), ]" in out
+    assert out.split("model.res.dat:")[1].splitlines()[2].split()[0] == "1"  # R's row names
+    assert "what the analysis did (also in the report):\n  - " in out
     assert (tmp_path / "rs" / "facets.png").stat().st_size > 10_000
+    report = (tmp_path / "rs" / "report.html").read_text()
+    assert "Chosen on test_mse over 5 runs: m_" in report and "as the lecture chooses" in report
+    assert "lecture configuration" in report and "best sweep run (m_" in report
 
 
 def test_sweep_insights_prints_the_blog_tables(tmp_path):
