@@ -198,11 +198,19 @@ def steep_table():
     return table
 
 
-def test_a_negative_predicted_mse_is_clipped_with_a_note_and_a_possible_one_is_not():
+def test_a_negative_predicted_mse_is_clipped_with_a_note_and_a_possible_one_is_not(tmp_path):
+    from h2osweep.report.outputs import write_report
+
     steep = analyze(steep_table(), target="test_mse")
+    write_report(steep, tmp_path)
+    assert (
+        f"{steep.suggested.extrapolated:.3g} (an extrapolation: see below)"
+        in (tmp_path / "report.html").read_text()
+    )
     assert steep.suggested.value == steep.prepared.y.min() > 0  # clipped, never below zero
     assert "below zero where no run was" in steep.suggested.note
     assert "clipped to the observed minimum" in steep.suggested.note
+    assert steep.suggested.extrapolated < 0  # the report shows it, called an extrapolation
     assert "optimize" not in steep.suggested.note  # a DataFrame has no sweep folder to retrain
     assert steep.suggested.note not in steep.notes  # shown once, beside the optimum
     plain = analyze(lecture_table(200, seed=2), target="test_mse")

@@ -31,7 +31,8 @@ class Optimum:
     """A chosen configuration, where it came from and its (observed or predicted) target.
 
     `retrain` names the sweep folder whose GAM suggestion the note asks to retrain, in the
-    words of `RETRAIN_HINT` (the command line spells that as its own command).
+    words of `RETRAIN_HINT` (the command line spells that as its own command); `extrapolated`
+    is the GAM's own prediction where `value` had to be clipped to the observed range.
     """
 
     source: str
@@ -40,6 +41,7 @@ class Optimum:
     config: dict
     note: str = ""
     retrain: str | None = None
+    extrapolated: float | None = None
 
 
 def best_observed(prepared: Prepared) -> Optimum:
@@ -111,9 +113,12 @@ def gam_suggestion(
     value = float(predicted[i])
     warning = impossible_prediction(value, prepared, folder)
     retrain = folder if warning and folder else None
+    extrapolated = value if warning else None
     if warning:
         value = float(np.clip(value, prepared.y.min(), prepared.y.max()))
-    return Optimum("GAM-suggested", "(predicted)", value, config, note + warning, retrain)
+    return Optimum(
+        "GAM-suggested", "(predicted)", value, config, note + warning, retrain, extrapolated
+    )
 
 
 def point_config(fit: GamFit, prepared: Prepared, point: pd.Series) -> dict:

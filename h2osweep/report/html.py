@@ -104,7 +104,7 @@ def optimum_table(analysis) -> str:
     best, suggested = analysis.best, analysis.suggested
     keys = list(dict.fromkeys(list(best.config) + list(suggested.config if suggested else [])))
     target = analysis.prepared.target
-    rows = [(f"{target} (observed / predicted)", best.value, suggested.value if suggested else "—")]
+    rows = [(f"{target} (observed / predicted)", best.value, predicted_cell(suggested))]
     rows.append(("run", best.run, "predicted by the GAM" if suggested else "—"))
     for key in keys:
         gam = suggested.config.get(key, "—") if suggested else "—"
@@ -112,6 +112,16 @@ def optimum_table(analysis) -> str:
     frame = pd.DataFrame(rows, columns=["", "best observed run", "GAM-suggested"])
     note = f'<p class="lead">{esc(suggested.note)}</p>' if suggested else ""
     return table(frame, strong={0}) + note
+
+
+def predicted_cell(suggested) -> object:
+    """The GAM's predicted value; where it left the possible range, the prediction itself said
+    to be an extrapolation (the clipped value would read as a tie with the best run)."""
+    if suggested is None:
+        return "—"
+    if suggested.extrapolated is None:
+        return suggested.value
+    return f"{suggested.extrapolated:.3g} (an extrapolation: see below)"
 
 
 def shown(value: object) -> object:
