@@ -117,6 +117,11 @@ def test_optimize_best_retrains_the_run_its_selection_chose(
     comparison = pd.read_csv(out / "optimized_best.csv")
     assert comparison.loc[0, "model"] == f"best sweep run ({best})"
     assert {"valid_mse", "test_mse"} <= set(comparison.columns)
+    said = [line for line in text.splitlines() if line.split(":")[0].endswith("_mse")]
+    chose = "valid_mse" if folder == "on_valid" else "test_mse"
+    assert [line.split(":")[0] for line in said] == list(dict.fromkeys([chose, "test_mse"]))
+    assert said[0].endswith(f" the best sweep run ({best}) {comparison.loc[0, chose]:.5g} "
+                            "(lower is better)")  # fmt: skip
 
 
 @pytest.mark.h2o

@@ -379,3 +379,15 @@ def test_show_prints_the_columns_asked_for_and_refuses_one_it_does_not_have(tmp_
     err = capsys.readouterr().err
     assert "--columns: no column 'test_ms' in the results (did you mean test_mse" in err
     assert len(err.splitlines()) == 1
+
+
+def test_show_leaves_out_a_column_no_run_has_a_value_in(tmp_path, capsys):
+    """A grid's runs have no seed: show prints no column of NaN for it."""
+    folder = tmp_path / "grid"
+    with open_store(folder, DEFINITION) as store:
+        for position, value in enumerate([0.3, 0.2]):
+            spec = RunSpec(f"g_{position + 1}", {"l1": value}, position=position)
+            store.commit(RunResult(spec, OK, {"test_mse": value}))
+    assert main(["show", str(folder), "--metric", "test_mse"]) == 0
+    header = capsys.readouterr().out.splitlines()[0].split()
+    assert header[:2] == ["name", "status"] and "seed" not in header and "error" not in header

@@ -58,18 +58,49 @@ def run_optimize(args) -> int:
     from h2osweep.workflows.retrain import retrain
 
     say_store_damage(args.folder)  # the runs and their configurations then come from results.csv
+    objective = folder_objective(args.folder, args.metric, args.goal)
     retrained = retrain(
         args.folder,
         args.config,
         epochs=args.epochs,
-        objective=folder_objective(args.folder, args.metric, args.goal),
+        objective=objective,
         cluster=cluster_options(args),
         refit_on=args.refit_on,
     )
     print(f"{args.config} configuration: {retrained.config}")
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(retrained.comparison.to_string(index=False))
+    for line in verdict(retrained.comparison, objective):
+        print(line)
     if retrained.note:
         print(retrained.note)
     print(f"written: {args.folder / OPTIMIZED.format(choice=args.config)}")
     return 0
+
+
+def verdict(comparison, objective) -> list[str]:
+    """The two figures that matter, retrained against the sweep's best run: the metric that
+    chose (lower or higher is better) and the held-out test one."""
+    import math
+
+    from h2osweep.record.columns import metric_of
+
+    best, new = comparison.iloc[0], comparison.iloc[1]
+    lines = []
+    for metric in dict.fromkeys([objective.metric, "test_" + metric_of(objective.metric)]):
+        if metric not in comparison.columns:
+            continue
+        mine, theirs = float(new[metric]), float(best[metric])
+        if math.isnan(mine):
+            lines.append(f"{metric}: not measured for the retrained model (trained on that part)")
+            continue
+        if math.isnan(theirs):
+            lines.append(f"{metric}: retrained {mine:.5g} (the {best['model']} has none)")
+            continue
+        better = objective.goal.better(mine, theirs)
+        word = "better than" if better else "equal to" if mine == theirs else "worse than"
+        lines.append(
+            f"{metric}: retrained {mine:.5g}, {word} the {best['model']} {theirs:.5g} "
+            f"({objective.goal.wording})"
+        )
+    return lines

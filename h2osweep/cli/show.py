@@ -92,10 +92,9 @@ def run_show(args) -> int:
 
 def chosen_columns(table, columns: str | None) -> list[str]:
     """The columns --columns names (after the run's name), or every column with something in
-    it (an error or model id column only when a run has one)."""
+    it (no seed column for a grid's runs, an error column only when a run has one)."""
     if columns is None:
-        rare = ("error", "model_id")
-        return [c for c in table.columns if c not in rare or table[c].notna().any()]
+        return [c for c in table.columns if table[c].notna().any() and (table[c] != "").any()]
     wanted = [c.strip() for c in columns.split(",") if c.strip()]
     unknown = [c for c in wanted if c not in table.columns]
     if unknown or not wanted:
