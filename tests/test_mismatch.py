@@ -53,7 +53,7 @@ def test_a_switch_is_named_beside_its_values_and_the_data_by_its_facts():
     )
 
 
-def test_a_changed_data_file_is_said_beside_changed_settings_and_a_spaces_keys_are_not():
+def test_a_changed_data_file_is_said_beside_changed_settings_and_a_spaces_entries_too():
     """Both would refuse the resume: naming only --epochs would send the user back twice."""
     both = SWEEP | {"training": TRAINING | {"epochs": 3.0}, "data": DATA | {"fingerprint": "bb"}}
     assert refusal(SWEEP, both).startswith(
@@ -62,7 +62,15 @@ def test_a_changed_data_file_is_said_beside_changed_settings_and_a_spaces_keys_a
     )
     respaced = SWEEP | {"space": {"l1": {"max": 0.2}}}
     assert refusal(SWEEP | {"space": {"l1": {"max": 0.1}}}, respaced).startswith(
-        "sweep holds a sweep with another space; "
+        'sweep holds a sweep with another space (l1 {"max": 0.1} there, {"max": 0.2} here); '
+    )
+    grid = {"l1": [0.001, 0.05], "layers": [1, 2], "rho": [0.9]}
+    regrid = {"l1": [0.001, 0.01], "layers": [1, 2], "epsilon": [1e-8]}
+    assert refusal(
+        SWEEP | {"space": {"grid": grid}}, SWEEP | {"space": {"grid": regrid}}
+    ).startswith(
+        "sweep holds a sweep with another space (l1 [0.001, 0.05] there, [0.001, 0.01] here; "
+        "rho only there; epsilon only here); "
     )
 
 
@@ -71,7 +79,8 @@ def test_another_strategy_or_space_is_said_in_words():
     assert refusal(grid, SWEEP).startswith("sweep holds a grid sweep, and this is a random sweep; ")
     respaced = SWEEP | {"space": {"params": [2]}, "training": TRAINING | {"epochs": 3.0}}
     assert refusal(SWEEP, respaced).startswith(
-        "sweep holds a sweep with another space and other settings (--epochs 2.0 there, 3.0 here)"
+        "sweep holds a sweep with another space (params [1] there, [2] here) and other settings "
+        "(--epochs 2.0 there, 3.0 here)"
     )
 
 

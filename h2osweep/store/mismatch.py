@@ -44,7 +44,8 @@ def mismatch_error(folder: Path, stored: dict, new: dict) -> StoreError:
         return _refusal(head)
     given, derived = _changed_settings(stored, new)
     sections = sorted(key for key in set(stored) | set(new) if stored.get(key) != new.get(key))
-    head = f"{folder} holds a sweep with {_what_differs(sections, given, derived)}"
+    space = _space_listed(stored.get("space"), new.get("space"))
+    head = f"{folder} holds a sweep with {_what_differs(sections, given, derived, space)}"
     parameters = [name for _, _, names in given[:SHOWN] for name in names]
     goal = _only_goal_changed(stored, new, sections)
     if goal:
@@ -52,16 +53,44 @@ def mismatch_error(folder: Path, stored: dict, new: dict) -> StoreError:
     return _refusal(head, "", parameters)
 
 
-def _what_differs(sections: list[str], given: list[Change], derived: list[Change]) -> str:
-    """'another space', 'other settings (...)', and 'other data (...)' when the data's facts
-    differ but no data setting does (the file changed)."""
-    parts = ["another space"] if "space" in sections else []
+def _what_differs(
+    sections: list[str], given: list[Change], derived: list[Change], space: str = ""
+) -> str:
+    """'another space (...)', 'other settings (...)', and 'other data (...)' when the data's
+    facts differ but no data setting does (the file changed)."""
+    parts = [f"another space{space}"] if "space" in sections else []
     if given:
         parts.append(f"other settings{_listed(given)}")
     if derived and not any(path.startswith("data.") for path, _, _ in given):
         facts = sorted({path.split(".")[0] for path, _, _ in derived})
         parts.append(f"other {' and '.join(facts)}{_listed(derived)}")
     return " and ".join(parts) or f"another {' and '.join(sections)}"
+
+
+def _space_listed(stored, new) -> str:
+    """' (l1 [0.001, 0.05] there, [0.001, 0.01] here)': the space's entries (a grid's
+    parameters) that differ, the first few."""
+    if isinstance(stored, dict) and isinstance(new, dict) and {"grid"} == set(stored) == set(new):
+        stored, new = stored["grid"], new["grid"]
+    if not (isinstance(stored, dict) and isinstance(new, dict)):
+        return ""
+    texts = []
+    for key in dict.fromkeys([*stored, *new]):
+        if key not in new:
+            texts.append(f"{key} only there")
+        elif key not in stored:
+            texts.append(f"{key} only here")
+        elif stored[key] != new[key]:
+            texts.append(f"{key} {_brief(stored[key])} there, {_brief(new[key])} here")
+    return f" ({'; '.join(texts[:SHOWN])})" if texts else ""
+
+
+def _brief(value, width: int = 48) -> str:
+    """A recorded value as compact JSON, cut to `width` characters."""
+    import json
+
+    text = json.dumps(value, separators=(", ", ": "))
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _listed(changes: list[Change]) -> str:
