@@ -29,6 +29,7 @@ from h2osweep.search.optuna.samplers import (
     check_strategy,
     make_sampler,
 )
+from h2osweep.search.optuna.stratified import stratified_params
 from h2osweep.search.optuna.translate import config_params, suggest_config
 from h2osweep.space import LECTURE_SPACE, Space
 from h2osweep.store.results_store import STUDY_FILE
@@ -38,7 +39,7 @@ from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
 
 RUN_ATTR = "run"
 R_SEED_ATTR = "r_seed"  # a start-up trial's R seed: its run trains R's draw itself
-STARTUPS = ("prior", "sampler")
+STARTUPS = ("prior", "stratified", "sampler")
 
 
 class OptunaSearch(Strategy):
@@ -76,7 +77,7 @@ class OptunaSearch(Strategy):
             return self._pending.pop(0)
         if self.is_done():
             return None
-        self._enqueue_prior_draw()
+        self._enqueue_startup()
         trial = self._study.ask()
         config = suggest_config(trial, self.space)  # records the trial's parameters
         trial.set_user_attr(RUN_ATTR, run_name(trial.number))
@@ -110,16 +111,21 @@ class OptunaSearch(Strategy):
     def ended(self) -> int:
         return self._ended
 
-    def _enqueue_prior_draw(self) -> None:
-        """While the sampler would start at random, queue a draw from the space's priors for it,
-        with its R seed (none when a killed session left one queued)."""
+    def _enqueue_startup(self) -> None:
+        """While the sampler would start at random, queue its start-up trial: a draw from the
+        space's priors with its R seed (`prior`), or the next row of a Latin hypercube in their
+        quantile space (`stratified`); none when a killed session left one queued."""
         from optuna.trial import TrialState
 
         study = self._study
         history = len(study.trials)
-        if self.startup != "prior" or self.sampler == "random":
+        if self.startup == "sampler" or self.sampler == "random":
             return
         if history >= samplers.STARTUP_TRIALS or study.get_trials(states=(TrialState.WAITING,)):
+            return
+        if self.startup == "stratified":
+            params = stratified_params(self.space, self.seed, history, samplers.STARTUP_TRIALS)
+            study.enqueue_trial(params)
             return
         seed = (self.seed + 7919 * history) % (R_SEED_LIMIT + 1)
         params = config_params(self.space, self.space.sample(seed))
