@@ -291,6 +291,19 @@ def test_a_trial_killed_while_being_proposed_is_failed_and_the_next_one_trains(
         assert dict(db.execute("SELECT name, attempts FROM runs")) == {"t_0": 1, "t_1": 1, "t_3": 1}
 
 
+@pytest.mark.h2o
+def test_a_resume_without_startup_keeps_the_folders_start_up(h2o_cluster, tmp_path):
+    """The first trials of a folder are trained already: a resume that names no --startup goes
+    on with the folder's (it was refused as another sweep when the default differed)."""
+    search = ["search", "--epochs", "0.1", "--url", h2o_cluster.url, "--out", tmp_path / "s"]
+    assert cli(*search, "--n-runs", "1", "--startup", "stratified").status == 0
+    resumed = cli(*search, "--n-runs", "2")
+    assert resumed.status == 0, resumed.stderr
+    assert "1 run(s) trained (1 ok, 0 failed), 1 already done" in resumed.stderr
+    recorded = json.loads((tmp_path / "s" / "sweep.json").read_text())["definition"]["sampler"]
+    assert recorded["startup"] == "stratified"
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -108,7 +108,7 @@ def search_plan(args):
             args.n_runs,
             seed=args.seed,
             space=space,
-            startup=args.startup or "prior",
+            startup=args.startup or resumed_startup(args),
             algorithm=args.algorithm,
         )
     from h2osweep.search.halving import multi_fidelity_plan
@@ -124,6 +124,17 @@ def search_plan(args):
         space=space,
         algorithm=args.algorithm,
     )
+
+
+def resumed_startup(args) -> str:
+    """The start-up a resumed search's folder records (its first trials are trained already),
+    else the default."""
+    from h2osweep.search.optuna.strategy import DEFAULT_STARTUP
+    from h2osweep.store.results_store import read_definition, records_sweep
+
+    if args.force_new or not records_sweep(args.out):
+        return DEFAULT_STARTUP
+    return read_definition(args.out).get("sampler", {}).get("startup") or DEFAULT_STARTUP
 
 
 def fidelity_options(args) -> dict:

@@ -40,6 +40,7 @@ from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
 RUN_ATTR = "run"
 R_SEED_ATTR = "r_seed"  # a start-up trial's R seed: its run trains R's draw itself
 STARTUPS = ("prior", "stratified", "sampler")
+DEFAULT_STARTUP = "prior"
 
 
 class OptunaSearch(Strategy):
@@ -152,7 +153,7 @@ def optuna_plan(
     *,
     seed: int = 1,
     space: Space = LECTURE_SPACE,
-    startup: str = "prior",
+    startup: str = DEFAULT_STARTUP,
     algorithm: str = DEEPLEARNING,
 ) -> OptunaSearch:
     """A model-based search of `n_runs` runs with Optuna's `sampler` (tpe, gp or random)."""
