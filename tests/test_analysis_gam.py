@@ -203,6 +203,7 @@ def test_a_negative_predicted_mse_is_clipped_with_a_note_and_a_possible_one_is_n
 
     steep = analyze(steep_table(), target="test_mse")
     write_report(steep, tmp_path)
+    assert "pygam&#x27;s summary, not mgcv&#x27;s" in (tmp_path / "report.html").read_text()
     assert (
         f"{steep.suggested.extrapolated:.3g} (an extrapolation: see below)"
         in (tmp_path / "report.html").read_text()

@@ -211,12 +211,21 @@ def objectives_text(analysis) -> str:
     return "; ".join(f"{a.prepared.target} ({a.prepared.goal.wording})" for a in analysis.analyses)
 
 
+GAM_TABLE_NOTE = (
+    "pygam's summary, not mgcv's: one smoothing parameter for every term, an edof that counts "
+    "the term's constant direction (a straight line shows about 2 where mgcv's edf shows 1) and "
+    "approximate p-values; with few runs they can differ a lot from mgcv's on the same runs."
+)
+
+
 def statistics_sections(analysis, saved, objective: int = 0, level: str = "h2") -> list[str]:
     """Correlations, OLS, the importances and the GAM, each beside its figure."""
     target = analysis.prepared.target
     gam = table(analysis.gam) if not analysis.gam.empty else "<p>No GAM could be fitted.</p>"
     left = f"log({target})" if analysis.gam_fit.family == "log" else target
     formula = f"<p><code>{esc(left)} ~ {esc(analysis.gam_fit.formula or '1')}</code></p>"
+    if not analysis.gam.empty:
+        formula += f'<p class="lead">{esc(GAM_TABLE_NOTE)}</p>'
 
     def figs(*keys):
         return figures_for(saved, *keys, objective=objective)
