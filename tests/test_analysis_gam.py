@@ -210,7 +210,7 @@ def test_a_negative_predicted_mse_is_clipped_with_a_note_and_a_possible_one_is_n
     )
     assert steep.suggested.value == steep.prepared.y.min() > 0  # clipped, never below zero
     assert "below zero where no run was" in steep.suggested.note
-    assert "clipped to the observed minimum" in steep.suggested.note
+    assert "the additive fit extrapolates" in steep.suggested.note
     assert steep.suggested.extrapolated < 0  # the report shows it, called an extrapolation
     assert "optimize" not in steep.suggested.note  # a DataFrame has no sweep folder to retrain
     assert steep.suggested.note not in steep.notes  # shown once, beside the optimum
@@ -305,3 +305,17 @@ def test_few_runs_notes_in_order_and_the_suggestion_cautioned():
     assert fit.left_out == []
     few = analyze(table.head(4), target="valid_mse")
     assert few.gam_fit.left_out and "With 4 runs the GAM had to leave out" in few.suggested.note
+
+
+def test_a_gam_that_misses_the_best_run_says_to_retrain_the_best_run_first():
+    """One run far better than the rest, the others noise: the GAM's best prediction is near
+    the median, which its suggestion's note says; a GAM that fits its runs says nothing."""
+    table = lecture_table(12, seed=5)
+    table["test_mse"] = np.random.default_rng(1).uniform(0.3, 0.8, len(table))
+    table.loc[3, "test_mse"] = 0.01
+    note = analyze(table, target="test_mse").suggested.note
+    assert "nearer the median run (0.5338) than the best run observed (0.01)" in note
+    assert (
+        "nearer the median"
+        not in analyze(lecture_table(60, seed=2), target="test_mse").suggested.note
+    )

@@ -44,3 +44,23 @@ def test_compare_needs_a_sweep_folder(tmp_path):
     assert curves["best"].tolist() == expected.tolist()
     with pytest.raises(UserInputError, match="^compare needs a sweep folder"):
         analyze(path, target="test_mse", compare=[tmp_path])
+
+
+def test_a_lower_rung_never_sets_the_best_so_far():
+    """A 1-epoch rung's figure is of a model trained less: the curve starts at the first
+    top-rung run, and the run chosen on validation is chosen among the top rung too."""
+    from h2osweep.analysis.curves import best_so_far, selected_so_far
+    from h2osweep.record.goal import Objective
+
+    rungs = pd.DataFrame(
+        {
+            "valid_mse": [0.11, 0.5, 0.04, 0.3, 0.2],
+            "test_mse": [0.1, 0.6, 0.05, 0.4, 0.3],
+            "budget": [1, 1, 3, 1, 3],
+            "status": "ok",
+        }
+    )
+    best = best_so_far(rungs, "valid_mse")["best"]
+    assert best.isna().tolist()[:2] == [True, True] and best.tolist()[2:] == [0.04] * 3
+    chosen = selected_so_far(rungs, Objective("valid_mse"), "test_mse")["best"]
+    assert chosen.isna().tolist()[:2] == [True, True] and chosen.tolist()[2:] == [0.05] * 3

@@ -18,7 +18,8 @@ def best_so_far(results: pd.DataFrame, metric: str = "test_mse", goal: str = "mi
     """Columns strategy, run (1-based, in table order) and best (NaN until a run succeeds).
 
     Rows are grouped by a `strategy` column when the table has one (see `results_by_strategy`),
-    else the whole table is one curve named 'sweep'. Failed runs keep the previous best.
+    else the whole table is one curve named 'sweep'. Failed runs, and a multi-fidelity sweep's
+    lower rungs (a model trained less never competes), keep the previous best.
 
     >>> table = pd.DataFrame({"test_mse": [0.3, None, 0.1, 0.2]})
     >>> best_so_far(table)["best"].tolist()
@@ -28,9 +29,7 @@ def best_so_far(results: pd.DataFrame, metric: str = "test_mse", goal: str = "mi
         raise UserInputError(f"the results have no column {metric!r}")
     goal = Goal.parse(goal)
     strategies = results["strategy"] if "strategy" in results.columns else "sweep"
-    values = results[metric].astype(float)
-    if "status" in results.columns:
-        values = values.where(results["status"] == OK)
+    values = results[metric].astype(float).where(competing(results, strategies))
     table = pd.DataFrame({"strategy": strategies, "value": values})
     groups = table.groupby("strategy", sort=False)["value"]
     best = goal.running_best(groups)
@@ -41,11 +40,25 @@ def best_so_far(results: pd.DataFrame, metric: str = "test_mse", goal: str = "mi
     return curve.reset_index(drop=True)
 
 
+def competing(results: pd.DataFrame, strategies: pd.Series | str = "sweep") -> pd.Series:
+    """The runs that may be the best: finished, and of a multi-fidelity sweep (per strategy)
+    only its top rung (a model trained less never competes)."""
+    ok = results["status"] == OK if "status" in results.columns else pd.Series(True, results.index)
+    if "budget" not in results.columns:
+        return ok
+    budget = pd.to_numeric(results["budget"], errors="coerce")
+    groups = (
+        strategies if isinstance(strategies, pd.Series) else pd.Series(strategies, results.index)
+    )
+    top = budget.groupby(groups, sort=False).transform("max")
+    return ok & (budget.isna() | (budget == top))
+
+
 def selected_so_far(results: pd.DataFrame, selection: Objective, target: str) -> pd.DataFrame:
     """The target of the run that is best so far on the selection metric, after each run: what
     a sweep that selects on, say, valid_mse would report for test_mse (strategy, run, best)."""
     chooser = BestSoFar(selection.goal)
-    ok = results["status"] == OK if "status" in results.columns else pd.Series(True, results.index)
+    ok = competing(results)
     chosen, shown = [], math.nan
     for position, (value, wanted, usable) in enumerate(
         zip(results[selection.metric], results[target], ok, strict=True)

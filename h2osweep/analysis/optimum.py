@@ -111,6 +111,7 @@ def gam_suggestion(
         note += "a random point in the sampled box" + kept_from_best(fit, prepared, config) + "."
     note += too_few_runs(fit, prepared)
     value = float(predicted[i])
+    note += poor_fit(value, prepared)
     warning = impossible_prediction(value, prepared, folder)
     retrain = folder if warning and folder else None
     extrapolated = value if warning else None
@@ -158,16 +159,31 @@ def too_few_runs(fit: GamFit, prepared: Prepared) -> str:
     )
 
 
+def poor_fit(value: float, prepared: Prepared) -> str:
+    """A warning when the GAM's best prediction is nearer the median run than the best one:
+    the fit misses the good runs, so its suggestion is not worth a retrain before the best's."""
+    loss = prepared.goal.loss
+    median = float(np.median(prepared.y))
+    best = float(prepared.y[prepared.best_position()])
+    if loss(value) - loss(best) <= (loss(median) - loss(best)) / 2:
+        return ""
+    return (
+        f" Its best prediction, {prepared.target} = {value:.3g}, is nearer the median run "
+        f"({median:.4g}) than the best run observed ({best:.4g}): the GAM does not fit the good "
+        "runs, so retrain the best run before this suggestion."
+    )
+
+
 def impossible_prediction(value: float, prepared: Prepared, folder: str | None = None) -> str:
     """A warning when the GAM's minimum lies below zero though no run was: an MSE or a logloss
-    cannot be negative, so the smooth extrapolates there; the value shown is then clipped to
-    the observed range, and only a retrained model tells."""
+    cannot be negative, so the smooth extrapolates there (the suggestion's `value` is then
+    clipped to the observed range, its `extrapolated` the prediction), and only a retrained
+    model tells."""
     if prepared.goal is not Goal.MIN or value >= 0 or prepared.y.min() < 0:
         return ""
     command = f" {RETRAIN_HINT}" if folder else ""
     return (
-        f" It predicts {prepared.target} = {value:.3g} there, below zero where no run was,"
-        f" so the value shown is clipped to the observed minimum {prepared.y.min():.4g}:"
+        f" It predicts {prepared.target} = {value:.3g} there, below zero where no run was:"
         f" the additive fit extrapolates, so take it as a direction and retrain it{command}"
         " to measure it (the gamma or log GAM family keeps predictions above zero)."
     )
