@@ -4,6 +4,7 @@ run by another process against the session's H2O."""
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import time
 from pathlib import Path
@@ -76,6 +77,7 @@ def test_export_optuna_loads_and_its_best_trial_is_shows_best_run(followed, tmp_
 
     out = followed[0]
     storage = f"sqlite:///{tmp_path / 'study.db'}"
+    exported = datetime.datetime.now().replace(microsecond=0)  # the runs ended before
     assert main(["export", str(out), "--optuna", storage, "--study-name", "s"]) == 0
     assert main(["show", str(out), "--top", "1"]) == 0
     best_line = capsys.readouterr().out.splitlines()[-1].split()
@@ -87,6 +89,17 @@ def test_export_optuna_loads_and_its_best_trial_is_shows_best_run(followed, tmp_
     assert {"l1", "depth", "neurons_1"} <= set(best.params)
     assert {"train_mse", "test_logloss", "build_seconds"} <= set(best.user_attrs)
     assert best.distributions["depth"] == optuna.distributions.IntDistribution(1, 5)
+    assert best.distributions["hidden_dropout_1"] == optuna.distributions.FloatDistribution(0, 0.5)
+    assert study.metric_names == ["valid_mse"]
+    for trial in study.trials:  # the runs' own times, not the export's
+        seconds = trial.duration.total_seconds()
+        assert seconds == pytest.approx(trial.user_attrs["build_seconds"], abs=1e-3)
+    assert max(trial.datetime_complete for trial in study.trials) <= exported
+    assert main(["export", str(out), "--optuna", str(tmp_path / "bare.db")]) == 0  # a file path
+    said = capsys.readouterr().out
+    assert f"to sqlite:///{(tmp_path / 'bare.db').resolve()} (open it: optuna-dashboard" in said
+    bare = optuna.load_study(study_name=out.name, storage=storage.replace("study", "bare"))
+    assert len(bare.trials) == len(SEEDS)
 
 
 def test_export_refuses_an_existing_study_unless_forced(followed, tmp_path, capsys):

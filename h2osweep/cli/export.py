@@ -27,7 +27,10 @@ def register(subparsers) -> None:
     )
     parser.add_argument("folder", metavar="DIR", help="a sweep folder")
     parser.add_argument(
-        "--optuna", dest="storage", metavar="URL", help="Optuna storage, e.g. sqlite:///study.db"
+        "--optuna",
+        dest="storage",
+        metavar="URL",
+        help="Optuna storage, e.g. sqlite:///study.db (or the SQLite file's path)",
     )
     parser.add_argument("--study-name", metavar="NAME", help="study name (default: DIR's name)")
     parser.add_argument(
@@ -47,6 +50,9 @@ def run_export(args) -> int:
     if args.csv:  # first: writing it again is harmless, a study written again needs --force
         print(f"wrote {export_csv(args.folder, args.csv)}")
     if args.storage:
+        from h2osweep.analysis.studies import storage_url
+
         name = export_optuna(args.folder, args.storage, args.study_name, args.force)
-        print(f"wrote study {name!r} to {args.storage} (open it: optuna-dashboard {args.storage})")
+        url = storage_url(args.storage)
+        print(f"wrote study {name!r} to {url} (open it: optuna-dashboard {url})")
     return 0

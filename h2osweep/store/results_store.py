@@ -645,6 +645,16 @@ def read_configs(folder: Path) -> dict[str, dict]:
         return {record["name"]: record_config(record) for record in records}
 
 
+def read_finish_times(folder: Path) -> dict[str, str]:
+    """When each stored run finished (ISO 8601, UTC), read without taking the lock; none of a
+    damaged store (results.csv does not record it)."""
+    try:
+        with _read_only(folder) as db:
+            return dict(db.execute("SELECT name, finished_at FROM runs"))
+    except DamagedStoreError:
+        return {}
+
+
 @contextlib.contextmanager
 def _read_only(folder: Path):
     """The folder's database opened for reading only (a sweep may be running in it)."""

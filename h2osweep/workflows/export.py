@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from h2osweep.analysis.rungs import BUDGET, RUNG, is_multi_fidelity
-from h2osweep.analysis.studies import sqlite_file
+from h2osweep.analysis.studies import sqlite_file, storage_url
 from h2osweep.analysis.tables import rung_budget_name
 from h2osweep.analysis.trials import distribution_of, frozen_trial
 from h2osweep.errors import UserInputError
@@ -26,6 +27,7 @@ from h2osweep.store.results_store import (
     full_budget,
     read_configs,
     read_definition,
+    read_finish_times,
     read_objective,
     read_results,
 )
@@ -51,7 +53,7 @@ def space_distributions(definition: dict) -> dict:
     """Optuna distributions of the sweep's space, per parameter name (a grid: its values)."""
     from optuna.distributions import CategoricalDistribution
 
-    from h2osweep.search.optuna.translate import layer_name, to_optuna
+    from h2osweep.search.optuna.translate import layer_name
     from h2osweep.space import Space
     from h2osweep.space.distributions import Distribution, PerLayer
 
@@ -65,11 +67,26 @@ def space_distributions(definition: dict) -> dict:
         return {}
     found = {}
     for name, entry in Space.from_dict(space).items():
-        if isinstance(entry, PerLayer) and (translated := to_optuna(entry.dist)):
+        if isinstance(entry, PerLayer) and (translated := value_distribution(entry.dist)):
             found[layer_name(name, LAYER)] = translated
-        elif isinstance(entry, Distribution) and (translated := to_optuna(entry)):
+        elif isinstance(entry, Distribution) and (translated := value_distribution(entry)):
             found[name] = translated
     return found
+
+
+def value_distribution(dist):
+    """The Optuna distribution of an entry's values as the runs hold them: a Beta's support
+    (rbeta(...) / 2 lies in [0, 0.5]), not the quantile the search suggests; the others as the
+    search translates them."""
+    from optuna.distributions import FloatDistribution
+
+    from h2osweep.search.optuna.translate import to_optuna
+    from h2osweep.space.distributions import Beta
+
+    if isinstance(dist, Beta):
+        low, high = sorted((0.0, 1.0 / dist.divisor))
+        return FloatDistribution(low, high)
+    return to_optuna(dist)
 
 
 def distribution_for(column: str, known: dict, values: pd.Series):
@@ -105,6 +122,7 @@ def study_trials(folder: Path):
     distributions = {c: distribution_for(c, known, table[c]) for c in table.columns}
     full = (full_budget(folder) or results[BUDGET].max()) if multi else None
     step = (BUDGET if (results[BUDGET] % 1 == 0).all() else RUNG) if multi else None
+    times = read_finish_times(folder)
     trials = []
     for number, rows in enumerate(_trial_rows(results, multi)):
         row = rows[-1]  # a configuration's furthest rung
@@ -115,8 +133,24 @@ def study_trials(folder: Path):
         values = None if value is None or pd.isna(value) else [value]
         steps = {int(r[step]): r.get(objective.metric) for r in rows} if multi else None
         trial = frozen_trial(number, run_params, distributions, values, attrs, steps, stopped)
-        trials.append(trial)
+        trials.append(timed(trial, rows, times))
     return trials, objective
+
+
+def timed(trial, rows: list[dict], times: dict[str, str]):
+    """The trial with the times its runs trained (the first rung's start to the last rung's
+    end, local time as Optuna keeps it), so a dashboard's durations and timeline are the
+    sweep's, not the export's."""
+    import datetime as dt
+
+    ends = [dt.datetime.fromisoformat(times[r["name"]]) for r in rows if r["name"] in times]
+    if not ends:
+        return trial
+    seconds = [float(r.get("build_seconds") or 0) for r in rows if r["name"] in times]
+    starts = [end - dt.timedelta(seconds=s) for end, s in zip(ends, seconds, strict=True)]
+    trial.datetime_start = min(starts).astimezone().replace(tzinfo=None)
+    trial.datetime_complete = max(ends).astimezone().replace(tzinfo=None)
+    return trial
 
 
 def _trial_rows(results: pd.DataFrame, multi: bool) -> list[list[dict]]:
@@ -134,12 +168,14 @@ def plain(value: object) -> object:
 
 
 def export_optuna(folder, storage: str, study_name: str | None = None, force=False) -> str:
-    """Write the sweep as a finished Optuna study in `storage` (e.g. sqlite:///study.db);
-    return its name. A study already there under that name is replaced only with `force`."""
+    """Write the sweep as a finished Optuna study in `storage` (e.g. sqlite:///study.db, or an
+    SQLite file's path); return its name. A study already there under that name is replaced
+    only with `force`."""
     import optuna
     from sqlalchemy.exc import SQLAlchemyError
 
     folder = Path(folder)
+    storage = storage_url(storage)  # an SQLite file's path as its URL, as analyze reads it
     if (database := sqlite_file(storage)) is not None:
         refuse_own_file(folder, database, "storage")
     name = study_name or folder.resolve().name
@@ -165,6 +201,9 @@ def export_optuna(folder, storage: str, study_name: str | None = None, force=Fal
                              "sqlite:///study.db)", "storage") from None  # fmt: skip
     study.set_user_attr("h2osweep_folder", str(folder))
     study.set_user_attr("metric", objective.metric)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        study.set_metric_names([objective.metric])  # what the dashboard calls the value
     study.add_trials(trials)
     return name
 
