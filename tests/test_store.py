@@ -390,4 +390,5 @@ def test_show_leaves_out_a_column_no_run_has_a_value_in(tmp_path, capsys):
             store.commit(RunResult(spec, OK, {"test_mse": value}))
     assert main(["show", str(folder), "--metric", "test_mse"]) == 0
     header = capsys.readouterr().out.splitlines()[0].split()
-    assert header[:2] == ["name", "status"] and "seed" not in header and "error" not in header
+    assert header[:3] == ["name", "test_mse", "status"] and "seed" not in header
+    assert "error" not in header

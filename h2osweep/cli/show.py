@@ -71,7 +71,7 @@ def run_show(args) -> int:
     if table.empty:
         print(f"{args.folder}: no run has finished yet")
         return 0
-    shown = chosen_columns(table, args.columns)
+    shown = chosen_columns(table, args.columns, ranked_first(table, objective.metric))
     unrecorded = args.metric is None and not records_sweep(args.folder)
     why = (
         "; no sweep.json says what the sweep chose on, --metric names another" if unrecorded else ""
@@ -90,11 +90,22 @@ def run_show(args) -> int:
     return 0
 
 
-def chosen_columns(table, columns: str | None) -> list[str]:
+def ranked_first(table, metric: str) -> list[str]:
+    """The run's name, then the metric it is ranked by and that metric on test, where a
+    terminal shows them (the layer lists would push them off screen)."""
+    from h2osweep.record.columns import metric_of
+
+    test = f"test_{metric_of(metric)}" if "_" in metric else metric
+    return [c for c in dict.fromkeys(["name", metric, test]) if c in table.columns]
+
+
+def chosen_columns(table, columns: str | None, first: list[str] = ("name",)) -> list[str]:
     """The columns --columns names (after the run's name), or every column with something in
-    it (no seed column for a grid's runs, an error column only when a run has one)."""
+    it, `first` first (no seed column for a grid's runs, an error column only when a run has
+    one)."""
     if columns is None:
-        return [c for c in table.columns if table[c].notna().any() and (table[c] != "").any()]
+        ordered = [*first, *(c for c in table.columns if c not in first)]
+        return [c for c in ordered if table[c].notna().any() and (table[c] != "").any()]
     wanted = [c.strip() for c in columns.split(",") if c.strip()]
     unknown = [c for c in wanted if c not in table.columns]
     if unknown or not wanted:
