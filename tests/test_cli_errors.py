@@ -265,7 +265,8 @@ CORPUS = [
     (
         ["search", "--n-runs", "2", "--startup", "never"],
         usage(
-            "search", "argument --startup: invalid choice: 'never' (choose from 'prior', 'stratified', 'sampler')"
+            "search",
+            "argument --startup: invalid choice: 'never' (choose from 'prior', 'stratified', 'sampler')",
         ),
     ),
     (["show", "{out}"], LIB + "no sweep folder at {out}: it does not exist"),

@@ -64,3 +64,14 @@ def test_a_lower_rung_never_sets_the_best_so_far():
     assert best.isna().tolist()[:2] == [True, True] and best.tolist()[2:] == [0.04] * 3
     chosen = selected_so_far(rungs, Objective("valid_mse"), "test_mse")["best"]
     assert chosen.isna().tolist()[:2] == [True, True] and chosen.tolist()[2:] == [0.05] * 3
+
+
+def test_compared_sweeps_of_other_budgets_are_said_to_compare_runs_not_compute(tmp_path):
+    random = _sweep_folder(tmp_path / "random", "random", 1)
+    tpe = _sweep_folder(tmp_path / "tpe", "optuna-tpe", 2)
+    for folder, training in ((random, {"epochs": 1.0}), (tpe, {"epochs": 2.0})):
+        definition = {"strategy": folder.name, "training": training}
+        (folder / "sweep.json").write_text(json.dumps({"definition": definition}))
+    note = "The compared sweeps trained to different budgets (epochs or trees: random: 1; tpe: 2)"
+    assert any(n.startswith(note) for n in analyze(random, compare=[tpe]).notes)
+    assert not any("different budgets" in n for n in analyze(random, compare=[random]).notes)

@@ -28,9 +28,9 @@ from h2osweep.analysis.preprocess import Prepared, prepare
 from h2osweep.analysis.selection import Selection, selection
 from h2osweep.analysis.smooth import facet_smooths
 from h2osweep.analysis.tables import SWEEP_FOLDER, RawTable, choose_objectives, load_results
-from h2osweep.errors import UserInputError
+from h2osweep.errors import StoreError, UserInputError
 from h2osweep.record.goal import Goal
-from h2osweep.store.results_store import read_objective, read_results
+from h2osweep.store.results_store import read_definition, read_objective, read_results
 from h2osweep.validation import check_numpy_seed, check_type, invalid
 
 FEW_RUNS = 10  # below this many runs, the notes caution against reading the rankings
@@ -131,7 +131,34 @@ def analyze(
     if analysis.others:
         analysis.front = pareto_front(raw.frame, targets, goals, chosen)
     analysis.curves = strategy_curves(source, raw, compare or [], targets[0], goals[0])
+    if compare:
+        analysis.notes += budget_note([source, *compare])
     return analysis
+
+
+def budget_note(folders: list) -> list[str]:
+    """A caution when compared sweeps trained their models to different budgets: their
+    best-so-far curves then compare runs, not the compute behind them."""
+    budgets = {}
+    for folder in folders:
+        try:
+            definition = read_definition(folder)
+        except StoreError:  # a bare results table: nothing says what it trained
+            continue
+        fidelity = definition.get("fidelity") or {}
+        epochs = (definition.get("training") or {}).get("epochs")
+        budgets[Path(folder).name] = (
+            f"{fidelity['min_budget']:g} to {fidelity['max_budget']:g} per rung"
+            if "max_budget" in fidelity
+            else "the algorithm's default"
+            if epochs is None
+            else f"{epochs:g}"
+        )
+    if len(set(budgets.values())) < 2:
+        return []
+    each = "; ".join(f"{name}: {budget}" for name, budget in budgets.items())
+    return [f"The compared sweeps trained to different budgets (epochs or trees: {each}): "
+            "their best-so-far curves compare runs, not the compute behind them."]  # fmt: skip
 
 
 def single(raw: RawTable, target: str, goal: Goal, chosen: list[str], options: dict) -> Analysis:
