@@ -375,6 +375,8 @@ def test_show_prints_the_columns_asked_for_and_refuses_one_it_does_not_have(tmp_
     assert main(["show", str(folder), "--columns", "test_mse, depth,name", "--top", "2"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["name", "test_mse", "depth"] and len(out) == 3
+    assert main(["show", str(folder), "--metric", "r2", "--top", "1"]) == 0  # a name alone
+    assert "1 run(s) ranked by test_r2 (higher is better)" in capsys.readouterr().err
     assert main(["show", str(folder), "--columns", "test_ms"]) == 2
     err = capsys.readouterr().err
     assert "--columns: no column 'test_ms' in the results (did you mean test_mse" in err

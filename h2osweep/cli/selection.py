@@ -101,12 +101,16 @@ def _names_selection(args: argparse.Namespace) -> bool:
 
 
 def folder_objective(folder, metric: str | None, goal: str | None):
-    """The objective a command reads a sweep folder by: the given metric and goal, else the
-    sweep's own selection (test MSE for folders from before selection was recorded)."""
+    """The objective a command reads a sweep folder by: the given metric (a name alone, such as
+    r2, on the part the sweep chose on) and goal, else the sweep's own selection (test MSE for
+    folders from before selection was recorded)."""
+    from h2osweep.record.columns import METRIC_NAMES, part_of
     from h2osweep.record.goal import Goal, Objective
     from h2osweep.store.results_store import read_objective
 
     stored = read_objective(folder)
+    if metric in METRIC_NAMES:  # a name alone, as the sweep commands take it: the sweep's part
+        metric = f"{part_of(stored.metric)}_{metric}"
     warn_contrary_goal(metric or stored.metric, goal)
     if metric is None or metric == stored.metric:
         return Objective(stored.metric, goal or stored.goal)
