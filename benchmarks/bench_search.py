@@ -9,7 +9,7 @@ For each repeat r (5 by default), on sklearn's digits with a small epoch budget:
     `--max-runs` runs were spent.
 
     python benchmarks/bench_search.py [--repeats 5] [--first-repeat 1] [--epochs 2]
-        [--startup prior|stratified|sampler]
+        [--startup prior|sampler]
 
 Prints one row per repeat and the medians; target: TPE median <= 20 runs.
 """
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--max-neurons", type=int, default=600)
     parser.add_argument("--strategies", nargs="+", default=["tpe"])
-    parser.add_argument("--startup", choices=["prior", "stratified", "sampler"], default="prior")
+    parser.add_argument("--startup", choices=["prior", "sampler"], default="prior")
     parser.add_argument("--max-runs", type=int, default=40)
     parser.add_argument("--step", type=int, default=4)
     parser.add_argument("--parallel", type=int, default=2)

@@ -9,8 +9,7 @@ the model seed's luck (bench_seed_noise.py). Each repeat follows bench_search.py
 random search of 40 R-exact draws sets the target, then the real `OptunaSearch` (the code of
 `h2osweep search --strategy tpe`) runs 40 trials, 2 in flight on a clock of predicted build
 seconds. A setting is `startup:candidates` (the constants of search/optuna/samplers.py; the
-joint TPE, as shipped), then optionally `:independent` (one estimator per parameter) and
-`:stratified` or `:prior` (the start-up trials: `--startup` of `h2osweep search`; default prior).
+joint TPE, as shipped) or `startup:candidates:independent` (one estimator per parameter).
 
     python benchmarks/bench_tpe_surrogate.py                      # shipped vs Optuna's defaults
     python benchmarks/bench_tpe_surrogate.py --settings 3:256 3:256:independent --first-repeat 201
@@ -86,12 +85,10 @@ def random_values(repeat: int, surrogate: Surrogate, noise: float) -> np.ndarray
     return np.exp(log_mse + np.random.default_rng([repeat, 0]).normal(0, noise, RANDOM_RUNS))
 
 
-def tpe_search(
-    repeat: int, surrogate: Surrogate, noise: float, folder: Path, startup: str = "prior"
-) -> list[float]:
+def tpe_search(repeat: int, surrogate: Surrogate, noise: float, folder: Path) -> list[float]:
     """The real OptunaSearch over 40 trials, 2 in flight, the earliest predicted finish told
     first: each told value in the order told."""
-    search = optuna_plan("tpe", RANDOM_RUNS, seed=repeat, space=LECTURE_SPACE, startup=startup)
+    search = optuna_plan("tpe", RANDOM_RUNS, seed=repeat, space=LECTURE_SPACE)
     folder.mkdir(parents=True)
     search.start(SearchContext(folder, Objective("valid_mse"), "surrogate"))
     luck, clock, flight, told = np.random.default_rng([repeat, 1]), 0.0, [], []
@@ -112,30 +109,26 @@ def runs_to(values: list[float], target: float) -> float:
     return float(reached[0]) if reached else float("inf")
 
 
-STARTS = ("prior", "stratified")
-
-
 def sampler_constants(setting: str) -> dict:
     """The constants of search/optuna/samplers.py a setting such as `3:256` or
-    `3:256:independent:stratified` stands for: start-up trials and EI candidates (each at least
-    1), and whether the TPE is joint (the default) or independent."""
-    startup, candidates, *options = setting.split(":") + ([""] if ":" not in setting else [])
+    `3:256:independent` stands for: start-up trials and EI candidates (each at least 1), and
+    whether the TPE is joint (the default) or independent."""
+    startup, _, rest = setting.partition(":")
+    candidates, _, estimator = rest.partition(":")
     numbers = startup.isdigit() and candidates.isdigit()
-    known = set(options) <= {"independent", *STARTS} and len(set(options) & set(STARTS)) <= 1
-    if not numbers or min(int(startup), int(candidates)) < 1 or not known:
+    if (
+        not numbers
+        or min(int(startup), int(candidates)) < 1
+        or estimator not in ("", "independent")
+    ):
         raise argparse.ArgumentTypeError(
-            f"{setting!r} is not STARTUP:CANDIDATES[:independent][:stratified], e.g. 3:256"
+            f"{setting!r} is not STARTUP:CANDIDATES[:independent], e.g. 3:256"
         )
     return {
         "STARTUP_TRIALS": int(startup),
         "TPE_CANDIDATES": int(candidates),
-        "TPE_MULTIVARIATE": "independent" not in options,
+        "TPE_MULTIVARIATE": estimator != "independent",
     }
-
-
-def start_of(setting: str) -> str:
-    """The start-up a setting names (`prior` unless it says `stratified`)."""
-    return "stratified" if setting.endswith(":stratified") else "prior"
 
 
 def setting_value(text: str) -> str:
@@ -151,8 +144,7 @@ def screen(setting: str, repeats: range, surrogate: Surrogate, noise: float) -> 
     with patched, tempfile.TemporaryDirectory() as root:
         for repeat in repeats:
             target = random_values(repeat, surrogate, noise).min()
-            folder = Path(root) / str(repeat)
-            told = tpe_search(repeat, surrogate, noise, folder, start_of(setting))
+            told = tpe_search(repeat, surrogate, noise, Path(root) / str(repeat))
             counts.append(runs_to(told, target))
     seconds = time.perf_counter() - started
     return {"setting (startup:candidates)": setting, **shares(counts), "seconds": seconds}

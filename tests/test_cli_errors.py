@@ -266,7 +266,7 @@ CORPUS = [
         ["search", "--n-runs", "2", "--startup", "never"],
         usage(
             "search",
-            "argument --startup: invalid choice: 'never' (choose from 'prior', 'stratified', 'sampler')",
+            "argument --startup: invalid choice: 'never' (choose from 'prior', 'sampler')",
         ),
     ),
     (["show", "{out}"], LIB + "no sweep folder at {out}: it does not exist"),

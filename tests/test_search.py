@@ -193,46 +193,6 @@ def test_start_up_runs_are_r_s_draws_bit_for_bit_when_a_killed_search_resumes(tm
     assert [resumed.ask().config for _ in range(2)] == expected[1:]
 
 
-def test_a_stratified_start_up_puts_one_trial_in_each_stratum_of_every_prior():
-    """Five start-up trials of the lecture space: depths 1..5 once each, every scalar's
-    quantile once per fifth (input dropout through qbeta), each parameter shuffled on its own."""
-    from scipy.stats import beta
-
-    from h2osweep.search.optuna.stratified import stratified_params
-
-    design = [stratified_params(LECTURE_SPACE, 11, j, 5) for j in range(5)]
-    assert sorted(d["depth"] for d in design) == [1, 2, 3, 4, 5]
-    for name, low, high in (("l1", 0, 0.01), ("rho", 0.9, 0.999), ("input_dropout_quantile", 0, 1)):
-        strata = sorted(int((d[name] - low) / (high - low) * 5) for d in design)
-        assert strata == [0, 1, 2, 3, 4], name
-    common = set.intersection(*(set(d) for d in design))
-    orders = {name: tuple(sorted(range(5), key=lambda j: design[j][name])) for name in common}
-    assert len(set(orders.values())) > 1  # each parameter has its own permutation
-    assert design == [stratified_params(LECTURE_SPACE, 11, j, 5) for j in range(5)]  # a resume
-    configs = [suggest_config(FixedTrial(d), LECTURE_SPACE) for d in design]
-    dropout = [beta.ppf(d["input_dropout_quantile"], 1, 12) for d in design]
-    assert [c["input_dropout"] for c in configs] == pytest.approx(dropout)
-
-
-def test_a_search_with_a_stratified_start_up_proposes_the_design_then_the_sampler(tmp_path):
-    from h2osweep.search.optuna import samplers
-    from h2osweep.search.optuna.stratified import stratified_params
-
-    search = optuna_plan("tpe", 5, seed=3, startup="stratified")
-    search.start(SearchContext(tmp_path, Objective(), "s", []))
-    runs = []
-    for _ in range(5):
-        runs.append(search.ask())
-        search.tell(RunResult(runs[-1], OK, {"valid_mse": 0.1 * len(runs)}))
-    trials = optuna.load_study(
-        study_name="h2osweep_s", storage=f"sqlite:///{tmp_path / STUDY_FILE}"
-    ).trials
-    design = [stratified_params(LECTURE_SPACE, 3, j, samplers.STARTUP_TRIALS) for j in range(3)]
-    assert [t.params for t in trials[:3]] == design
-    assert [r.config["depth"] for r in runs[:3]] == [d["depth"] for d in design]
-    assert all(t.params != d for t in trials[3:] for d in design)
-
-
 @pytest.mark.h2o
 @pytest.mark.slow
 def test_tpe_search_resumes_after_sigkill_with_its_history_and_trains_nothing_twice(
@@ -294,14 +254,14 @@ def test_a_trial_killed_while_being_proposed_is_failed_and_the_next_one_trains(
 @pytest.mark.h2o
 def test_a_resume_without_startup_keeps_the_folders_start_up(h2o_cluster, tmp_path):
     """The first trials of a folder are trained already: a resume that names no --startup goes
-    on with the folder's (it was refused as another sweep when the default differed)."""
+    on with the folder's (it was refused as another sweep when it was not the default)."""
     search = ["search", "--epochs", "0.1", "--url", h2o_cluster.url, "--out", tmp_path / "s"]
-    assert cli(*search, "--n-runs", "1", "--startup", "stratified").status == 0
+    assert cli(*search, "--n-runs", "1", "--startup", "sampler").status == 0
     resumed = cli(*search, "--n-runs", "2")
     assert resumed.status == 0, resumed.stderr
     assert "1 run(s) trained (1 ok, 0 failed), 1 already done" in resumed.stderr
     recorded = json.loads((tmp_path / "s" / "sweep.json").read_text())["definition"]["sampler"]
-    assert recorded["startup"] == "stratified"
+    assert recorded["startup"] == "sampler"
 
 
 @pytest.mark.parametrize(

@@ -56,10 +56,9 @@ def register(subparsers) -> None:
     group.add_argument("--seed", type=int, default=1, metavar="S", help="sampler seed (1)")
     group.add_argument(
         "--startup",
-        choices=("prior", "stratified", "sampler"),
-        help="first 3 trials of tpe/gp: R-exact draws from the space's priors (prior, default), "
-        "a Latin hypercube in the priors' quantile space, each trial in its own third of every "
-        "prior (stratified), or the sampler's own start (sampler)",
+        choices=("prior", "sampler"),
+        help="first 3 trials of tpe/gp: draws from the space's priors (prior, default) or the "
+        "sampler's own uniform start (sampler)",
     )
     add_space_option(group)
     add_fidelity_options(search)

@@ -29,7 +29,6 @@ from h2osweep.search.optuna.samplers import (
     check_strategy,
     make_sampler,
 )
-from h2osweep.search.optuna.stratified import stratified_params
 from h2osweep.search.optuna.translate import config_params, suggest_config
 from h2osweep.space import LECTURE_SPACE, Space
 from h2osweep.store.results_store import STUDY_FILE
@@ -39,7 +38,7 @@ from h2osweep.validation import R_SEED_LIMIT, check_choice, check_int
 
 RUN_ATTR = "run"
 R_SEED_ATTR = "r_seed"  # a start-up trial's R seed: its run trains R's draw itself
-STARTUPS = ("prior", "stratified", "sampler")
+STARTUPS = ("prior", "sampler")
 DEFAULT_STARTUP = "prior"
 
 
@@ -113,20 +112,15 @@ class OptunaSearch(Strategy):
         return self._ended
 
     def _enqueue_startup(self) -> None:
-        """While the sampler would start at random, queue its start-up trial: a draw from the
-        space's priors with its R seed (`prior`), or the next row of a Latin hypercube in their
-        quantile space (`stratified`); none when a killed session left one queued."""
+        """While the sampler would start at random, queue a draw from the space's priors for it,
+        with its R seed (none when a killed session left one queued)."""
         from optuna.trial import TrialState
 
         study = self._study
         history = len(study.trials)
-        if self.startup == "sampler" or self.sampler == "random":
+        if self.startup != "prior" or self.sampler == "random":
             return
         if history >= samplers.STARTUP_TRIALS or study.get_trials(states=(TrialState.WAITING,)):
-            return
-        if self.startup == "stratified":
-            params = stratified_params(self.space, self.seed, history, samplers.STARTUP_TRIALS)
-            study.enqueue_trial(params)
             return
         seed = (self.seed + 7919 * history) % (R_SEED_LIMIT + 1)
         params = config_params(self.space, self.space.sample(seed))
