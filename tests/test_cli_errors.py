@@ -20,6 +20,7 @@ from tests.conftest import cli, run_cli
 
 TINY = ["--param", "units=4", "--param", "layers=1"]
 LIB = "h2osweep: error: "
+NO_ROWS = ": give a results table, one run per row under a header of column names"
 GLM_SPACE = ["--space", "{glm_space}"]  # a library error, spelled by the CLI
 REGRESSION = ["--data", "{regression}", "--target", "y"]  # a numeric target
 
@@ -307,7 +308,12 @@ CORPUS = [
         LIB + "--study-name 'c' is not in '{studies}'; its studies: 'a', 'b'",
     ),
     (["analyze", "{empty}", "--out", "{out}"], LIB + "the table '{empty}' is empty (no rows)"),
-    (["analyze", "{header}", "--out", "{out}"], LIB + "the table '{header}' is empty (no rows)"),
+    (["analyze", "{header}", "--out", "{out}"], LIB + "the table '{header}' has no rows" + NO_ROWS),
+    (
+        ["analyze", "{line}", "--out", "{out}"],
+        LIB + "the table '{line}' has no rows (its one line, "
+        "'hello world', is read as the header)" + NO_ROWS,
+    ),
     (
         ["analyze", "{parquet}", "--out", "{out}"],
         LIB + "cannot read '{parquet}' as CSV, Parquet or JSON records: …",
@@ -683,6 +689,7 @@ def _inputs(tmp_path) -> dict[str, str]:
         "csv": ("table.csv", "a,b\n1,2\n3,4\n"),
         "empty": ("empty.csv", ""),
         "header": ("header.csv", "a,b,y\n"),
+        "line": ("notes.txt", "hello world\n"),
         "words": ("words.csv", "a,b,y\n1,2,x\n3,4,z\n5,6,w\n"),
         "single": ("single.csv", "a,b,y\n1,2,3\n"),
         "semicolons": ("semicolons.csv", "a;y\n1;0,5\n2;0,5\n3;0,5\n"),

@@ -107,7 +107,15 @@ def load_results(
         raise UserInputError(f"results not found: {str(path)!r} is neither a file nor a folder")
     frame = read_file(path)
     if frame.empty or len(frame.columns) == 0:
-        raise UserInputError(f"the table {str(path)!r} is empty (no rows)")
+        header = (
+            f" (its one line, {str(frame.columns[0])!r}, is read as the header)"
+            if len(frame.columns) == 1
+            else ""
+        )
+        raise UserInputError(
+            f"the table {str(path)!r} has no rows{header}: give a results table, one run per "
+            "row under a header of column names"
+        )
     raw = recognise(frame, path.name)
     raw.notes += repeated_names(frame)
     return raw
