@@ -105,7 +105,7 @@ def test_bad_input_is_one_line_and_exit_2(sweep, tmp_path):
     cases = {
         "results not found": [str(tmp_path / "missing.csv")],
         "is not a sweep folder: it has no results.csv": [str(tmp_path)],
-        "is empty": [write(tmp_path, pd.DataFrame({"a": []}), "e.csv")],
+        "has no rows": [write(tmp_path, pd.DataFrame({"a": []}), "e.csv")],
         "unknown target 'nope'; columns: lr, loss, txt": [table, "--target", "nope"],
         "target 'txt' is not numeric": [table, "--target", "txt"],
         "target 'gone' is missing in every run": [
