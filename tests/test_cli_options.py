@@ -159,7 +159,7 @@ def test_goal_max_picks_the_highest_and_show_ranks_by_it(url, tmp_path):
     shown = cli("show", out, "--metric", "test_r2", "--goal", "max", "--top", "2")
     assert shown.status == 0, shown.stderr
     header, *rows = shown.stdout.splitlines()
-    assert header.split()[:3] == ["name", "seed", "status"] and len(rows) == 2
+    assert header.split()[:3] == ["name", "test_r2", "status"] and len(rows) == 2
     ranked = table.sort_values("test_r2", ascending=False)
     assert [row.split()[0] for row in rows] == list(ranked["name"][:2])
     lowest = cli("show", out, "--metric", "test_r2", "--goal", "min", "--top", "1")

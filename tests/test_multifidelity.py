@@ -110,7 +110,8 @@ def _analysed_on_top_rungs_or_all(out, tmp_path) -> None:
     assert every.status == 0, every.stderr
     assert "Hyperparameters (all sweep folder hyperparameter columns)" in every.stdout
     assert "epochs" in every.stdout.split("Hyperparameters")[1].splitlines()[0]
-    assert "over 12 runs" in every.stdout
+    assert "Chosen on valid_mse over 3 runs" in every.stdout  # only the top rung competes
+    assert "chosen among the 3 runs of the top rung (epochs 3)" in every.stdout
     assert (tmp_path / "all" / "rungs.png").stat().st_size > 0
     assert 'alt="Rungs"' in (tmp_path / "top" / "report.html").read_text()
     exported = cli("export", out, "--optuna", f"sqlite:///{tmp_path / 'study.db'}")

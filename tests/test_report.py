@@ -107,3 +107,23 @@ def test_a_folder_that_cannot_take_a_file_is_one_error_and_the_rest_is_kept(writ
         write_report(analysis, tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_the_optimum_lists_the_runs_nearest_the_winner_with_their_test_figure(tmp_path):
+    """How sure the choice is: the 10 best of 30 runs by the target, the winner first and
+    highlighted, each one's distance behind it and its test figure beside the one that chose."""
+    from h2osweep.analysis.selection import top_runs
+
+    table = lecture_table(30, seed=3)
+    table["valid_mse"] = table["test_mse"] + 0.01 * (table.index % 3)
+    analysis = analyze(table, target="valid_mse")
+    runs = top_runs(analysis.prepared)
+    assert list(runs.columns) == ["run", "valid_mse", "behind the best", "test_mse"]
+    assert len(runs) == 10 and runs["run"].iloc[0] == analysis.best.run
+    assert runs["valid_mse"].is_monotonic_increasing and runs["behind the best"].iloc[0] == 0
+    expected = table.set_index("name").loc[runs["run"], "test_mse"].to_numpy()
+    assert runs["test_mse"].tolist() == expected.tolist()
+    write_report(analysis, tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    assert "The 10 best of 30 runs, best first:" in page
+    assert f'<tr class="strong"><td>{analysis.best.run}</td>' in page

@@ -6,6 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from h2osweep.analysis.preprocess import Prepared
 from h2osweep.record.columns import SELECTION_PARTS, metric_of, part_of
 from h2osweep.record.goal import Goal
@@ -47,6 +50,26 @@ def selection(prepared: Prepared) -> Selection | None:
     value = float(prepared.y[i])
     runs = prepared.contending
     return Selection(target, prepared.goal, runs, label, value, test_metric, test_value)
+
+
+TOP_RUNS = 10
+
+
+def top_runs(prepared: Prepared, count: int = TOP_RUNS) -> pd.DataFrame:
+    """The best `count` runs that may win, best first: run, the target, its test figure where
+    the table has one, and how far each is behind the winner (in the target's units)."""
+    order = np.argsort([prepared.goal.loss(v) for v in prepared.y], kind="stable")
+    if prepared.contenders is not None:
+        order = [i for i in order if prepared.contenders[i]]
+    order = [i for i in order if np.isfinite(prepared.y[i])][:count]
+    target = prepared.target
+    table = pd.DataFrame({"run": prepared.labels.iloc[order].astype(str).to_numpy()})
+    table[target] = prepared.y[order]
+    table["behind the best"] = np.abs(prepared.y[order] - prepared.y[order[0]]) if order else []
+    test = "test_" + metric_of(target) if "_" in target else None
+    if test and test != target and test in prepared.rows.columns:
+        table[test] = pd.to_numeric(prepared.rows[test], errors="coerce").to_numpy()[order]
+    return table
 
 
 def selection_sentences(chosen: Selection, retrained_test: float | None = None) -> list[str]:

@@ -38,9 +38,17 @@ def sqlite_file(storage: str) -> Path | None:
     return Path(url.database.removeprefix("file:"))
 
 
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
 def storage_url(source: str | Path) -> str:
-    """The storage URL Optuna opens: a URL as given, a file as `sqlite:///` its path."""
-    return str(source) if "://" in str(source) else f"sqlite:///{Path(source).resolve()}"
+    """The storage URL Optuna opens: a URL as given, an SQLite file (one that exists, or a
+    name ending .db, .sqlite or .sqlite3) as `sqlite:///` its path; anything else as given,
+    for Optuna to refuse."""
+    path = Path(source)
+    if "://" in str(source) or not (path.is_file() or path.suffix.lower() in SQLITE_SUFFIXES):
+        return str(source)
+    return f"sqlite:///{path.resolve()}"
 
 
 def load_study(source: str | Path, study_name: str | None = None):

@@ -114,6 +114,19 @@ def optimum_table(analysis) -> str:
     return table(frame, strong={0}) + note
 
 
+def leaderboard(analysis) -> str:
+    """The runs nearest the winner, so a reader sees how close the choice was (and, beside
+    the figure that chose, the held-out one)."""
+    from h2osweep.analysis.selection import top_runs
+
+    runs = top_runs(analysis.prepared)
+    if len(runs) < 2:
+        return ""
+    among = analysis.prepared.contending
+    said = f"The {len(runs)} best of {among} runs" if among > len(runs) else "Every run"
+    return f'<p class="lead">{said}, best first:</p>' + table(runs, strong={0})
+
+
 def predicted_cell(suggested) -> object:
     """The GAM's predicted value; where it left the possible range, the prediction itself said
     to be an extrapolation (the clipped value would read as a tie with the best run)."""
@@ -288,7 +301,12 @@ def render(analysis, saved, retrained=None) -> str:
         f'<p class="lead">What drives {esc(p.target)} across {len(p.y)} runs, '
         "and what to train next.</p>",
         meta_block(analysis),
-        section("Optimum", selection_block(analysis, retrained), optimum_table(analysis)),
+        section(
+            "Optimum",
+            selection_block(analysis, retrained),
+            optimum_table(analysis),
+            leaderboard(analysis),
+        ),
         retrained_section(retrained) if retrained else "",
         section("How the table was prepared", f'<ul class="notes">{notes}</ul>'),
         section("Target against each hyperparameter", figures_for(saved, "facets")),
