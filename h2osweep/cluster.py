@@ -60,7 +60,7 @@ class ClusterOptions:
 
     def __post_init__(self) -> None:
         if self.nthreads != -1:
-            check_int("nthreads", self.nthreads, 1, rule="-1 (every core) or at least 1")
+            check_int("nthreads", self.nthreads, 1, rule="-1 (all cores) or at least 1")
         if self.max_mem is not None:
             parse_memory(check_type("max_mem", self.max_mem, str, "a heap size such as 4G"))
         if self.url is not None and not isinstance(self.url, str):

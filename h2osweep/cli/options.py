@@ -183,7 +183,7 @@ def chosen_space(args: argparse.Namespace):
 
 def cluster_options(args: argparse.Namespace):
     """ClusterOptions from the parsed arguments (the password only from the environment)."""
-    from h2osweep.cluster import ClusterOptions, parse_memory
+    from h2osweep.cluster import ClusterOptions
 
     if args.cacert and not os.path.isfile(args.cacert):
         raise UserInputError(f"--cacert {args.cacert} is not a file")
@@ -198,13 +198,7 @@ def cluster_options(args: argparse.Namespace):
         )
     if args.max_mem and urls:
         raise UserInputError("--max-mem sizes the embedded H2O; a remote --url keeps its own heap")
-    if args.max_mem:
-        parse_memory(args.max_mem)  # refused now, not after a JVM start
-    if args.nthreads == 0 or args.nthreads < -1:
-        raise UserInputError(
-            f"--nthreads must be -1 (all cores) or at least 1, but got {args.nthreads}"
-        )
-    return ClusterOptions(
+    return ClusterOptions(  # which refuses a bad heap size or thread count before a JVM starts
         url=urls or None,
         nthreads=args.nthreads,
         max_mem=args.max_mem,
