@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from h2osweep.analysis.preprocess import Prepared
-from h2osweep.record.columns import SELECTION_PARTS, metric_of, part_of
+from h2osweep.record.columns import SELECTION_PARTS, on_test, part_of
 from h2osweep.record.goal import Goal
 
 
@@ -42,7 +42,7 @@ def selection(prepared: Prepared) -> Selection | None:
     target = prepared.target
     if "_" not in target or part_of(target) not in SELECTION_PARTS:
         return None
-    test_metric = "test_" + metric_of(target)
+    test_metric = on_test(target)
     i = prepared.best_position()
     row = prepared.rows.iloc[i]
     test_value = float(row[test_metric]) if test_metric in row.index else math.nan
@@ -66,7 +66,7 @@ def top_runs(prepared: Prepared, count: int = TOP_RUNS) -> pd.DataFrame:
     table = pd.DataFrame({"run": prepared.labels.iloc[order].astype(str).to_numpy()})
     table[target] = prepared.y[order]
     table["behind the best"] = np.abs(prepared.y[order] - prepared.y[order[0]]) if order else []
-    test = "test_" + metric_of(target) if "_" in target else None
+    test = on_test(target)
     if test and test != target and test in prepared.rows.columns:
         table[test] = pd.to_numeric(prepared.rows[test], errors="coerce").to_numpy()[order]
     return table

@@ -83,11 +83,11 @@ def verdict(comparison, objective) -> list[str]:
     chose (lower or higher is better) and the held-out test one."""
     import math
 
-    from h2osweep.record.columns import metric_of
+    from h2osweep.record.columns import on_test
 
     best, new = comparison.iloc[0], comparison.iloc[1]
     lines = []
-    for metric in dict.fromkeys([objective.metric, "test_" + metric_of(objective.metric)]):
+    for metric in dict.fromkeys([objective.metric, on_test(objective.metric)]):
         if metric not in comparison.columns:
             continue
         mine, theirs = float(new[metric]), float(best[metric])

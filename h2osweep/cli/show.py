@@ -93,10 +93,9 @@ def run_show(args) -> int:
 def ranked_first(table, metric: str) -> list[str]:
     """The run's name, then the metric it is ranked by and that metric on test, where a
     terminal shows them (the layer lists would push them off screen)."""
-    from h2osweep.record.columns import metric_of
+    from h2osweep.record.columns import on_test
 
-    test = f"test_{metric_of(metric)}" if "_" in metric else metric
-    return [c for c in dict.fromkeys(["name", metric, test]) if c in table.columns]
+    return [c for c in dict.fromkeys(["name", metric, on_test(metric)]) if c in table.columns]
 
 
 def chosen_columns(table, columns: str | None, first: list[str] = ("name",)) -> list[str]:

@@ -92,6 +92,12 @@ def metric_of(column: str) -> str:
     return column.split("_", 1)[1]
 
 
+def on_test(column: str) -> str | None:
+    """The same metric on the test part, the held-out figure (`valid_mse` -> `test_mse`);
+    None for a name with no part in it."""
+    return "test_" + metric_of(column) if "_" in column else None
+
+
 def metric_columns(parts) -> list[str]:
     """The metric columns of the given parts, in the table's order."""
     return [column for column in ALL_METRIC_COLUMNS if part_of(column) in parts]
