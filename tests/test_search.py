@@ -187,7 +187,7 @@ def test_start_up_runs_are_r_s_draws_bit_for_bit_when_a_killed_search_resumes(tm
     first = killed.ask()
     killed.tell(RunResult(first, OK, {"valid_mse": 0.1}))
     killed.ask()  # t_1 in flight
-    killed._enqueue_startup()  # t_2 queued, then the kill
+    killed._enqueue_prior_draw()  # t_2 queued, then the kill
     stored = [StoredRun(first.name, OK, {"valid_mse": 0.1})]
     resumed = started(tmp_path / "killed", stored)
     assert [resumed.ask().config for _ in range(2)] == expected[1:]

@@ -77,7 +77,7 @@ class OptunaSearch(Strategy):
             return self._pending.pop(0)
         if self.is_done():
             return None
-        self._enqueue_startup()
+        self._enqueue_prior_draw()
         trial = self._study.ask()
         config = suggest_config(trial, self.space)  # records the trial's parameters
         trial.set_user_attr(RUN_ATTR, run_name(trial.number))
@@ -111,7 +111,7 @@ class OptunaSearch(Strategy):
     def ended(self) -> int:
         return self._ended
 
-    def _enqueue_startup(self) -> None:
+    def _enqueue_prior_draw(self) -> None:
         """While the sampler would start at random, queue a draw from the space's priors for it,
         with its R seed (none when a killed session left one queued)."""
         from optuna.trial import TrialState
