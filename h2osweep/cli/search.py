@@ -129,11 +129,10 @@ def resumed_startup(args) -> str:
     """The start-up a resumed search's folder records (its first trials are trained already),
     else the default."""
     from h2osweep.search.optuna.strategy import DEFAULT_STARTUP
-    from h2osweep.store.results_store import read_definition, records_sweep
+    from h2osweep.store.results_store import resumed_definition
 
-    if args.force_new or not records_sweep(args.out):
-        return DEFAULT_STARTUP
-    return read_definition(args.out).get("sampler", {}).get("startup") or DEFAULT_STARTUP
+    recorded = resumed_definition(args.out, args.force_new).get("sampler", {}).get("startup")
+    return recorded or DEFAULT_STARTUP
 
 
 def fidelity_options(args) -> dict:

@@ -61,13 +61,14 @@ def valid_fraction(args: argparse.Namespace) -> float | None:
     """The validation share to carve: as given; else, on a resume, the folder's own (another
     selection re-ranks the same runs), unless validation is to choose and the folder has none;
     else the default when validation will choose."""
-    from h2osweep.store.results_store import read_definition, records_sweep
+    from h2osweep.store.results_store import resumed_definition
 
     if args.valid_fraction is not None or args.valid is not None:
         return args.valid_fraction
     part = selection_part(args)
-    if not args.force_new and records_sweep(args.out):
-        kept = read_definition(args.out).get("data", {}).get("reload", {}).get("valid_fraction")
+    resumed = resumed_definition(args.out, args.force_new)
+    if resumed:
+        kept = resumed.get("data", {}).get("reload", {}).get("valid_fraction")
         if kept is not None or part != "valid":
             return kept
     if part == "valid" or (part is None and not args.nfolds):

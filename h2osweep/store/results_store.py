@@ -785,6 +785,14 @@ def resumed_objective(folder: Path, force_new: bool = False) -> Objective | None
     return read_objective(folder)
 
 
+def resumed_definition(folder: Path, force_new: bool = False) -> dict:
+    """The definition of the sweep a command resumes in `folder` (empty: there is none to
+    resume, or `force_new` starts over), whose settings a resume keeps where none is given."""
+    if force_new or not records_sweep(folder):
+        return {}
+    return read_definition(folder)
+
+
 def is_running(folder: Path) -> bool:
     """Whether a live process holds the folder's lock, told from the pid it wrote there (the
     lock itself is never taken, so a reader cannot stall the sweep)."""
